@@ -1,0 +1,13 @@
+// Jest runs the TypeScript sources as native ES modules; @swc/jest only strips types.
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', {
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2024' },
+      module: { type: 'es6' },
+    }],
+  },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  testTimeout: 60_000,
+};
