@@ -1,0 +1,39 @@
+// The upstream OpenTelemetry Collector the benchmark compares against: one pinned
+// release for the builder, the core components and the contrib attributes processor.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+// 0.161.0: the newest release whose attributes processor does not pull the ottl xprofile module,
+// which the module proxy reachable here refuses to serve (403).
+export const OTELCOL_VERSION = '0.161.0';
+
+const CORE = 'go.opentelemetry.io/collector';
+const CONTRIB = 'github.com/open-telemetry/opentelemetry-collector-contrib';
+
+export const BUILDER_MODULE = `${CORE}/cmd/builder@v${OTELCOL_VERSION}`;
+
+export const COMPONENTS = {
+  receivers: [`${CORE}/receiver/otlpreceiver`],
+  processors: [
+    `${CORE}/processor/memorylimiterprocessor`,
+    `${CORE}/processor/batchprocessor`,
+    `${CONTRIB}/processor/attributesprocessor`,
+  ],
+  exporters: [
+    `${CORE}/exporter/otlpexporter`,
+    `${CORE}/exporter/otlphttpexporter`,
+    `${CORE}/exporter/debugexporter`,
+  ],
+} as const;
+
+export const OTELCOL_BINARY_NAME = 'otelcol-tpo';
+
+/** Everything built lives outside the repository, one folder per pinned release. */
+export function otelcolCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const root = env['TPO_CACHE_DIR'] ?? join(homedir(), '.cache', 'tpo');
+  return join(root, `otelcol-${OTELCOL_VERSION}`);
+}
+
+export function otelcolBinaryPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(otelcolCacheDir(env), 'dist', OTELCOL_BINARY_NAME);
+}
