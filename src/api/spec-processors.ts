@@ -1,0 +1,153 @@
+// spec.processors: batching and the user's light processors (guide 3.2: cheapest first, no transform or tail sampling).
+import { z } from 'zod';
+import { duration, durationMs, withRules } from './schema-kit.ts';
+
+export const BATCH_PROFILES = ['lowLatency', 'balanced', 'highThroughput'] as const;
+export type BatchProfile = (typeof BATCH_PROFILES)[number];
+
+const batch = withRules(
+  z.strictObject({
+    profile: z
+      .enum(BATCH_PROFILES)
+      .default('balanced')
+      .describe(
+        'Preset of the guide: lowLatency (1s, 512, max 1000), balanced (5s, 8192, max 10000), highThroughput (5s, 16384, max 20000). Explicit fields below override it.',
+      ),
+    timeout: duration('Send a batch after this long even if it is not full; overrides the profile.').optional(),
+    sendBatchSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .optional()
+      .describe('Items (spans, points, records) that trigger sending a batch; overrides the profile.'),
+    sendBatchMaxSize: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000)
+      .optional()
+      .describe('Upper bound of a batch, larger ones are split; 0 means no bound. Overrides the profile.'),
+  }),
+  [
+    {
+      rule: '!has(self.sendBatchSize) || !has(self.sendBatchMaxSize) || self.sendBatchMaxSize == 0 || self.sendBatchMaxSize >= self.sendBatchSize',
+      message: 'sendBatchMaxSize must be 0 or at least sendBatchSize',
+      fieldPath: '.sendBatchMaxSize',
+      holds: (b) =>
+        b.sendBatchSize === undefined || b.sendBatchMaxSize === undefined || b.sendBatchMaxSize === 0 || b.sendBatchMaxSize >= b.sendBatchSize,
+    },
+    {
+      rule: '!has(self.timeout) || duration(self.timeout) > duration("0s")',
+      message: 'timeout must be greater than 0',
+      fieldPath: '.timeout',
+      holds: (b) => b.timeout === undefined || durationMs(b.timeout) > 0,
+    },
+  ],
+).describe('Batching of items before export (upstream batch processor), always right after memory_limiter.');
+
+const VALUE_ACTIONS = ['insert', 'update', 'upsert'];
+
+const attributeAction = withRules(
+  z.strictObject({
+    action: z
+      .enum(['insert', 'update', 'upsert', 'delete', 'hash'])
+      .describe('What to do: insert (only if absent), update (only if present), upsert, delete, or hash (SHA-256 of the value).'),
+    key: z.string().min(1).max(256).optional().describe('Attribute key the action applies to. Set exactly one of key or pattern.'),
+    pattern: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe('Regular expression over attribute keys (delete and hash only), for example ^internal\\..*'),
+    value: z.string().max(4096).optional().describe('Value (a string) to set, for insert, update and upsert.'),
+    fromAttribute: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe('Copy the value from this attribute instead of a literal, for insert, update and upsert.'),
+  }),
+  [
+    {
+      rule: 'has(self.key) != has(self.pattern)',
+      message: 'set exactly one of key or pattern',
+      holds: (a) => (a.key === undefined) !== (a.pattern === undefined),
+    },
+    {
+      rule: "!has(self.pattern) || self.action in ['delete', 'hash']",
+      message: 'pattern is only allowed with the delete and hash actions',
+      fieldPath: '.pattern',
+      holds: (a) => a.pattern === undefined || a.action === 'delete' || a.action === 'hash',
+    },
+    {
+      rule: "!(self.action in ['insert', 'update', 'upsert']) || has(self.value) != has(self.fromAttribute)",
+      message: 'insert, update and upsert need exactly one of value or fromAttribute',
+      holds: (a) => !VALUE_ACTIONS.includes(a.action) || (a.value === undefined) !== (a.fromAttribute === undefined),
+    },
+    {
+      rule: "self.action in ['insert', 'update', 'upsert'] || (!has(self.value) && !has(self.fromAttribute))",
+      message: 'value and fromAttribute only apply to insert, update and upsert',
+      holds: (a) => VALUE_ACTIONS.includes(a.action) || (a.value === undefined && a.fromAttribute === undefined),
+    },
+  ],
+).describe('One attribute action, applied to span, log record and data point attributes.');
+
+const attributeMatch = z
+  .strictObject({
+    key: z.string().min(1).max(256).describe('Attribute key.'),
+    value: z.string().min(1).max(1024).describe('Regular expression the attribute value must match.'),
+  })
+  .describe('Matches items whose attribute key has a value matching the regular expression.');
+
+function attributeMatches(items: string) {
+  return z.array(attributeMatch).max(32).optional().describe(`Drop ${items} matching any of these attribute conditions.`);
+}
+
+const filter = z
+  .strictObject({
+    spans: z
+      .strictObject({
+        nameMatches: z
+          .array(z.string().min(1).max(1024).describe('Regular expression over the span name.'))
+          .max(32)
+          .optional()
+          .describe('Drop spans whose name matches any of these regular expressions.'),
+        attributeMatches: attributeMatches('spans'),
+      })
+      .optional()
+      .describe('Conditions that drop spans; any matching condition drops the span.'),
+    logRecords: z
+      .strictObject({ attributeMatches: attributeMatches('log records') })
+      .optional()
+      .describe('Conditions that drop log records.'),
+    dataPoints: z
+      .strictObject({ attributeMatches: attributeMatches('metric data points') })
+      .optional()
+      .describe('Conditions that drop metric data points.'),
+  })
+  .describe('Drop unwanted items early (upstream filter processor).');
+
+const sampling = z
+  .strictObject({
+    percentage: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(100)
+      .describe('Percentage of traces kept, decided consistently on the trace id; 100 keeps everything.'),
+  })
+  .describe('Head sampling of traces (upstream probabilistic_sampler).');
+
+export const ProcessorsSchema = z
+  .strictObject({
+    batch: batch.prefault({}),
+    attributes: z.array(attributeAction).max(32).optional().describe('Attribute actions, applied in order.'),
+    filter: filter.optional(),
+    sampling: sampling.optional(),
+  })
+  .describe('Processing between receiving and exporting. memory_limiter and batch always run first.');
+
+export type Processors = z.output<typeof ProcessorsSchema>;
+export type AttributeAction = NonNullable<Processors['attributes']>[number];
+export type Filter = NonNullable<Processors['filter']>;

@@ -1,0 +1,184 @@
+// spec of a TelemetryPipeline. Defaults are the guide's (SEED-NOTES.md): 3 replicas, 500m/512Mi requests,
+// 2/2Gi limits, 10k spans/s, 100k points/s, 50k records/s per replica, balanced batching.
+import { z } from 'zod';
+import { ExportersSchema } from './spec-exporters.ts';
+import { ProcessorsSchema } from './spec-processors.ts';
+import { parseQuantity } from './quantity.ts';
+import { duration, quantity, withRules } from './schema-kit.ts';
+
+export const SIGNALS = ['traces', 'metrics', 'logs'] as const;
+export type Signal = (typeof SIGNALS)[number];
+
+const signals = z
+  .array(z.enum(SIGNALS).describe('A signal: traces, metrics or logs.'))
+  .min(1)
+  .max(3)
+  .superRefine((list, ctx) => {
+    if (new Set(list).size !== list.length) ctx.addIssue({ code: 'custom', message: 'signals must not repeat' });
+  })
+  .default([...SIGNALS])
+  .meta({ 'x-kubernetes-list-type': 'set' })
+  .describe('Signals the fleet accepts and exports; a collector pipeline is rendered for each.');
+
+function protocol(name: string, port: number) {
+  return z
+    .strictObject({ enabled: z.boolean().default(true).describe(`Accept OTLP/${name} on port ${port}.`) })
+    .describe(`OTLP/${name} listener on port ${port}.`);
+}
+
+const receivers = z
+  .strictObject({
+    otlp: withRules(
+      z.strictObject({ grpc: protocol('gRPC', 4317).prefault({}), http: protocol('HTTP', 4318).prefault({}) }),
+      [
+        {
+          rule: 'self.grpc.enabled || self.http.enabled',
+          message: 'enable at least one of grpc or http',
+          holds: (o) => o.grpc.enabled || o.http.enabled,
+        },
+      ],
+    )
+      .describe('The OTLP receiver; the Service exposes the enabled ports.')
+      .prefault({}),
+  })
+  .describe('How the fleet receives data.');
+
+function quantityRule(resource: 'cpu' | 'memory') {
+  return {
+    rule: `quantity(string(self.limits.${resource})).compareTo(quantity(string(self.requests.${resource}))) >= 0`,
+    message: `limits.${resource} must be at least requests.${resource}`,
+    fieldPath: `.limits.${resource}`,
+    holds: (r: { limits: Record<typeof resource, string | number>; requests: Record<typeof resource, string | number> }) =>
+      parseQuantity(r.limits[resource]) >= parseQuantity(r.requests[resource]),
+  };
+}
+
+const resources = withRules(
+  z.strictObject({
+    requests: z
+      .strictObject({
+        cpu: quantity('CPU the scheduler reserves per collector pod.').default('500m'),
+        memory: quantity('Memory the scheduler reserves per collector pod.').default('512Mi'),
+      })
+      .describe('Resources reserved for each collector container.')
+      .prefault({}),
+    limits: z
+      .strictObject({
+        cpu: quantity('CPU limit of each collector container.').default('2'),
+        memory: quantity('Memory limit of each collector container; memory_limiter and the V8 heap are sized from it.').default(
+          '2Gi',
+        ),
+      })
+      .describe('Upper bounds for each collector container.')
+      .prefault({}),
+  }),
+  [quantityRule('cpu'), quantityRule('memory')],
+);
+
+const memoryLimiter = z
+  .strictObject({
+    limitPercent: z
+      .number()
+      .int()
+      .min(10)
+      .max(95)
+      .default(75)
+      .describe('Hard limit (limit_mib) as a percentage of the container memory limit; the rest is GC headroom.'),
+    spikePercent: z
+      .number()
+      .int()
+      .min(0)
+      .max(50)
+      .default(25)
+      .describe('Spike allowance (spike_limit_mib) as a percentage of the hard limit; data is refused above hard minus spike.'),
+    checkInterval: duration('How often memory usage is measured.').default('1s'),
+  })
+  .describe('memory_limiter sizing, first processor of every pipeline: it refuses data before the container runs out of memory.');
+
+const capacityPerReplica = z
+  .strictObject({
+    spansPerSecond: z.number().int().min(1).max(1_000_000_000).default(10000).describe('Spans per second one replica handles.'),
+    metricPointsPerSecond: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000_000)
+      .default(100000)
+      .describe('Metric data points per second one replica handles.'),
+    logRecordsPerSecond: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000_000)
+      .default(50000)
+      .describe('Log records per second one replica handles.'),
+  })
+  .describe('Throughput one collector replica is sized for; the autoscaler divides the fleet rate by it.');
+
+const scaling = withRules(
+  z.strictObject({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Scale the fleet from measured throughput. When false, spec.replicas (and the scale subresource) rules.'),
+    minReplicas: z.number().int().min(1).max(1000).default(3).describe('Fewest replicas the autoscaler keeps (3 for high availability).'),
+    maxReplicas: z.number().int().min(1).max(1000).default(30).describe('Most replicas the autoscaler runs.'),
+    capacityPerReplica: capacityPerReplica.prefault({}),
+    targetUtilization: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.7)
+      .describe('Fraction of capacityPerReplica each replica should carry; the rest absorbs bursts.'),
+    scaleDownStabilizationSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(300)
+      .describe('Scale down only to the highest recommendation of this many past seconds.'),
+    evaluationPeriodSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(15)
+      .describe('How often the fleet is measured and the replica count decided.'),
+  }),
+  [
+    {
+      rule: 'self.minReplicas <= self.maxReplicas',
+      message: 'minReplicas must not exceed maxReplicas',
+      fieldPath: '.minReplicas',
+      holds: (s) => s.minReplicas <= s.maxReplicas,
+    },
+  ],
+).describe('Throughput autoscaling of the fleet.');
+
+export const SpecSchema = z
+  .strictObject({
+    signals,
+    receivers: receivers.prefault({}),
+    processors: ProcessorsSchema.prefault({}),
+    exporters: ExportersSchema,
+    resources: resources.prefault({}).describe('CPU and memory of each collector container.'),
+    memoryLimiter: memoryLimiter.prefault({}),
+    scaling: scaling.prefault({}),
+    replicas: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .default(3)
+      .describe('Replica count while scaling.enabled is false; kubectl scale and external autoscalers set it.'),
+    image: z
+      .string()
+      .min(1)
+      .max(512)
+      .optional()
+      .describe("Collector image; default is the operator's own image, which runs `tpo collector`."),
+  })
+  .describe('Desired state of a collector fleet.');
+
+export type TelemetryPipelineSpec = z.output<typeof SpecSchema>;
+export type TelemetryPipelineSpecInput = z.input<typeof SpecSchema>;

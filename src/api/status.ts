@@ -1,0 +1,85 @@
+// status of a TelemetryPipeline, written only through the status subresource.
+import { z } from 'zod';
+
+const INT32_MAX = 2_147_483_647;
+
+/** A count (replicas) bounded like the int32 fields of the Kubernetes objects it mirrors. */
+function count(description: string) {
+  return z.number().int().min(0).max(INT32_MAX).optional().describe(description);
+}
+
+/** metadata.generation: int64 upstream; bounded by what a JS number holds exactly. */
+function generation(description: string) {
+  return z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional().describe(description);
+}
+
+/** RFC 3339 timestamp as Kubernetes writes it ("2025-10-01T12:00:00Z"); format only, so the CRD keeps RE2-safe patterns. */
+function timestamp(description: string) {
+  return z
+    .string()
+    .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {
+      message: 'must be an RFC 3339 timestamp',
+    })
+    .meta({ format: 'date-time', description });
+}
+
+export const CONDITION_TYPES = ['Ready', 'ConfigValid', 'Progressing', 'Degraded'] as const;
+export type ConditionType = (typeof CONDITION_TYPES)[number];
+
+/** metav1.Condition, with the same bounds as the upstream type. */
+export const ConditionSchema = z
+  .object({
+    type: z
+      .string()
+      .min(1)
+      .max(316)
+      .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/)
+      .describe('Condition type: Ready, ConfigValid, Progressing or Degraded.'),
+    status: z.enum(['True', 'False', 'Unknown']).describe('True, False or Unknown.'),
+    observedGeneration: generation('metadata.generation the condition was computed from.'),
+    lastTransitionTime: timestamp('When status last changed (not when the condition was last checked).'),
+    reason: z
+      .string()
+      .min(1)
+      .max(1024)
+      .regex(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/)
+      .describe('CamelCase reason for the last transition.'),
+    message: z.string().max(32768).describe('Human-readable detail, naming the field at fault when there is one.'),
+  })
+  .describe('One aspect of the current state (metav1.Condition).');
+
+function rate(items: string) {
+  return z.number().min(0).optional().describe(`${items} per second accepted by the whole fleet at the last evaluation.`);
+}
+
+export const AutoscalingStatusSchema = z
+  .object({
+    spansPerSecond: rate('Spans'),
+    metricPointsPerSecond: rate('Metric data points'),
+    logRecordsPerSecond: rate('Log records'),
+    desiredReplicas: count('Replica count the autoscaler decided at the last evaluation.'),
+    lastScaleTime: timestamp('When the autoscaler last changed the replica count.').optional(),
+    reason: z.string().max(1024).optional().describe('Why the autoscaler decided as it did, with the figures.'),
+  })
+  .describe('Measurements and the latest decision of the throughput autoscaler.');
+
+export const StatusSchema = z
+  .object({
+    observedGeneration: generation('metadata.generation the status reflects.'),
+    replicas: count('Collector pods of the fleet (the Deployment status.replicas).'),
+    readyReplicas: count('Collector pods that are ready.'),
+    selector: z.string().max(1024).optional().describe('Label selector of the collector pods, for the scale subresource.'),
+    configHash: z.string().max(64).optional().describe('Hash of the rendered collector config the pods run.'),
+    conditions: z
+      .array(ConditionSchema)
+      .max(16)
+      .optional()
+      .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] })
+      .describe('Ready, ConfigValid, Progressing and Degraded.'),
+    autoscaling: AutoscalingStatusSchema.optional(),
+  })
+  .describe('Observed state of the collector fleet.');
+
+export type Condition = z.output<typeof ConditionSchema>;
+export type AutoscalingStatus = z.output<typeof AutoscalingStatusSchema>;
+export type TelemetryPipelineStatus = z.output<typeof StatusSchema>;
