@@ -1,0 +1,141 @@
+// A small JSON REST client on top of @kubernetes/client-node's KubeConfig (which loads kubeconfig
+// files or the in-cluster service account and supplies TLS material and auth headers).
+// Why not the generated API classes: client-node 2.x builds a new undici Agent (a new TLS
+// connection) for every request and turns objects into model classes with Date fields; the
+// operator wants one keep-alive connection pool, raw JSON that matches what watches deliver, and
+// one place that sees every request so API writes can be counted.
+import http from 'node:http';
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ApiError } from './errors.ts';
+import type { StatusObject } from './types.ts';
+
+export interface RequestInfo {
+  method: string;
+  path: string;
+  status: number;
+  seconds: number;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface KubeClientOptions {
+  userAgent?: string;
+  maxSockets?: number;
+  /** Called after every request with its outcome (the hook behind the API request metrics). */
+  onRequest?: (info: RequestInfo) => void;
+}
+
+/** Auth headers can rotate (projected service-account tokens, exec plugins): refresh them this often. */
+const AUTH_REFRESH_MS = 60_000;
+
+export class KubeClient {
+  readonly server: URL;
+  readonly #kc: KubeConfig;
+  readonly #opts: KubeClientOptions;
+  #agent: http.Agent | undefined;
+  #headers: Record<string, string> = {};
+  #authAt = -Infinity;
+  #authPending: Promise<void> | undefined;
+
+  constructor(kc: KubeConfig, opts: KubeClientOptions = {}) {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig has no current cluster');
+    this.server = new URL(cluster.server);
+    this.#kc = kc;
+    this.#opts = opts;
+  }
+
+  get kubeConfig(): KubeConfig {
+    return this.#kc;
+  }
+
+  async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    await this.#ensureAuth();
+    const url = new URL(path, this.server);
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+    const headers: Record<string, string> = { ...this.#headers, accept: 'application/json' };
+    if (this.#opts.userAgent) headers['user-agent'] = this.#opts.userAgent;
+    if (body) {
+      headers['content-type'] = opts.contentType ?? 'application/json';
+      headers['content-length'] = String(body.length);
+    }
+    const started = performance.now();
+    let status = 0;
+    try {
+      const res = await this.#send(url, method, headers, body, opts);
+      status = res.status;
+      const parsed = res.text ? safeJson(res.text) : undefined;
+      if (status >= 400) {
+        const s = (parsed ?? {}) as StatusObject & { details?: unknown };
+        throw new ApiError(method, url.pathname, status, s.reason ?? 'Unknown', s.message ?? res.text.slice(0, 500), s.details);
+      }
+      return parsed as T;
+    } finally {
+      this.#opts.onRequest?.({ method, path: url.pathname, status, seconds: (performance.now() - started) / 1000 });
+    }
+  }
+
+  close(): void {
+    this.#agent?.destroy();
+  }
+
+  #send(url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined, opts: RequestOptions) {
+    const lib = url.protocol === 'https:' ? https : http;
+    const signals = [AbortSignal.timeout(opts.timeoutMs ?? 30_000), ...(opts.signal ? [opts.signal] : [])];
+    return new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = lib.request(url, { method, headers, agent: this.#agent, signal: AbortSignal.any(signals) }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  #ensureAuth(): Promise<void> {
+    if (performance.now() - this.#authAt < AUTH_REFRESH_MS) return Promise.resolve();
+    this.#authPending ??= this.#loadAuth().finally(() => (this.#authPending = undefined));
+    return this.#authPending;
+  }
+
+  async #loadAuth(): Promise<void> {
+    const o: https.RequestOptions & { headers?: Record<string, string> } = {};
+    await this.#kc.applyToHTTPSOptions(o);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(o.headers ?? {})) headers[k.toLowerCase()] = String(v);
+    if (o.auth) headers.authorization = `Basic ${Buffer.from(o.auth).toString('base64')}`;
+    this.#headers = headers;
+    // TLS material is fixed for the life of the client; only headers are refreshed.
+    this.#agent ??=
+      this.server.protocol === 'https:'
+        ? new https.Agent({
+            keepAlive: true,
+            maxSockets: this.#opts.maxSockets ?? 16,
+            ca: o.ca,
+            cert: o.cert,
+            key: o.key,
+            servername: o.servername,
+            rejectUnauthorized: o.rejectUnauthorized,
+          })
+        : new http.Agent({ keepAlive: true, maxSockets: this.#opts.maxSockets ?? 16 });
+    this.#authAt = performance.now();
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
