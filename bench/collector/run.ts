@@ -1,0 +1,76 @@
+// Collector benchmark: drives OTLP/gRPC load at our collector (and, when OTELCOL_BIN names
+// one, at another collector binary with the same config) and writes bench/results/collector.json.
+//   npm run bench:collector
+// Environment: COLLECTOR_CMD (argv for "ours", default `node bin/tpo.js collector`), OTELCOL_BIN,
+// BENCH_TARGETS (ours,theirs), BENCH_SCENARIOS (a,b,c), BENCH_WARMUP_S (3), BENCH_MEASURE_S (10),
+// BENCH_CONCURRENCY (32 requests in flight), BENCH_CHANNELS (4 connections),
+// BENCH_CLIENT (auto: grpc-js, or bare HTTP/2 with pre-gzipped messages for gzip), BENCH_RSS_RATE (100000).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { measureScenario } from './measure.ts';
+import type { BenchOptions } from './measure.ts';
+import { otelcolCacheDir } from './otelcol-pins.ts';
+import { figuresTable, ratios, ratiosTable } from './report.ts';
+import type { ResultRow } from './report.ts';
+import { SCENARIOS } from './scenarios.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const env = process.env;
+const num = (name: string, dflt: number): number => {
+  const v = env[name];
+  if (v === undefined || v === '') return dflt;
+  const x = Number(v);
+  if (!Number.isFinite(x) || x <= 0) throw new Error(`${name}: expected a positive number, got ${JSON.stringify(v)}`);
+  return x;
+};
+
+const clientEnv = env['BENCH_CLIENT'] ?? 'auto';
+if (clientEnv !== 'auto' && clientEnv !== 'grpc-js' && clientEnv !== 'http2') throw new Error(`BENCH_CLIENT: expected auto, grpc-js or http2, got ${clientEnv}`);
+const options: BenchOptions = {
+  warmupMs: num('BENCH_WARMUP_S', 3) * 1000,
+  measureMs: num('BENCH_MEASURE_S', 10) * 1000,
+  concurrency: num('BENCH_CONCURRENCY', 32),
+  channels: num('BENCH_CHANNELS', 4),
+  client: clientEnv,
+  rssRate: num('BENCH_RSS_RATE', 100_000),
+  maxRequestsPerPhase: 500_000,
+};
+
+const ours = env['COLLECTOR_CMD']?.trim().split(/\s+/) ?? [process.execPath, join(root, 'bin', 'tpo.js'), 'collector'];
+const targets = [{ name: 'ours', command: ours }];
+if (env['OTELCOL_BIN']) targets.push({ name: 'theirs', command: [env['OTELCOL_BIN']] });
+const wanted = (env['BENCH_TARGETS'] ?? 'ours,theirs').split(',');
+const scenarioIds = (env['BENCH_SCENARIOS'] ?? 'a,b,c').split(',');
+const scenarios = SCENARIOS.filter((s) => scenarioIds.includes(s.id));
+if (scenarios.length === 0) throw new Error(`BENCH_SCENARIOS: none of ${scenarioIds.join(',')} is a scenario (a, b, c)`);
+
+const buildTimeFile = join(otelcolCacheDir(), 'build-time.json');
+const results: ResultRow[] = [];
+const startedAt = new Date().toISOString();
+const loadBefore = loadavg();
+for (const s of scenarios) {
+  for (const t of targets.filter((x) => wanted.includes(x.name))) {
+    console.error(`scenario ${s.id} (${s.title}) on ${t.name}: ${t.command.join(' ')}`);
+    const r = await measureScenario(t, s, options);
+    console.error(JSON.stringify(r));
+    results.push(r);
+  }
+}
+
+const out = {
+  startedAt,
+  machine: { cpus: cpus().length, loadavgBefore: loadBefore, loadavgAfter: loadavg(), node: process.version },
+  options,
+  targets,
+  upstreamBuild: existsSync(buildTimeFile) ? JSON.parse(readFileSync(buildTimeFile, 'utf8')) : null,
+  results,
+  ratios: ratios(results),
+};
+const file = join(root, 'bench', 'results', 'collector.json');
+mkdirSync(dirname(file), { recursive: true });
+writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+console.log(figuresTable(results));
+if (out.ratios.length) console.log(`\nours/theirs\n${ratiosTable(out.ratios)}`);
+console.log(`\nload average before/after: ${loadBefore.map((x) => x.toFixed(2)).join(' ')} / ${out.machine.loadavgAfter.map((x) => x.toFixed(2)).join(' ')}; written ${file}`);
