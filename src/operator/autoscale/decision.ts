@@ -1,0 +1,155 @@
+// The throughput autoscaler's decision (pure): measurements + spec + history + clock -> replicas.
+//
+// Demand per item = accepted + refused items/s over the fleet. The usage ratio is, as in the
+// HPA, demand over the capacity of the current fleet at target utilization, taking the item
+// that is most loaded:
+//     usageRatio = max over items of demand[item] / (current x capacity[item] x targetUtilization)
+// With |usageRatio - 1| <= tolerance the recommendation is the current count; otherwise it is
+//     max over items of ceil(demand[item] / (capacity[item] x targetUtilization)).
+// Pods that could not be measured (unreachable, or scraped for the first time) count as idle
+// when that yields a scale-up and as loaded at target when that yields a scale-down, and in
+// between the fleet holds: like the HPA's missing pods, they never cause a scale-down.
+//
+// Saturation overrides the rate: memory_limiter refusals or an exporter queue above
+// queueSaturation scale up by at least one replica, and by the refused share when there is one.
+// A failing backend (send failures, or nothing sent at all, while queues are filling) holds:
+// more collectors would only queue more for a backend that does not take it.
+// The result then goes through the HPA's default behaviour (behavior.ts).
+import { HPA_SCALE_UP, normalize, type BehaviorLimit, type History } from './behavior.ts';
+import { ITEMS, perItem, RATE_KEY, sumItems, toItemRates, type Item, type ItemRates, type PerItem } from './items.ts';
+import { fleetTotal, type PodRates } from './rates.ts';
+import { explain, type Cause } from './reason.ts';
+
+/** The fields of spec.scaling the decision reads. */
+export interface ScalingPolicy {
+  minReplicas: number;
+  maxReplicas: number;
+  capacityPerReplica: ItemRates;
+  targetUtilization: number;
+  scaleDownStabilizationSeconds: number;
+}
+
+export interface Tunables {
+  tolerance: number;
+  /** An exporter queue fuller than this (size / capacity) is saturated. */
+  queueSaturation: number;
+  /** With send failures, a queue at least this full means the backend is failing. */
+  queueFilling: number;
+  scaleUpPeriodSeconds: number;
+  scaleUpPods: number;
+  scaleUpPercent: number;
+}
+
+export const DEFAULT_TUNABLES: Tunables = { tolerance: 0.1, queueSaturation: 0.8, queueFilling: 0.5, ...HPA_SCALE_UP };
+
+export interface DecisionInput {
+  pods: readonly PodRates[];
+  spec: ScalingPolicy;
+  /** Replica count the Deployment has now (as last set by the reconcile). */
+  currentReplicas: number;
+  history: History;
+  /** Evaluation time in ms. */
+  now: number;
+  tunables?: Partial<Tunables>;
+}
+
+export type Limit = BehaviorLimit | 'tolerance' | 'backendFailing' | 'noMeasurements';
+
+export interface Decision {
+  desiredReplicas: number;
+  /** One line with the figures, for status and the event. */
+  reason: string;
+  /** Accepted items/s over the measured pods. */
+  rates: ItemRates;
+  /** Refused items/s over the measured pods. */
+  refused: ItemRates;
+  /** Raw recommendation before stabilization, rate limit and clamps (absent when nothing was measured). */
+  recommendation?: number;
+  /** Demand over the capacity of the current fleet at target utilization (most loaded item). */
+  usageRatio: number;
+  limitedBy: Limit | null;
+  newHistory: History;
+  pods: { measured: number; warming: number; missing: number };
+}
+
+/** Guards ceil() against float noise: 21000 / (10000 * 0.7) is 3.0000000000000004. */
+const EPSILON = 1e-9;
+const ceil = (x: number) => Math.ceil(x - EPSILON);
+
+export function decide(input: DecisionInput): Decision {
+  const t = { ...DEFAULT_TUNABLES, ...input.tunables };
+  const { spec, currentReplicas: current, pods } = input;
+  const counts = { measured: 0, warming: 0, missing: 0 };
+  for (const pod of pods) counts[pod.status]++;
+  const unmeasured = counts.warming + counts.missing;
+  const accepted = fleetTotal(pods, 'accepted');
+  const refused = fleetTotal(pods, 'refused');
+  const demand = sumItems(accepted, refused);
+  const perReplica = perItem((item) => spec.capacityPerReplica[RATE_KEY[item]] * spec.targetUtilization);
+  const loaded = ITEMS.filter((item) => perReplica[item] > 0);
+  const replicasFor = (load: PerItem<number>) => Math.max(0, ...loaded.map((item) => ceil(load[item] / perReplica[item])));
+  const ratio = (load: PerItem<number>, item: Item) => load[item] / (Math.max(current, 1) * perReplica[item]);
+  const driver = loaded.reduce<Item>((best, item) => (ratio(demand, item) > ratio(demand, best) ? item : best), loaded[0] ?? 'spans');
+  const usageRatio = loaded.length > 0 ? ratio(demand, driver) : 0;
+
+  const assess = (): { recommendation?: number; cause: Cause; limitedBy?: Limit } => {
+    if (counts.measured === 0) return { cause: { kind: 'noMeasurements', counts }, limitedBy: 'noMeasurements' };
+    const queueFill = Math.max(0, ...pods.map((p) => (p.status === 'missing' ? 0 : p.queueFill)));
+    const failed = total(fleetTotal(pods, 'sendFailed'));
+    const sent = total(fleetTotal(pods, 'sent'));
+    if (queueFill >= t.queueFilling && (failed > 0 || sent === 0)) {
+      return { recommendation: current, cause: { kind: 'backendFailing', failed, sent, queueFill }, limitedBy: 'backendFailing' };
+    }
+    const refusing = ITEMS.filter((item) => refused[item] > 0);
+    const queueSaturated = queueFill > t.queueSaturation;
+    if (refusing.length > 0 || queueSaturated) {
+      // At the current size the fleet took `accepted` of `demand`: it needs demand/accepted times more.
+      const byShare = refusing.filter((item) => accepted[item] > 0).map((item) => ceil((current * demand[item]) / accepted[item]));
+      const recommendation = Math.max(current + 1, replicasFor(demand), ...byShare);
+      return { recommendation, cause: { kind: 'saturated', refusing, queueFill, queueSaturated } };
+    }
+    // Unmeasured pods: idle for a scale-up, at target for a scale-down.
+    const atTarget = perItem((item) => demand[item] + unmeasured * perReplica[item]);
+    const low = Math.max(0, ...loaded.map((item) => ratio(demand, item)));
+    const high = Math.max(0, ...loaded.map((item) => ratio(atTarget, item)));
+    if (current === 0 || low > 1 + t.tolerance) return { recommendation: replicasFor(demand), cause: { kind: 'rate' } };
+    if (high < 1 - t.tolerance) return { recommendation: replicasFor(atTarget), cause: { kind: 'rate' } };
+    return { recommendation: current, cause: { kind: 'rate' }, limitedBy: 'tolerance' };
+  };
+
+  const { recommendation, cause, limitedBy: assessed } = assess();
+  const behavior = { ...t, minReplicas: spec.minReplicas, maxReplicas: spec.maxReplicas, scaleDownStabilizationSeconds: spec.scaleDownStabilizationSeconds };
+  const normalized = normalize(recommendation, current, input.now, input.history, behavior);
+  const limitedBy = normalized.limitedBy ?? assessed ?? null;
+  const reason = explain({
+    current,
+    desired: normalized.desired,
+    recommendation,
+    cause,
+    limitedBy,
+    driver,
+    demand: demand[driver],
+    accepted,
+    refused,
+    spec,
+    tolerance: t.tolerance,
+    scaleUp: t,
+    counts,
+  });
+  const decision: Decision = {
+    desiredReplicas: normalized.desired,
+    reason,
+    rates: toItemRates(accepted),
+    refused: toItemRates(refused),
+    usageRatio,
+    limitedBy,
+    newHistory: normalized.history,
+    pods: counts,
+  };
+  if (recommendation !== undefined) decision.recommendation = recommendation;
+  return decision;
+}
+
+function total(values: PerItem<number>): number {
+  return ITEMS.reduce((sum, item) => sum + values[item], 0);
+}
