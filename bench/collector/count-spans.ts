@@ -1,6 +1,7 @@
 // Counts spans in an encoded ExportTraceServiceRequest by walking the wire format:
 // request.1 ResourceSpans -> .2 ScopeSpans -> .2 Span. The benchmark's referee, so it
 // is written here rather than borrowed from the collector under test.
+import { gunzipSync } from 'node:zlib';
 
 function varint(buf: Uint8Array, pos: number): [value: number, next: number] {
   let value = 0;
@@ -45,4 +46,19 @@ export function countSpans(buf: Uint8Array): number {
     });
   });
   return spans;
+}
+
+/** Spans in the length-prefixed gRPC messages of one request body. */
+export function countGrpcBody(body: Buffer): number {
+  let n = 0;
+  let pos = 0;
+  while (pos + 5 <= body.length) {
+    const compressed = body[pos] === 1;
+    const len = body.readUInt32BE(pos + 1);
+    const msg = body.subarray(pos + 5, pos + 5 + len);
+    if (msg.length !== len) throw new Error('truncated gRPC message');
+    n += countSpans(compressed ? gunzipSync(msg) : msg);
+    pos += 5 + len;
+  }
+  return n;
 }

@@ -6,8 +6,7 @@
 // Parent messages: {type:'count'} -> {type:'count', spans, requests, bytes, errors}.
 import { constants, createServer } from 'node:http2';
 import type { ServerHttp2Stream } from 'node:http2';
-import { gunzipSync } from 'node:zlib';
-import { countSpans } from './count-spans.ts';
+import { countGrpcBody } from './count-spans.ts';
 import { TRACE_EXPORT_PATH } from './grpc-raw.ts';
 
 const WINDOW = 64 * 1024 * 1024;
@@ -15,21 +14,6 @@ let spans = 0;
 let requests = 0;
 let bytes = 0;
 let errors = 0;
-
-/** Spans in the length-prefixed gRPC messages of one request body. */
-export function countGrpcBody(body: Buffer): number {
-  let n = 0;
-  let pos = 0;
-  while (pos + 5 <= body.length) {
-    const compressed = body[pos] === 1;
-    const len = body.readUInt32BE(pos + 1);
-    const msg = body.subarray(pos + 5, pos + 5 + len);
-    if (msg.length !== len) throw new Error('truncated gRPC message');
-    n += countSpans(compressed ? gunzipSync(msg) : msg);
-    pos += 5 + len;
-  }
-  return n;
-}
 
 function finish(stream: ServerHttp2Stream, status: number, message: string): void {
   stream.respond({ [constants.HTTP2_HEADER_STATUS]: 200, [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc' }, { waitForTrailers: true });
