@@ -19,7 +19,7 @@ function otlpClient(endpointDescription: string) {
       headers: z
         .record(z.string(), z.string().max(4096).describe('Header value.'))
         .optional()
-        .describe('Extra headers sent with every export request, for example an API key. Values may use ${env:NAME}.'),
+        .describe('Extra headers sent with every export request, for example an API key. Taken literally (no ${...} expansion).'),
       timeout: duration('Time limit of one export attempt (default 60s, as the guide recommends against data loss).').default(
         '60s',
       ),

@@ -1,12 +1,11 @@
 // Checks that an OpenAPI v3 schema is "structural" as apiextensions.k8s.io/v1 requires, plus our own bar:
 // every field described (for kubectl explain) and patterns the API server's RE2 engine can compile.
+import { regexProblem } from './re2.ts';
 
 export type JsonSchema = { [key: string]: unknown };
 
 const JUNCTORS = ['anyOf', 'oneOf', 'allOf', 'not'];
 const OPAQUE = ['x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields'];
-// Lookarounds and back-references are JavaScript-only; RE2 (Go regexp) rejects them.
-const NON_RE2 = /\(\?[=!<]|\\[1-9]/;
 
 function isObject(value: unknown): value is JsonSchema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -33,7 +32,8 @@ export function structuralProblems(schema: JsonSchema, path = '', isRoot = true)
     problems.push(`${at}: properties and additionalProperties are mutually exclusive`);
   }
   if (schema.additionalProperties === false) problems.push(`${at}: additionalProperties: false is not allowed`);
-  if (typeof schema.pattern === 'string' && NON_RE2.test(schema.pattern)) problems.push(`${at}: pattern is not RE2-compatible`);
+  const patternProblem = typeof schema.pattern === 'string' ? regexProblem(schema.pattern) : undefined;
+  if (patternProblem) problems.push(`${at}: pattern: ${patternProblem}`);
   if (schema['x-kubernetes-list-type'] === 'map') problems.push(...listMapProblems(schema, at));
 
   if (isObject(schema.properties)) {

@@ -1,0 +1,16 @@
+// Regular expressions in the API are evaluated by Go's RE2 (the API server's `pattern`, the upstream collector)
+// and by JavaScript (parseSpec, our collector). Only the common subset is safe for both.
+
+// Lookarounds and back-references compile in JavaScript but RE2 rejects them.
+const JS_ONLY = /\(\?[=!<]|\\[1-9]/;
+
+/** Why the expression is not usable by both engines, or undefined when it is. */
+export function regexProblem(pattern: string): string | undefined {
+  if (JS_ONLY.test(pattern)) return 'lookarounds and back-references are not supported (RE2 syntax)';
+  try {
+    new RegExp(pattern);
+    return undefined;
+  } catch (error) {
+    return `invalid regular expression: ${(error as Error).message}`;
+  }
+}

@@ -1,0 +1,81 @@
+// TelemetryPipeline spec -> collector config in the upstream OpenTelemetry Collector shape, so both our collector
+// and the upstream image run the same ConfigMap. Listeners bind to ${env:POD_IP} (set from the downward API).
+import type { Signal, TelemetryPipelineSpec } from '../../api/telemetry-pipeline.ts';
+import { HEALTH_PORT, METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from './defaults.ts';
+import { exporterConfigs } from './exporters.ts';
+import type { MemorySizing } from './memory.ts';
+import { attributesConfig, batchConfig, filterConfig } from './processors.ts';
+
+const POD_IP = '${env:POD_IP}';
+
+export interface CollectorConfig {
+  receivers: { otlp: { protocols: { grpc?: { endpoint: string }; http?: { endpoint: string } } } };
+  processors: Record<string, object>;
+  exporters: Record<string, object>;
+  extensions: { health_check: { endpoint: string } };
+  service: {
+    extensions: string[];
+    telemetry: { metrics: { readers: object[] } };
+    pipelines: Partial<Record<Signal, { receivers: string[]; processors: string[]; exporters: string[] }>>;
+  };
+}
+
+function receivers(spec: TelemetryPipelineSpec): CollectorConfig['receivers'] {
+  const { grpc, http } = spec.receivers.otlp;
+  return {
+    otlp: {
+      protocols: {
+        ...(grpc.enabled ? { grpc: { endpoint: `${POD_IP}:${OTLP_GRPC_PORT}` } } : {}),
+        ...(http.enabled ? { http: { endpoint: `${POD_IP}:${OTLP_HTTP_PORT}` } } : {}),
+      },
+    },
+  };
+}
+
+/**
+ * memory_limiter then batch come first (guide 3.2). Of the user's processors, filter and the sampler run before
+ * attributes: they drop items, so attributes never spends work on data that is discarded, and filters see the
+ * attributes as the application sent them.
+ */
+function processorsAndChains(spec: TelemetryPipelineSpec, memory: MemorySizing) {
+  const { attributes, filter, sampling } = spec.processors;
+  const processors: Record<string, object> = {
+    memory_limiter: { check_interval: memory.checkInterval, limit_mib: memory.limitMiB, spike_limit_mib: memory.spikeLimitMiB },
+    batch: batchConfig(spec.processors.batch),
+  };
+  const filtering = filter ? filterConfig(filter, spec.signals) : undefined;
+  if (filtering) processors.filter = filtering;
+  // 100 % keeps every trace: rendering the sampler would only cost a pass over the data.
+  const sampled = spec.signals.includes('traces') && sampling !== undefined && sampling.percentage < 100;
+  if (sampled) processors.probabilistic_sampler = { sampling_percentage: sampling.percentage };
+  if (attributes && attributes.length > 0) processors.attributes = attributesConfig(attributes);
+
+  const chain = (signal: Signal): string[] => [
+    'memory_limiter',
+    'batch',
+    ...(filtering && signal in filtering ? ['filter'] : []),
+    ...(sampled && signal === 'traces' ? ['probabilistic_sampler'] : []),
+    ...(processors.attributes ? ['attributes'] : []),
+  ];
+  return { processors, chain };
+}
+
+export function renderCollectorConfig(spec: TelemetryPipelineSpec, memory: MemorySizing): CollectorConfig {
+  const exporters = exporterConfigs(spec.exporters);
+  const { processors, chain } = processorsAndChains(spec, memory);
+  const pipelines: CollectorConfig['service']['pipelines'] = {};
+  for (const signal of spec.signals) {
+    pipelines[signal] = { receivers: ['otlp'], processors: chain(signal), exporters: Object.keys(exporters) };
+  }
+  return {
+    receivers: receivers(spec),
+    processors,
+    exporters,
+    extensions: { health_check: { endpoint: `${POD_IP}:${HEALTH_PORT}` } },
+    service: {
+      extensions: ['health_check'],
+      telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: POD_IP, port: METRICS_PORT } } } }] } },
+      pipelines,
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// Fixed facts of a rendered fleet that other parts (operator, collector, tests) rely on.
+
+/** This project's image; it runs both `tpo operator` and `tpo collector`. */
+export const DEFAULT_COLLECTOR_IMAGE = 'ghcr.io/telemetry-pipeline-operator/tpo:0.1.0';
+
+export const OTLP_GRPC_PORT = 4317;
+export const OTLP_HTTP_PORT = 4318;
+export const METRICS_PORT = 8888;
+export const HEALTH_PORT = 13133;
+
+export const CONFIG_DIR = '/etc/otelcol';
+export const CONFIG_FILE = 'config.yaml';
+
+/**
+ * How long a collector spends draining (stop receiving, flush batches and queues) after SIGTERM before exiting.
+ * The collector's `tpo collector` uses it as its default drain timeout.
+ */
+export const COLLECTOR_DRAIN_TIMEOUT_SECONDS = 30;
+
+/**
+ * Pod grace period: the drain timeout plus 15 s for process start of shutdown, the last export round trip and
+ * exit, so the kubelet's SIGKILL never cuts a drain short (issue 4: scale-down loses nothing).
+ */
+export const TERMINATION_GRACE_PERIOD_SECONDS = COLLECTOR_DRAIN_TIMEOUT_SECONDS + 15;
+
+/** The collector process's user; any non-root id works since the image needs no writable path. */
+export const COLLECTOR_UID = 10001;
+
+/** Smallest V8 old-space the Node collector is given; below it a fleet cannot hold its batches and queues. */
+export const MIN_HEAP_MIB = 64;

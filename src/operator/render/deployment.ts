@@ -1,0 +1,93 @@
+import type { V1Container, V1Deployment, V1Probe } from '@kubernetes/client-node';
+import type { TelemetryPipeline } from '../../api/telemetry-pipeline.ts';
+import {
+  COLLECTOR_UID,
+  CONFIG_DIR,
+  CONFIG_FILE,
+  HEALTH_PORT,
+  METRICS_PORT,
+  OTLP_GRPC_PORT,
+  OTLP_HTTP_PORT,
+  TERMINATION_GRACE_PERIOD_SECONDS,
+} from './defaults.ts';
+import { ANNOTATION_CONFIG_HASH, fleetLabels, fleetName, ownedMetadata, selectorLabels } from './labels.ts';
+import type { MemorySizing } from './memory.ts';
+
+export interface DeploymentInputs {
+  image: string;
+  replicas: number;
+  configHash: string;
+  memory: MemorySizing;
+}
+
+function probe(failureThreshold: number): V1Probe {
+  return { httpGet: { path: '/', port: 'health' }, periodSeconds: 5, failureThreshold };
+}
+
+function collectorContainer(pipeline: TelemetryPipeline, inputs: DeploymentInputs): V1Container {
+  const { spec } = pipeline;
+  const { grpc, http } = spec.receivers.otlp;
+  return {
+    name: 'collector',
+    image: inputs.image,
+    command: ['tpo', 'collector', '--config', `${CONFIG_DIR}/${CONFIG_FILE}`],
+    env: [
+      { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      { name: 'NODE_OPTIONS', value: `--max-old-space-size=${inputs.memory.heapMiB}` },
+    ],
+    ports: [
+      ...(grpc.enabled ? [{ name: 'otlp-grpc', containerPort: OTLP_GRPC_PORT, protocol: 'TCP' }] : []),
+      ...(http.enabled ? [{ name: 'otlp-http', containerPort: OTLP_HTTP_PORT, protocol: 'TCP' }] : []),
+      { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+      { name: 'health', containerPort: HEALTH_PORT, protocol: 'TCP' },
+    ],
+    readinessProbe: probe(2),
+    livenessProbe: probe(6),
+    resources: {
+      requests: { cpu: String(spec.resources.requests.cpu), memory: String(spec.resources.requests.memory) },
+      limits: { cpu: String(spec.resources.limits.cpu), memory: String(spec.resources.limits.memory) },
+    },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    },
+    volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
+  };
+}
+
+/**
+ * The collector fleet. Rolling updates keep every replica serving (maxUnavailable 0): the autoscaler sized the
+ * fleet for its load, so one replica fewer would push the rest past capacity into refusals. maxSurge 25 % (at
+ * least one pod) rolls a 30-replica fleet in about four waves instead of thirty one-pod steps, each of which
+ * waits for readiness and for the old pod's drain.
+ */
+export function renderDeployment(pipeline: TelemetryPipeline, inputs: DeploymentInputs): V1Deployment {
+  const name = pipeline.metadata.name;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: ownedMetadata(pipeline),
+    spec: {
+      replicas: inputs.replicas,
+      selector: { matchLabels: selectorLabels(name) },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } },
+      template: {
+        metadata: { labels: fleetLabels(name), annotations: { [ANNOTATION_CONFIG_HASH]: inputs.configHash } },
+        spec: {
+          serviceAccountName: fleetName(name),
+          automountServiceAccountToken: false,
+          terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: COLLECTOR_UID,
+            runAsGroup: COLLECTOR_UID,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [collectorContainer(pipeline, inputs)],
+          volumes: [{ name: 'config', configMap: { name: fleetName(name) } }],
+        },
+      },
+    },
+  };
+}

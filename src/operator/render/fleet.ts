@@ -1,0 +1,61 @@
+// One TelemetryPipeline -> every object of its collector fleet. Pure: same input, same objects, same hash.
+import type { V1ConfigMap, V1Deployment, V1PodDisruptionBudget, V1Service, V1ServiceAccount } from '@kubernetes/client-node';
+import type { TelemetryPipeline } from '../../api/telemetry-pipeline.ts';
+import { renderCollectorConfig, type CollectorConfig } from './collector-config.ts';
+import { renderConfigMap } from './configmap.ts';
+import { renderDeployment } from './deployment.ts';
+import { configHash, stableYaml } from './hash.ts';
+import { memorySizing } from './memory.ts';
+import { renderPodDisruptionBudget } from './pdb.ts';
+import { renderServiceAccount } from './service-account.ts';
+import { renderService } from './service.ts';
+
+export interface RenderOptions {
+  /** Image used when spec.image is not set (the operator's --collector-image). */
+  image: string;
+  /** Deployment replicas, decided by the caller (autoscaler or spec.replicas). */
+  replicas: number;
+}
+
+export interface RenderedFleet {
+  serviceAccount: V1ServiceAccount;
+  configMap: V1ConfigMap;
+  service: V1Service;
+  deployment: V1Deployment;
+  podDisruptionBudget: V1PodDisruptionBudget;
+  configHash: string;
+  collectorConfig: CollectorConfig;
+}
+
+/** Throws RenderError (with the spec field path) when the pipeline cannot be rendered. */
+export function renderFleet(pipeline: TelemetryPipeline, opts: RenderOptions): RenderedFleet {
+  const memory = memorySizing(pipeline.spec);
+  const collectorConfig = renderCollectorConfig(pipeline.spec, memory);
+  const configText = stableYaml(collectorConfig);
+  const hash = configHash(configText);
+  return {
+    serviceAccount: renderServiceAccount(pipeline),
+    configMap: renderConfigMap(pipeline, configText),
+    service: renderService(pipeline),
+    deployment: renderDeployment(pipeline, {
+      image: pipeline.spec.image ?? opts.image,
+      replicas: opts.replicas,
+      configHash: hash,
+      memory,
+    }),
+    podDisruptionBudget: renderPodDisruptionBudget(pipeline),
+    configHash: hash,
+    collectorConfig,
+  };
+}
+
+/** The owned objects in the order to apply them (the pod's ServiceAccount and ConfigMap before the Deployment). */
+export function fleetObjects(fleet: RenderedFleet): object[] {
+  return [fleet.serviceAccount, fleet.configMap, fleet.service, fleet.deployment, fleet.podDisruptionBudget];
+}
+
+/** Replicas a fleet starts with before any measurement: minReplicas when autoscaled, else spec.replicas. */
+export function initialReplicas(pipeline: TelemetryPipeline): number {
+  const { scaling, replicas } = pipeline.spec;
+  return scaling.enabled ? scaling.minReplicas : replicas;
+}

@@ -1,0 +1,17 @@
+// Public surface of the render package (pure functions; no I/O).
+export { renderFleet, fleetObjects, initialReplicas } from './fleet.ts';
+export type { RenderOptions, RenderedFleet } from './fleet.ts';
+export { RenderError } from './errors.ts';
+export type { CollectorConfig } from './collector-config.ts';
+export { memorySizing } from './memory.ts';
+export type { MemorySizing } from './memory.ts';
+export {
+  ANNOTATION_CONFIG_HASH,
+  LABEL_PIPELINE,
+  MANAGED_BY,
+  fleetLabels,
+  fleetName,
+  selectorLabels,
+  selectorString,
+} from './labels.ts';
+export * from './defaults.ts';

@@ -1,0 +1,36 @@
+import { memorySizing } from '../../../src/operator/render/memory.ts';
+import { RenderError } from '../../../src/operator/render/errors.ts';
+import { pipeline } from './fixtures.ts';
+
+function sizing(memory: string | number, memoryLimiter: Record<string, unknown> = {}) {
+  return memorySizing(pipeline({ resources: { requests: { memory: '64Mi' }, limits: { memory } }, memoryLimiter }).spec);
+}
+
+test.each<[string | number, Record<string, unknown>, number, number, number]>([
+  ['2Gi', {}, 1536, 384, 1152],
+  ['1Gi', {}, 768, 192, 576],
+  ['512Mi', {}, 384, 96, 288],
+  ['4Gi', { limitPercent: 80, spikePercent: 20 }, 3276, 655, 2621],
+  ['2G', {}, 1430, 357, 1073],
+  [2147483648, {}, 1536, 384, 1152],
+  ['128Mi', {}, 96, 24, 72],
+  ['2Gi', { spikePercent: 0 }, 1536, 0, 1536],
+])('limit %p %p -> limit_mib %p, spike_limit_mib %p, heap %p', (memory, limiter, limitMiB, spikeLimitMiB, heapMiB) => {
+  expect(sizing(memory, limiter)).toEqual({ limitMiB, spikeLimitMiB, heapMiB, checkInterval: '1s' });
+});
+
+test('check interval comes from the spec', () => {
+  expect(sizing('2Gi', { checkInterval: '500ms' }).checkInterval).toBe('500ms');
+});
+
+test.each(['100Mi', '64Mi'])('%p is too small for a collector and names the field', (memory) => {
+  let caught: unknown;
+  try {
+    sizing(memory);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(RenderError);
+  expect((caught as RenderError).path).toBe('spec.resources.limits.memory');
+  expect((caught as RenderError).message).toMatch(/at least 64 MiB/);
+});
