@@ -37,7 +37,7 @@ export async function measureScenario(target: { name: string; command: readonly 
   const metricsUrl = `http://127.0.0.1:${ports.metrics}/metrics`;
   const collector = await startCollector({
     command: target.command, configFile, logFile: join(dir, 'collector.log'), grpcPort: ports.otlpGrpc, metricsUrl, timeoutMs: 60_000,
-  });
+  }).catch((err: unknown) => { sink.close(); throw err; });
   const loadgen = forkHelper(new URL('./loadgen.ts', import.meta.url));
   try {
     const client = o.client === 'auto' ? (s.gzip ? 'http2' : 'grpc-js') : o.client;

@@ -4,6 +4,7 @@
 // Environment: COLLECTOR_CMD (argv for "ours", default `node bin/tpo.js collector`), OTELCOL_BIN,
 // BENCH_TARGETS (ours,theirs), BENCH_SCENARIOS (a,b,c), BENCH_WARMUP_S (3), BENCH_MEASURE_S (10),
 // BENCH_CONCURRENCY (32 requests in flight), BENCH_CHANNELS (4 connections),
+// BENCH_CPU_PROF (a folder: profile our collector with node --cpu-prof),
 // BENCH_CLIENT (auto: grpc-js, or bare HTTP/2 with pre-gzipped messages for gzip), BENCH_RSS_RATE (100000).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -38,7 +39,10 @@ const options: BenchOptions = {
   maxRequestsPerPhase: 500_000,
 };
 
-const ours = env['COLLECTOR_CMD']?.trim().split(/\s+/) ?? [process.execPath, join(root, 'bin', 'tpo.js'), 'collector'];
+// BENCH_CPU_PROF=DIR profiles our collector (node --cpu-prof); the profile is written when it exits.
+const profDir = env['BENCH_CPU_PROF'];
+const nodeFlags = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+const ours = env['COLLECTOR_CMD']?.trim().split(/\s+/) ?? [process.execPath, ...nodeFlags, join(root, 'bin', 'tpo.js'), 'collector'];
 const targets = [{ name: 'ours', command: ours }];
 if (env['OTELCOL_BIN']) targets.push({ name: 'theirs', command: [env['OTELCOL_BIN']] });
 const wanted = (env['BENCH_TARGETS'] ?? 'ours,theirs').split(',');
@@ -48,14 +52,21 @@ if (scenarios.length === 0) throw new Error(`BENCH_SCENARIOS: none of ${scenario
 
 const buildTimeFile = join(otelcolCacheDir(), 'build-time.json');
 const results: ResultRow[] = [];
+const failures: Array<{ target: string; scenario: string; error: string }> = [];
 const startedAt = new Date().toISOString();
 const loadBefore = loadavg();
 for (const s of scenarios) {
   for (const t of targets.filter((x) => wanted.includes(x.name))) {
     console.error(`scenario ${s.id} (${s.title}) on ${t.name}: ${t.command.join(' ')}`);
-    const r = await measureScenario(t, s, options);
-    console.error(JSON.stringify(r));
-    results.push(r);
+    try {
+      const r = await measureScenario(t, s, options);
+      console.error(JSON.stringify(r));
+      results.push(r);
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      console.error(`scenario ${s.id} on ${t.name} failed: ${error}`);
+      failures.push({ target: t.name, scenario: s.id, error });
+    }
   }
 }
 
@@ -66,11 +77,13 @@ const out = {
   targets,
   upstreamBuild: existsSync(buildTimeFile) ? JSON.parse(readFileSync(buildTimeFile, 'utf8')) : null,
   results,
+  failures,
   ratios: ratios(results),
 };
 const file = join(root, 'bench', 'results', 'collector.json');
 mkdirSync(dirname(file), { recursive: true });
 writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
-console.log(figuresTable(results));
+console.log(results.length ? figuresTable(results) : "no results");
 if (out.ratios.length) console.log(`\nours/theirs\n${ratiosTable(out.ratios)}`);
+for (const f of failures) console.log(`FAILED scenario ${f.scenario} on ${f.target}: ${f.error}`);
 console.log(`\nload average before/after: ${loadBefore.map((x) => x.toFixed(2)).join(' ')} / ${out.machine.loadavgAfter.map((x) => x.toFixed(2)).join(' ')}; written ${file}`);
