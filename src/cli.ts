@@ -5,6 +5,7 @@ type Command = (args: string[]) => number | Promise<number>;
 const commands: Record<string, Command> = {
   render: async (args) => (await import('./operator/cli-render.ts')).renderCommand(args),
   crd: async (args) => (await import('./operator/cli-render.ts')).crdCommand(args),
+  operator: async (args) => (await import('./operator/main.ts')).operatorCommand(args),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -47,14 +47,15 @@ export function listerWatcher<T extends KubeObject>(client: KubeClient, rt: Reso
     },
 
     watch(resourceVersion, onEvent, signal) {
-      // The Watch's own timer is an inactivity timeout; the informer runs its own (injectable)
-      // one, so this only has to catch a connection that never answers.
-      watcher.requestTimeoutMs = (2 * timeout + 30) * 1000;
+      // The Watch's own timer (a private field, 30s by default) is an inactivity timeout; the informer
+      // runs its own, so this one only has to catch a connection that never answers.
+      (watcher as unknown as { requestTimeoutMs: number }).requestTimeoutMs = (2 * timeout + 30) * 1000;
       return new Promise<void>((resolve, reject) => {
         let controller: AbortController | undefined;
         const done = (err: unknown) => {
           signal.removeEventListener('abort', onAbort);
-          if (!err || signal.aborted) return resolve();
+          // A client-side inactivity timeout ends the watch like a server timeout: resume from the last version.
+          if (!err || signal.aborted || (err as Error).name === 'TimeoutError') return resolve();
           const status = (err as { statusCode?: number }).statusCode;
           reject(status ? new ApiError('WATCH', path, status, (err as Error).message, 'watch request failed') : err);
         };

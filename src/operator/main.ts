@@ -1,0 +1,189 @@
+// Wiring of the operator: client, informers, work queue, controller, leader election, endpoints.
+// Informers run on every replica (so a new leader starts with warm caches); workers, and so every
+// write, run only on the leader.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { KubeConfig } from '@kubernetes/client-node';
+import { pino, type Logger } from 'pino';
+import { API_VERSION, KIND } from '../api/constants.ts';
+import { serveEndpoints, type RunningEndpoints } from './http-endpoints.ts';
+import { Applier } from './kube/apply.ts';
+import { systemClock } from './kube/clock.ts';
+import { KubeClient } from './kube/client.ts';
+import { Controller } from './kube/controller.ts';
+import { EventRecorder } from './kube/events.ts';
+import { Informer } from './kube/informer.ts';
+import { LeaderElector, leaseStore } from './kube/leader-election.ts';
+import { listerWatcher } from './kube/list-watch.ts';
+import { resources } from './kube/resources.ts';
+import { objectKey, type KubeObject } from './kube/types.ts';
+import { WorkQueue } from './kube/work-queue.ts';
+import { createMetrics, type OperatorMetrics } from './metrics.ts';
+import { parseOperatorArgs, USAGE, type OperatorOptions } from './options.ts';
+import { createReconciler, OWNED_KINDS, type OwnedKind } from './reconcile.ts';
+import { MANAGED_BY } from './render/index.ts';
+
+export interface OperatorHandle {
+  metrics: OperatorMetrics;
+  endpoints: RunningEndpoints;
+  identity: string;
+  /** Resolves when every informer has synced. */
+  synced: Promise<void>;
+  isLeader(): boolean;
+  /** Resolves when the operator stopped on its own (lost leadership). */
+  stopped: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  /** A ready KubeConfig instead of --kubeconfig / the default locations. */
+  kubeConfig?: KubeConfig;
+}
+
+function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+/** The key of the TelemetryPipeline controlling `obj`, if any. */
+function ownerKey(obj: KubeObject): string | undefined {
+  const ref = obj.metadata.ownerReferences?.find((r) => r.controller && r.kind === KIND && r.apiVersion === API_VERSION);
+  return ref && obj.metadata.namespace ? `${obj.metadata.namespace}/${ref.name}` : undefined;
+}
+
+export async function startOperator(opts: OperatorOptions, start: StartOptions = {}): Promise<OperatorHandle> {
+  const log = start.log ?? pino({ level: opts.logLevel, base: { component: 'operator' } });
+  const kc = start.kubeConfig ?? loadKubeConfig(opts.kubeconfig);
+  const identity = `${hostname()}_${randomUUID()}`;
+  const queue = new WorkQueue();
+  const metrics = createMetrics(() => queue.length);
+  const client = new KubeClient(kc, { userAgent: `${MANAGED_BY}/${identity}`, onRequest: (i) => metrics.onRequest(i) });
+
+  const informerOf = (kind: keyof typeof resources, labelSelector?: string) =>
+    new Informer<KubeObject>({
+      name: resources[kind].plural,
+      log,
+      lw: listerWatcher(client, resources[kind], { namespace: opts.namespace, labelSelector, watchTimeoutSeconds: opts.watchTimeoutSeconds }),
+      inactivityMs: opts.watchInactivitySeconds * 1000,
+    });
+  const pipelines = informerOf('pipeline');
+  const selector = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
+  const owned = Object.fromEntries(OWNED_KINDS.map((k) => [k, informerOf(k, selector)])) as Record<OwnedKind, Informer<KubeObject>>;
+  const informers = [pipelines, ...Object.values(owned)];
+
+  const enqueue = (obj: KubeObject) => queue.add(objectKey(obj));
+  pipelines.on({ add: enqueue, update: enqueue, delete: enqueue });
+  const enqueueOwner = (obj: KubeObject) => {
+    const key = ownerKey(obj);
+    if (key) queue.add(key);
+  };
+  for (const inf of Object.values(owned)) inf.on({ add: enqueueOwner, update: enqueueOwner, delete: enqueueOwner });
+
+  const reconcile = createReconciler({
+    pipelines,
+    owned,
+    applier: new Applier(client),
+    client,
+    events: new EventRecorder({ client, instance: identity, log }),
+    image: opts.collectorImage,
+    clock: systemClock,
+    log,
+  });
+  const controller = new Controller({
+    queue,
+    concurrency: opts.concurrency,
+    resyncMs: opts.resyncSeconds * 1000,
+    listKeys: () => pipelines.store.keys(),
+    reconcile,
+    onOutcome: (key, outcome, seconds, err) => {
+      metrics.onOutcome(outcome, seconds);
+      if (outcome === 'error') log.error({ key, err: (err as Error).message, retries: queue.numRequeues(key) }, 'reconcile failed');
+      else if (outcome === 'terminal') log.error({ key, err: (err as Error).message }, 'reconcile failed permanently');
+      else log.debug({ key, outcome, seconds }, 'reconciled');
+    },
+  });
+
+  for (const inf of informers) inf.start();
+  const synced = Promise.all(informers.map((i) => i.waitForSync())).then(() => log.info('caches synced'));
+  let allSynced = false;
+  void synced.then(() => (allSynced = true));
+
+  const endpoints = await serveEndpoints(
+    { healthz: () => true, readyz: () => allSynced, registry: metrics.registry },
+    opts.metricsAddr,
+    opts.healthAddr,
+  );
+  log.info({ metrics: endpoints.metricsAddress, health: endpoints.healthAddress, identity }, 'operator listening');
+
+  let stopping: Promise<void> | undefined;
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((r) => (resolveStopped = r));
+
+  const lead = async () => {
+    await synced;
+    if (stopping) return;
+    metrics.setLeader(true);
+    controller.enqueueAll();
+    controller.start();
+  };
+  const elector = opts.leaderElect
+    ? new LeaderElector({
+        identity,
+        log,
+        store: leaseStore(client, opts.leaderElectionNamespace, opts.leaderElectionId),
+        onStartedLeading: () => void lead(),
+        onStoppedLeading: () => {
+          metrics.setLeader(false);
+          void stop().then(resolveStopped);
+        },
+      })
+    : undefined;
+  if (elector) void elector.start();
+  else void lead();
+
+  async function stop(): Promise<void> {
+    stopping ??= (async () => {
+      log.info('shutting down');
+      // Finish in-flight reconciles before giving up the lease, so two leaders never write at once.
+      await controller.stop();
+      await elector?.stop();
+      metrics.setLeader(false);
+      await Promise.all(informers.map((i) => i.stop()));
+      await endpoints.close();
+      client.close();
+      log.info('stopped');
+    })();
+    return stopping;
+  }
+
+  return {
+    metrics,
+    endpoints,
+    identity,
+    synced,
+    isLeader: () => (elector ? elector.isLeader : true),
+    stopped,
+    stop,
+  };
+}
+
+/** `tpo operator`: runs until SIGTERM/SIGINT (exit 0) or lost leadership (exit 1). */
+export async function operatorCommand(args: string[]): Promise<number> {
+  let opts: OperatorOptions;
+  try {
+    opts = parseOperatorArgs(args);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const handle = await startOperator(opts);
+  const signalled = new Promise<number>((resolve) => {
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(0));
+  });
+  const code = await Promise.race([signalled, handle.stopped.then(() => 1)]);
+  await handle.stop();
+  return code;
+}

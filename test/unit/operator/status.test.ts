@@ -1,0 +1,136 @@
+import type { Condition } from '../../../src/api/telemetry-pipeline.ts';
+import { mergeConditions, metaTime } from '../../../src/operator/conditions.ts';
+import { desiredReplicas } from '../../../src/operator/replicas.ts';
+import { computeStatus, deploymentObserved, statusChanged, type DeploymentView } from '../../../src/operator/status.ts';
+
+const T0 = Date.UTC(2025, 5, 1, 12, 0, 0, 400);
+const T1 = T0 + 60_000;
+
+describe('desiredReplicas', () => {
+  const spec = (enabled: boolean, replicas = 4, minReplicas = 2, maxReplicas = 10) => ({
+    replicas,
+    scaling: { enabled, minReplicas, maxReplicas },
+  });
+  test.each<[string, ReturnType<typeof spec>, number | undefined, number]>([
+    ['autoscaling off: spec.replicas', spec(false), 7, 4],
+    ['autoscaling off: zero is allowed', spec(false, 0), undefined, 0],
+    ['autoscaling on, no decision yet: minReplicas', spec(true), undefined, 2],
+    ['autoscaling on: the recorded decision', spec(true), 6, 6],
+    ['decision above a lowered maximum is clamped', spec(true, 4, 2, 5), 6, 5],
+    ['decision below a raised minimum is clamped', spec(true, 4, 3, 10), 1, 3],
+  ])('%s', (_name, s, decided, expected) => {
+    expect(desiredReplicas(s, decided === undefined ? {} : { autoscaling: { desiredReplicas: decided } })).toBe(expected);
+  });
+});
+
+describe('mergeConditions', () => {
+  const cond = (type: Condition['type'], status: Condition['status'], lastTransitionTime: string): Condition => ({
+    type,
+    status,
+    lastTransitionTime,
+    reason: 'R',
+    message: '',
+    observedGeneration: 1,
+  });
+
+  test('metaTime drops sub-second precision', () => {
+    expect(metaTime(T0)).toBe('2025-06-01T12:00:00Z');
+  });
+
+  test('keeps lastTransitionTime while the status holds, moves it when it flips', () => {
+    const previous = [cond('Ready', 'False', 'old'), cond('Degraded', 'False', 'old'), cond('example.com/Custom', 'True', 'x')];
+    const next = mergeConditions(
+      previous,
+      [
+        { type: 'Degraded', status: 'False', reason: 'AsExpected', message: '' },
+        { type: 'Ready', status: 'True', reason: 'Available', message: '1/1' },
+        { type: 'ConfigValid', status: 'True', reason: 'Rendered', message: '' },
+      ],
+      2,
+      T1,
+    );
+    expect(next.map((c) => [c.type, c.lastTransitionTime, c.observedGeneration])).toEqual([
+      ['Ready', metaTime(T1), 2],
+      ['ConfigValid', metaTime(T1), 2],
+      ['Degraded', 'old', 2],
+      ['example.com/Custom', 'x', 1],
+    ]);
+  });
+});
+
+describe('computeStatus', () => {
+  const rendered = { ok: true as const, configHash: 'abc', selector: 'a=b', replicas: 2 };
+  const dep = (status: DeploymentView['status'], generation = 1): DeploymentView => ({ metadata: { generation }, status });
+  const cond = (s: ReturnType<typeof computeStatus>, type: string) => {
+    const c = s.conditions?.find((x) => x.type === type);
+    return c && `${c.status}/${c.reason}`;
+  };
+
+  test.each<[string, DeploymentView | undefined, string, string, string]>([
+    ['no Deployment yet', undefined, 'False/RolloutPending', 'True/RollingOut', 'False/AsExpected'],
+    ['Deployment not yet observed', dep({ observedGeneration: 1 }, 2), 'False/RolloutPending', 'True/RollingOut', 'False/AsExpected'],
+    ['pods starting', dep({ observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 1, availableReplicas: 1 }), 'False/RollingOut', 'True/RollingOut', 'False/AsExpected'],
+    ['old pods still terminating', dep({ observedGeneration: 1, replicas: 3, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 }), 'False/RollingOut', 'True/RollingOut', 'False/AsExpected'],
+    ['all ready', dep({ observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 }), 'True/Available', 'False/RolloutComplete', 'False/AsExpected'],
+    [
+      'progress deadline exceeded',
+      dep({ observedGeneration: 1, replicas: 2, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'slow' }] }),
+      'False/RolloutFailed',
+      'False/ProgressDeadlineExceeded',
+      'True/ProgressDeadlineExceeded',
+    ],
+  ])('%s', (_name, deployment, ready, progressing, degraded) => {
+    const s = computeStatus({ previous: undefined, generation: 3, render: rendered, deployment, now: T0 });
+    expect([cond(s, 'Ready'), cond(s, 'Progressing'), cond(s, 'Degraded'), cond(s, 'ConfigValid')]).toEqual([
+      ready,
+      progressing,
+      degraded,
+      'True/Rendered',
+    ]);
+    expect(s.observedGeneration).toBe(3);
+    expect(s.configHash).toBe('abc');
+  });
+
+  test('an invalid spec keeps the last config hash and selector and names the field', () => {
+    const previous = computeStatus({
+      previous: undefined,
+      generation: 1,
+      render: rendered,
+      deployment: dep({ observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 }),
+      now: T0,
+    });
+    const s = computeStatus({
+      previous: { ...previous, autoscaling: { desiredReplicas: 2 } },
+      generation: 2,
+      render: { ok: false, reason: 'RenderFailed', message: 'spec.exporters[0].otlp.endpoint: must be host:port' },
+      deployment: dep({ observedGeneration: 1, replicas: 2, readyReplicas: 2 }),
+      now: T1,
+    });
+    expect(s.configHash).toBe('abc');
+    expect(s.selector).toBe('a=b');
+    expect(s.conditions?.find((c) => c.type === 'ConfigValid')).toMatchObject({
+      status: 'False',
+      reason: 'RenderFailed',
+      message: 'spec.exporters[0].otlp.endpoint: must be host:port',
+      lastTransitionTime: metaTime(T1),
+    });
+    expect(cond(s, 'Degraded')).toBe('True/ConfigInvalid');
+    expect(s.replicas).toBe(2);
+  });
+
+  test('statusChanged ignores autoscaling and key order, and sees real changes', () => {
+    const s = computeStatus({ previous: undefined, generation: 1, render: rendered, deployment: undefined, now: T0 });
+    const reordered = JSON.parse(JSON.stringify({ autoscaling: { desiredReplicas: 3 }, ...s }));
+    expect(statusChanged(reordered, s)).toBe(false);
+    const again = computeStatus({ previous: s, generation: 1, render: rendered, deployment: undefined, now: T1 });
+    expect(statusChanged(s, again)).toBe(false);
+    expect(statusChanged(s, { ...s, readyReplicas: 1 })).toBe(true);
+    expect(statusChanged(undefined, s)).toBe(true);
+  });
+});
+
+test('deploymentObserved', () => {
+  expect(deploymentObserved(undefined)).toBe(false);
+  expect(deploymentObserved({ metadata: { generation: 2 }, status: { observedGeneration: 2 } })).toBe(true);
+  expect(deploymentObserved({ metadata: { generation: 1 }, status: {} })).toBe(false);
+});
