@@ -3,6 +3,7 @@
 type Command = (args: string[]) => number | Promise<number>;
 
 const commands: Record<string, Command> = {
+  collector: async (args) => (await import('./collector/cli.ts')).runCollectorCommand(args),
   render: async (args) => (await import('./operator/cli-render.ts')).renderCommand(args),
   crd: async (args) => (await import('./operator/cli-render.ts')).crdCommand(args),
   operator: async (args) => (await import('./operator/main.ts')).operatorCommand(args),

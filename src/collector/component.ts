@@ -45,10 +45,14 @@ export type SignalConsumers = Partial<Record<Signal, Consumer>>;
 export interface Host {
   /** True once every pipeline is started and until shutdown begins. */
   pipelinesReady(): boolean;
+  /** Epoch ms when the pipelines last became ready, or undefined while they are not. */
+  readySince?(): number | undefined;
 }
 
 export interface ReceiverFactory<C = unknown> {
   readonly type: string;
+  /** Signals it can produce; every signal when absent. */
+  readonly signals?: readonly Signal[];
   readonly configSchema: z.ZodType<C>;
   create(ctx: ComponentContext, config: C, consumers: SignalConsumers): Lifecycle;
 }
@@ -64,6 +68,8 @@ export interface ProcessorFactory<C = unknown> {
 export interface ExporterFactory<C = unknown> {
   readonly type: string;
   readonly aliases?: readonly string[];
+  /** Signals it can send; every signal when absent. */
+  readonly signals?: readonly Signal[];
   readonly configSchema: z.ZodType<C>;
   /** One instance per exporter id, shared by every pipeline that names it, as upstream. */
   create(ctx: ComponentContext, config: C): Consumer & Lifecycle;

@@ -1,0 +1,65 @@
+// `tpo collector --config FILE [--config FILE2 ...] [--drain-timeout 30s]` runs the collector;
+// `tpo collector validate --config FILE` checks a config. Several --config files merge as upstream.
+import { drainTimeoutFrom, loadCollectorConfig, printIssues, runCollector } from './main.ts';
+
+const USAGE = `usage:
+  tpo collector --config FILE [--config FILE ...] [--drain-timeout DURATION]
+  tpo collector validate --config FILE [--config FILE ...]
+`;
+
+interface Args {
+  readonly validate: boolean;
+  readonly configs: string[];
+  readonly drainTimeout?: string;
+}
+
+export function parseCollectorArgs(argv: readonly string[]): Args | string {
+  const configs: string[] = [];
+  let drainTimeout: string | undefined;
+  let validate = false;
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => inline ?? argv[++index];
+    if (index === 0 && arg === 'validate') validate = true;
+    else if (flag === '--config' || flag === '-c') {
+      const file = value();
+      if (file === undefined || file === '') return `${flag} needs a file`;
+      configs.push(file);
+    } else if (flag === '--drain-timeout') {
+      drainTimeout = value();
+      if (drainTimeout === undefined) return '--drain-timeout needs a duration';
+    } else return `unknown argument "${arg}"`;
+  }
+  if (configs.length === 0) return 'missing --config FILE';
+  return drainTimeout === undefined ? { validate, configs } : { validate, configs, drainTimeout };
+}
+
+export async function runCollectorCommand(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const args = parseCollectorArgs(argv);
+  if (typeof args === 'string') {
+    process.stderr.write(`error: ${args}\n${USAGE}`);
+    return 2;
+  }
+  if (args.validate) {
+    const loaded = await loadCollectorConfig(args.configs);
+    if (!loaded.config) {
+      printIssues(loaded.issues);
+      return 1;
+    }
+    process.stdout.write('config is valid\n');
+    return 0;
+  }
+  const drainTimeoutMs = drainTimeoutFrom(args.drainTimeout ?? process.env.COLLECTOR_DRAIN_TIMEOUT);
+  if (typeof drainTimeoutMs === 'string') {
+    process.stderr.write(`error: ${drainTimeoutMs}\n`);
+    return 2;
+  }
+  const code = await runCollector({ configPaths: args.configs, drainTimeoutMs });
+  // Stopped and drained: leftover handles (client keep-alive sockets, timers) must not hold the process.
+  process.exit(code);
+}
