@@ -1,0 +1,196 @@
+// The processors' primitive: visit every item (span, log record, data point) of a payload with access to
+// its resource and scope, and keep, replace or drop it. Only messages that contain a change are rebuilt
+// (new lengths, untouched neighbours copied verbatim); unchanged entries stay the original views, and
+// scopes, metrics and resources left without items by drops are removed, as upstream processors do.
+import type { Payload } from '../component.ts';
+import { lastLenField, stringField } from './fields.ts';
+import { encodePieces, nestedField, PieceList, type Piece } from './pieces.ts';
+import { isMetricData, rememberCounts, requestSize } from './scan.ts';
+import {
+  DATA_POINTS, dataPointKind, ENTRY_RESOURCE, ENTRY_SCOPES, ITEM_ATTRIBUTES, type ItemKind, METRIC_NAME,
+  SCOPE_ENTRY_ITEMS, SCOPE_ENTRY_SCOPE, SIGNAL_MESSAGES,
+} from './schema.ts';
+import { FieldReader, LEN } from './wire.ts';
+
+export interface ItemContext {
+  readonly kind: ItemKind;
+  /** Field number of the item's attributes (Span 9, LogRecord 6, NumberDataPoint 7, ...). */
+  readonly attributesField: number;
+  /** Change when the walk moves to another resource entry / scope / metric: keys for memoizing per container. */
+  readonly resourceSerial: number;
+  readonly scopeSerial: number;
+  readonly metricSerial: number;
+  /** The encoded Resource of the item's entry (empty when absent). */
+  resource(): Uint8Array;
+  /** The encoded InstrumentationScope of the item's scope entry (empty when absent). */
+  scope(): Uint8Array;
+  /** Name of the metric a data point belongs to ('' for spans and log records). */
+  metricName(): string;
+}
+
+/** Returns `item` itself to keep it, other bytes to replace it, null to drop it. */
+export type ItemVisitor = (item: Uint8Array, context: ItemContext) => Uint8Array | null;
+
+export interface RewriteResult {
+  /** The input payload itself when nothing changed. */
+  readonly payload: Payload;
+  readonly dropped: number;
+}
+
+const EMPTY: Uint8Array = new Uint8Array(0);
+const UNCHANGED = 0;
+const EMPTIED = 1;
+type Outcome = typeof UNCHANGED | typeof EMPTIED | Piece[];
+
+export function rewriteItems(payload: Payload, visit: ItemVisitor): RewriteResult {
+  const walker = new Walker(payload, visit);
+  const resources: Uint8Array[] = [];
+  const counts: number[] = [];
+  let changed = false;
+  for (const entry of payload.resources) {
+    const before = walker.items;
+    const outcome = walker.entry(entry);
+    const items = walker.items - before;
+    if (outcome === UNCHANGED) {
+      resources.push(entry);
+      counts.push(items);
+      continue;
+    }
+    changed = true;
+    if (outcome === EMPTIED) continue;
+    resources.push(encodePieces(outcome));
+    counts.push(items);
+  }
+  if (!changed) return { payload, dropped: 0 };
+  rememberCounts(resources, counts);
+  const result: Payload = { signal: payload.signal, resources, items: walker.items, bytes: requestSize(resources) };
+  return { payload: result, dropped: payload.items - walker.items };
+}
+
+class Walker implements ItemContext {
+  kind: ItemKind;
+  attributesField: number;
+  resourceSerial = 0;
+  scopeSerial = 0;
+  metricSerial = 0;
+  /** Items kept so far. */
+  items = 0;
+  private readonly visit: ItemVisitor;
+  private readonly metrics: boolean;
+  private readonly names: (typeof SIGNAL_MESSAGES)[keyof typeof SIGNAL_MESSAGES];
+  private readonly readers = [new FieldReader(), new FieldReader(), new FieldReader(), new FieldReader(), new FieldReader()] as const;
+  private entryBuf: Uint8Array = EMPTY;
+  private scopeBuf: Uint8Array = EMPTY;
+  private metricBuf: Uint8Array = EMPTY;
+  private resourceCache: Uint8Array | undefined;
+  private scopeCache: Uint8Array | undefined;
+  private metricNameCache: string | undefined;
+
+  constructor(payload: Payload, visit: ItemVisitor) {
+    this.visit = visit;
+    this.metrics = payload.signal === 'metrics';
+    this.names = SIGNAL_MESSAGES[payload.signal];
+    this.kind = payload.signal === 'traces' ? 'span' : payload.signal === 'logs' ? 'log_record' : 'number_data_point';
+    this.attributesField = ITEM_ATTRIBUTES[this.kind];
+  }
+
+  resource(): Uint8Array {
+    return (this.resourceCache ??= lastLenField(this.entryBuf, ENTRY_RESOURCE, this.names.entry) ?? EMPTY);
+  }
+
+  scope(): Uint8Array {
+    return (this.scopeCache ??= lastLenField(this.scopeBuf, SCOPE_ENTRY_SCOPE, this.names.scope) ?? EMPTY);
+  }
+
+  metricName(): string {
+    if (!this.metrics) return '';
+    return (this.metricNameCache ??= stringField(this.metricBuf, METRIC_NAME, 'Metric'));
+  }
+
+  entry(buf: Uint8Array): Outcome {
+    this.entryBuf = buf;
+    this.resourceCache = undefined;
+    this.resourceSerial++;
+    return this.container(buf, 0, buf.length, 0, ENTRY_SCOPES, this.names.entry);
+  }
+
+  /**
+   * Walks the message at [start, end) whose child field `childField` leads to the items, at nesting `depth`
+   * (0 entry, 1 scope, then for metrics 2 metric, 3 data). Returns what became of it.
+   */
+  private container(buf: Uint8Array, start: number, end: number, depth: number, childField: number, name: string): Outcome {
+    const reader = this.readers[depth]!.reset(buf, start, end, name);
+    let list: PieceList | undefined;
+    let kept = 0;
+    let lost = 0;
+    // A Metric's items are in its last oneof data field; earlier ones are overridden and left as they are.
+    const metricData = depth === 2 ? lastMetricData(this.readers[4], buf, start, end) : -1;
+    while (reader.next()) {
+      const isChild = depth === 2 ? reader.fieldStart === metricData : reader.field === childField;
+      if (!isChild) continue;
+      reader.expect(LEN, 'child');
+      const field = reader.field;
+      const fieldStart = reader.fieldStart;
+      const fieldEnd = reader.valueEnd;
+      const before = this.items;
+      const outcome = this.child(buf, reader, depth);
+      if (this.items > before) kept++;
+      if (outcome === UNCHANGED) continue;
+      list ??= new PieceList(buf, start);
+      if (outcome === EMPTIED) {
+        list.skip(fieldStart, fieldEnd);
+        lost++;
+      } else {
+        list.replace(fieldStart, fieldEnd, nestedField(field, outcome));
+      }
+    }
+    if (!list) return UNCHANGED;
+    if (kept === 0 && lost > 0) return EMPTIED;
+    return list.finish(end);
+  }
+
+  private itemDepth(): number {
+    return this.metrics ? 3 : 1;
+  }
+
+  /** Handles one child field under the reader: a nested container, or an item at the last level. */
+  private child(buf: Uint8Array, reader: FieldReader, depth: number): Outcome {
+    const start = reader.valueStart;
+    const end = reader.valueEnd;
+    if (depth === this.itemDepth()) return this.item(buf.subarray(start, end));
+    if (depth === 0) {
+      this.scopeBuf = buf.subarray(start, end);
+      this.scopeCache = undefined;
+      this.scopeSerial++;
+      return this.container(buf, start, end, 1, SCOPE_ENTRY_ITEMS, this.names.scope);
+    }
+    if (depth === 1) {
+      this.metricBuf = buf.subarray(start, end);
+      this.metricNameCache = undefined;
+      this.metricSerial++;
+      return this.container(buf, start, end, 2, 0, 'Metric');
+    }
+    // depth 2: the metric's data field; its kind names the data point type.
+    this.kind = dataPointKind(reader.field)!;
+    this.attributesField = ITEM_ATTRIBUTES[this.kind];
+    return this.container(buf, start, end, 3, DATA_POINTS, 'Metric data');
+  }
+
+  private item(view: Uint8Array): Outcome {
+    const result = this.visit(view, this);
+    if (result === view) {
+      this.items++;
+      return UNCHANGED;
+    }
+    if (result === null) return EMPTIED;
+    this.items++;
+    return [result];
+  }
+}
+
+function lastMetricData(reader: FieldReader, buf: Uint8Array, start: number, end: number): number {
+  reader.reset(buf, start, end, 'Metric');
+  let offset = -1;
+  while (reader.next()) if (isMetricData(reader.field)) offset = reader.fieldStart;
+  return offset;
+}
