@@ -1,0 +1,184 @@
+// `otlp_http` exporter (alias `otlphttp`): OTLP/HTTP POSTs to <endpoint>/v1/<signal>, protobuf
+// (streamed from the payload's entry views, no concatenation) or JSON, over keep-alive agents.
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { createDeflate, createGzip } from 'node:zlib';
+import { z } from 'zod';
+import type { ComponentContext, ExporterFactory, Payload, Signal } from '../component.ts';
+import { SIGNALS } from '../component.ts';
+import { duration } from '../config/duration.ts';
+import { encodeRequest, encodeRequestChunks, protobufToJson } from '../otlp/index.ts';
+import { headersSchema, loadTls, tlsClientSchema, USER_AGENT } from './client-config.ts';
+import { createExporter } from './exporter-helper.ts';
+import type { Exporter, ExporterClient, HelperDeps, PushOptions, PushResult } from './exporter-helper.ts';
+import { partialSuccessFromJson, partialSuccessFromProto } from './partial-success.ts';
+import { classifyHttp, ExportError, retryConfigSchema } from './retry.ts';
+import { decodeRpcStatus } from './rpc-status.ts';
+import { queueConfigSchema } from './sending-queue.ts';
+
+const MAX_RESPONSE_BYTES = 64 * 1024;
+const PROTOBUF = 'application/x-protobuf';
+const JSON_TYPE = 'application/json';
+
+const httpUrl = z.string().refine((value) => /^https?:$/.test(URL.parse(value)?.protocol ?? ''), 'must be an http:// or https:// URL');
+
+export const otlpHttpConfigSchema = z
+  .strictObject({
+    endpoint: httpUrl.optional(),
+    traces_endpoint: httpUrl.optional(),
+    metrics_endpoint: httpUrl.optional(),
+    logs_endpoint: httpUrl.optional(),
+    encoding: z.enum(['proto', 'json']).default('proto'),
+    compression: z.enum(['gzip', 'deflate', 'none', '']).default('gzip'),
+    tls: tlsClientSchema.prefault({}),
+    headers: headersSchema,
+    timeout: duration.default(30_000),
+    // Go's buffer sizes do not map to node:http; accepted for config compatibility, no effect.
+    read_buffer_size: z.number().int().nonnegative().optional(),
+    write_buffer_size: z.number().int().nonnegative().optional(),
+    max_idle_conns: z.number().int().nonnegative().optional(),
+    max_idle_conns_per_host: z.number().int().nonnegative().optional(),
+    max_conns_per_host: z.number().int().nonnegative().optional(),
+    idle_conn_timeout: duration.default(90_000),
+    disable_keep_alives: z.boolean().default(false),
+    sending_queue: queueConfigSchema.prefault({}),
+    retry_on_failure: retryConfigSchema.prefault({}),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.endpoint === undefined && SIGNALS.every((signal) => cfg[`${signal}_endpoint`] === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'at least one endpoint must be specified' });
+    }
+  });
+
+export type OtlpHttpConfig = z.output<typeof otlpHttpConfigSchema>;
+
+/** The URL a signal is posted to: its own *_endpoint, else endpoint + /v1/<signal>. */
+export function signalUrl(cfg: Pick<OtlpHttpConfig, 'endpoint' | 'traces_endpoint' | 'metrics_endpoint' | 'logs_endpoint'>, signal: Signal): string | undefined {
+  const override = cfg[`${signal}_endpoint`];
+  if (override !== undefined) return override;
+  if (cfg.endpoint === undefined) return undefined;
+  return `${cfg.endpoint}${cfg.endpoint.endsWith('/') ? '' : '/'}v1/${signal}`;
+}
+
+interface Response {
+  readonly status: number;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: Buffer;
+}
+
+function readResponse(res: IncomingMessage): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    res.on('data', (chunk: Buffer) => {
+      if (length >= MAX_RESPONSE_BYTES) return;
+      chunks.push(chunk);
+      length += chunk.length;
+    });
+    res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES) }));
+    res.on('error', reject);
+  });
+}
+
+function contentType(headers: IncomingMessage['headers']): string {
+  return (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** The error an unsuccessful response means, with the server's google.rpc.Status message when present. */
+export function httpExportError(url: string, res: Response, now: number): ExportError {
+  const rpcStatus = contentType(res.headers) === PROTOBUF ? decodeRpcStatus(res.body) : undefined;
+  const detail = rpcStatus?.message ?? (contentType(res.headers) === JSON_TYPE || contentType(res.headers).startsWith('text/') ? res.body.toString('utf8').slice(0, 512) : '');
+  const retryAfter = res.headers['retry-after'];
+  const { retryable, throttleMs } = classifyHttp(res.status, retryAfter, now);
+  return new ExportError(`error exporting items, request to ${url} responded with HTTP Status Code ${res.status}${detail ? `, Message=${detail}` : ''}`, retryable, throttleMs);
+}
+
+function partialSuccess(signal: Signal, res: Response): PushResult | undefined {
+  if (res.body.length === 0) return undefined;
+  try {
+    const type = contentType(res.headers);
+    if (type === PROTOBUF) return partialSuccessFromProto(res.body);
+    if (type === JSON_TYPE) return partialSuccessFromJson(signal, res.body.toString('utf8'));
+    return undefined;
+  } catch (cause) {
+    // Delivered; an unreadable response must not cause a resend.
+    return { rejected: 0, message: `unreadable export response: ${(cause as Error).message}` };
+  }
+}
+
+class HttpClient implements ExporterClient {
+  readonly #cfg: OtlpHttpConfig;
+  #http: HttpAgent | undefined;
+  #https: HttpsAgent | undefined;
+
+  constructor(cfg: OtlpHttpConfig) {
+    this.#cfg = cfg;
+  }
+
+  async start(): Promise<void> {
+    const cfg = this.#cfg;
+    const pool = {
+      keepAlive: !cfg.disable_keep_alives,
+      ...(cfg.max_conns_per_host ? { maxSockets: cfg.max_conns_per_host } : {}),
+      ...(cfg.max_idle_conns_per_host ? { maxFreeSockets: cfg.max_idle_conns_per_host } : {}),
+      ...(cfg.max_idle_conns ? { maxTotalSockets: Math.max(cfg.max_idle_conns, cfg.max_conns_per_host ?? 0) } : {}),
+      ...(cfg.idle_conn_timeout > 0 ? { timeout: cfg.idle_conn_timeout } : {}),
+    };
+    this.#http = new HttpAgent(pool);
+    if (SIGNALS.some((signal) => signalUrl(cfg, signal)?.startsWith('https:'))) {
+      this.#https = new HttpsAgent({ ...pool, ...(await loadTls(cfg.tls)) });
+    }
+  }
+
+  async push(payload: Payload, options: PushOptions): Promise<PushResult | void> {
+    const url = signalUrl(this.#cfg, payload.signal);
+    if (url === undefined) throw new ExportError(`no URL for ${payload.signal}: set endpoint or ${payload.signal}_endpoint`, false);
+    const res = await this.#post(url, payload, options);
+    if (res.status >= 200 && res.status < 300) return partialSuccess(payload.signal, res);
+    throw httpExportError(url, res, Date.now());
+  }
+
+  #post(url: string, payload: Payload, options: PushOptions): Promise<Response> {
+    const cfg = this.#cfg;
+    const json = cfg.encoding === 'json';
+    const chunks = json ? [Buffer.from(JSON.stringify(protobufToJson(payload.signal, encodeRequest(payload))))] : encodeRequestChunks(payload);
+    const compressed = cfg.compression === 'gzip' || cfg.compression === 'deflate';
+    const headers: Record<string, string | number> = {
+      'content-type': json ? JSON_TYPE : PROTOBUF,
+      'user-agent': USER_AGENT,
+      ...(compressed ? { 'content-encoding': cfg.compression } : { 'content-length': chunks.reduce((sum, c) => sum + c.byteLength, 0) }),
+    };
+    for (const [name, value] of cfg.headers) headers[name] = value;
+    const signal = options.timeoutMs > 0 ? AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]) : options.signal;
+    const https = url.startsWith('https:');
+    const send = https ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = send(url, { method: 'POST', headers, agent: https ? this.#https : this.#http, signal });
+      req.on('response', (res) => readResponse(res).then(resolve, reject));
+      req.on('error', (error) => reject(new ExportError(`failed to make an HTTP request to ${url}: ${signal.aborted ? String(signal.reason) : error.message}`, true, undefined, { cause: error })));
+      const sink = compressed ? (cfg.compression === 'gzip' ? createGzip() : createDeflate()) : req;
+      if (sink !== req) sink.pipe(req);
+      // Corked so the small tag headers and the entry views leave in one writev; end() uncorks.
+      sink.cork();
+      for (const chunk of chunks) sink.write(chunk);
+      sink.end();
+    });
+  }
+
+  async shutdown(): Promise<void> {
+    this.#http?.destroy();
+    this.#https?.destroy();
+  }
+}
+
+export function createOtlpHttpExporter(ctx: ComponentContext, cfg: OtlpHttpConfig, deps: HelperDeps = {}): Exporter {
+  return createExporter(ctx, cfg, new HttpClient(cfg), deps);
+}
+
+export const otlpHttpExporterFactory: ExporterFactory<OtlpHttpConfig> = {
+  type: 'otlp_http',
+  aliases: ['otlphttp'],
+  configSchema: otlpHttpConfigSchema,
+  create: (ctx, cfg) => createOtlpHttpExporter(ctx, cfg),
+};
