@@ -8,19 +8,22 @@ export function fanout(consumers: readonly Consumer[]): Consumer {
   if (consumers.length === 1) return consumers[0]!;
   return {
     consume(payload: Payload) {
-      const errors: unknown[] = [];
-      let pending: Promise<void>[] | undefined;
+      // Outcomes in consumer order: undefined (accepted), a pending promise, or a thrown error.
+      const outcomes: unknown[] = [];
+      let pending = false;
       for (const consumer of consumers) {
         try {
           const result = consumer.consume(payload);
-          if (result) (pending ??= []).push(result);
+          outcomes.push(result);
+          if (result) pending = true;
         } catch (error) {
-          errors.push(error);
+          outcomes.push(Promise.reject(error));
+          pending = true;
         }
       }
-      if (!pending) return errors.length === 0 ? undefined : Promise.reject(combine(errors));
-      return Promise.allSettled(pending).then((results) => {
-        for (const result of results) if (result.status === 'rejected') errors.push(result.reason);
+      if (!pending) return undefined;
+      return Promise.allSettled(outcomes).then((results) => {
+        const errors = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
         if (errors.length > 0) throw combine(errors);
       });
     },

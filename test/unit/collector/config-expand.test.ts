@@ -1,0 +1,52 @@
+import { expandEnv } from '../../../src/collector/config/expand.ts';
+
+const env = { HOST: '127.0.0.9', PORT: '4317', FLAG: 'true', EMPTY: '', NAME: 'a #b', LIST: '[a, b]' };
+
+test.each([
+  ['${env:HOST}', '127.0.0.9'],
+  ['${HOST}', '127.0.0.9'],
+  ['${env:PORT}', 4317],
+  ['${PORT}', 4317],
+  ['${env:FLAG}', true],
+  ['${env:LIST}', ['a', 'b']],
+  ['${env:HOST}:${env:PORT}', '127.0.0.9:4317'],
+  ['http://${HOST}:${PORT}/x', 'http://127.0.0.9:4317/x'],
+  ['${env:MISSING:-fallback}', 'fallback'],
+  ['${env:MISSING:-4318}', 4318],
+  ['${env:EMPTY:-fallback}', null],
+  ['${env:NAME}', 'a #b'],
+  ['$${env:HOST}', '${env:HOST}'],
+  ['cost: $$5', 'cost: $5'],
+  ['$HOST', '$HOST'],
+  ['a $ b', 'a $ b'],
+  ['${env:MISSING}', null],
+  ['x${env:MISSING}y', 'xy'],
+])('expands %j', (text, expected) => {
+  const result = expandEnv({ key: text }, env);
+  expect(result.issues).toEqual([]);
+  expect((result.value as { key: unknown }).key).toEqual(expected);
+});
+
+test('keeps the original text of typed whole-value references for string fields', () => {
+  const result = expandEnv({ a: { b: ['${env:PORT}'] } }, env);
+  expect([...result.originals]).toEqual([[JSON.stringify(['a', 'b', 0]), '4317']]);
+});
+
+test('lists unset variables', () => {
+  expect(expandEnv({ a: '${env:NOPE}', b: '${OTHER}' }, {}).unset).toEqual(['NOPE', 'OTHER']);
+});
+
+test('values from the environment are not expanded again', () => {
+  expect(expandEnv({ a: '${env:X}' }, { X: '${env:Y}' }).value).toEqual({ a: '${env:Y}' });
+});
+
+test.each([
+  ['${file:/etc/passwd}', 'config source "file" is not supported'],
+  ['${env:1BAD}', 'invalid environment variable name "1BAD"'],
+  ['${env:${X}}', 'nested references are not supported'],
+])('rejects %j', (text, message) => {
+  const result = expandEnv({ receivers: { otlp: { endpoint: text } } }, {});
+  expect(result.issues).toHaveLength(1);
+  expect(result.issues[0]!.path).toBe('receivers.otlp.endpoint');
+  expect(result.issues[0]!.message).toContain(message);
+});

@@ -1,0 +1,160 @@
+import pino from 'pino';
+import type { Payload } from '../../../src/collector/component.ts';
+import { isRetryable } from '../../../src/collector/errors.ts';
+import { memoryLimiterConfigSchema, memoryLimiterProcessorFactory, memoryLimits } from '../../../src/collector/processors/memory-limiter.ts';
+import { MemoryMonitor, MIB, type MemoryProbe } from '../../../src/collector/processors/memory-monitor.ts';
+import { candidateFiles, cgroupMemoryLimit, totalMemory } from '../../../src/collector/processors/total-memory.ts';
+import { Telemetry } from '../../../src/collector/telemetry.ts';
+
+const logger = pino({ level: 'silent' });
+const config = (input: object) => memoryLimiterConfigSchema.parse({ check_interval: '1s', ...input });
+
+describe('limits', () => {
+  test.each([
+    [{ limit_mib: 1000 }, 1000, 200],
+    [{ limit_mib: 1536, spike_limit_mib: 384 }, 1536, 384],
+    [{ limit_percentage: 75, spike_limit_percentage: 25 }, 1536, 512],
+    [{ limit_percentage: 50 }, 1024, 204.8],
+    [{ limit_mib: 100, limit_percentage: 50 }, 100, 20],
+  ])('%j of a 2 GiB container', (input, limitMib, spikeMib) => {
+    const limits = memoryLimits(config(input), () => 2048 * MIB);
+    expect(limits.limit / MIB).toBeCloseTo(limitMib);
+    expect(limits.spike / MIB).toBeCloseTo(spikeMib);
+  });
+});
+
+describe('total memory', () => {
+  const files = (map: Record<string, string>) => (path: string) => map[path];
+
+  test('cgroup v2 limit of the process cgroup', () => {
+    const read = files({ '/proc/self/cgroup': '0::/kubepods/pod1/c1\n', '/sys/fs/cgroup/kubepods/pod1/c1/memory.max': '2147483648\n' });
+    expect(cgroupMemoryLimit(read)).toBe(2 * 1024 * MIB);
+    expect(totalMemory(read, 16 * 1024 * MIB)).toBe(2 * 1024 * MIB);
+  });
+
+  test('cgroup v2 namespace root, "max" means no limit', () => {
+    expect(cgroupMemoryLimit(files({ '/proc/self/cgroup': '0::/\n', '/sys/fs/cgroup/memory.max': '536870912' }))).toBe(512 * MIB);
+    expect(totalMemory(files({ '/proc/self/cgroup': '0::/\n', '/sys/fs/cgroup/memory.max': 'max' }), 8 * MIB)).toBe(8 * MIB);
+  });
+
+  test('cgroup v1, with the huge "unlimited" value', () => {
+    const proc = '4:memory:/docker/abc\n0::/\n';
+    expect(candidateFiles(proc)[0]).toBe('/sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes');
+    expect(cgroupMemoryLimit(files({ '/proc/self/cgroup': proc, '/sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes': '1073741824' }))).toBe(1024 * MIB);
+    expect(cgroupMemoryLimit(files({ '/proc/self/cgroup': proc, '/sys/fs/cgroup/memory/memory.limit_in_bytes': '9223372036854771712' }))).toBeUndefined();
+  });
+
+  test('a limit above the machine memory is capped by it', () => {
+    expect(totalMemory(files({ '/sys/fs/cgroup/memory.max': String(64 * 1024 * MIB) }), 4 * 1024 * MIB)).toBe(4 * 1024 * MIB);
+  });
+});
+
+class FakeProbe implements MemoryProbe {
+  usage = 0;
+  afterGc: number | undefined;
+  gcs = 0;
+  clock = 0;
+  used(): number {
+    return this.usage * MIB;
+  }
+  collect(): boolean {
+    this.gcs++;
+    if (this.afterGc !== undefined) this.usage = this.afterGc;
+    return true;
+  }
+  now(): number {
+    return this.clock;
+  }
+}
+
+describe('MemoryMonitor (limit 100 MiB, spike 20 MiB)', () => {
+  const setup = (softMs = 10_000, hardMs = 0) => {
+    const probe = new FakeProbe();
+    const monitor = new MemoryMonitor({ limit: 100 * MIB, spike: 20 * MIB }, { softMs, hardMs }, probe, logger);
+    return { probe, monitor };
+  };
+
+  test('below the soft limit it accepts', () => {
+    const { probe, monitor } = setup();
+    probe.usage = 79;
+    monitor.check();
+    expect(monitor.refusing).toBe(false);
+    expect(probe.gcs).toBe(0);
+  });
+
+  test('crossing the soft limit tries one GC first, then refuses if still above', () => {
+    const { probe, monitor } = setup();
+    probe.clock = 20_000;
+    probe.usage = 85;
+    monitor.check();
+    expect(probe.gcs).toBe(1);
+    expect(monitor.refusing).toBe(true);
+  });
+
+  test('a GC that frees enough avoids refusing', () => {
+    const { probe, monitor } = setup();
+    probe.clock = 20_000;
+    probe.usage = 85;
+    probe.afterGc = 50;
+    monitor.check();
+    expect(monitor.refusing).toBe(false);
+  });
+
+  test('soft-limit GCs are rate limited', () => {
+    const { probe, monitor } = setup();
+    probe.clock = 20_000;
+    probe.usage = 85;
+    monitor.check();
+    probe.usage = 70;
+    monitor.check();
+    expect(monitor.refusing).toBe(false);
+    probe.usage = 85;
+    probe.clock = 25_000;
+    monitor.check();
+    expect(probe.gcs).toBe(1);
+    expect(monitor.refusing).toBe(true);
+  });
+
+  test('above the hard limit it forces a GC every check and refuses', () => {
+    const { probe, monitor } = setup();
+    probe.usage = 120;
+    monitor.check();
+    probe.clock = 1;
+    monitor.check();
+    expect(probe.gcs).toBe(2);
+    expect(monitor.refusing).toBe(true);
+  });
+
+  test('it resumes once usage is back under the soft limit', () => {
+    const { probe, monitor } = setup();
+    probe.usage = 120;
+    monitor.check();
+    expect(monitor.refusing).toBe(true);
+    probe.usage = 60;
+    monitor.check();
+    expect(monitor.refusing).toBe(false);
+  });
+});
+
+describe('processor', () => {
+  const payload: Payload = { signal: 'traces', resources: [], items: 7, bytes: 0 };
+
+  test('passes data on while memory is fine and refuses (retryable) above the limit, counting refused items', async () => {
+    const telemetry = new Telemetry();
+    const seen: Payload[] = [];
+    const ctx = { id: 'memory_limiter', type: 'memory_limiter', logger, telemetry };
+    const generous = memoryLimiterProcessorFactory.create(ctx, config({ limit_mib: 1_000_000 }), 'traces', { consume: (p) => void seen.push(p) });
+    await generous.start!();
+    await generous.consume(payload);
+    await generous.shutdown!(Date.now());
+    expect(seen).toHaveLength(1);
+
+    const tiny = memoryLimiterProcessorFactory.create({ ...ctx, id: 'memory_limiter/tiny' }, config({ limit_mib: 2, spike_limit_mib: 1 }), 'traces', { consume: (p) => void seen.push(p) });
+    await tiny.start!();
+    const error = await Promise.resolve(tiny.consume(payload)).then(() => undefined, (e: unknown) => e);
+    await tiny.shutdown!(Date.now());
+    expect(isRetryable(error)).toBe(true);
+    expect(seen).toHaveLength(1);
+    expect(await telemetry.metrics()).toContain('otelcol_processor_refused_spans{processor="memory_limiter/tiny"} 7');
+  });
+});
