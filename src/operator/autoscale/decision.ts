@@ -11,7 +11,8 @@
 // between the fleet holds: like the HPA's missing pods, they never cause a scale-down.
 //
 // Saturation overrides the rate: memory_limiter refusals or an exporter queue above
-// queueSaturation scale up by at least one replica, and by the refused share when there is one.
+// queueSaturation scale up by at least one replica, and by the refused share when there is one
+// (refusals while new pods are still starting add nothing beyond what the demand needs).
 // A failing backend (send failures, or nothing sent at all, while queues are filling) holds:
 // more collectors would only queue more for a backend that does not take it.
 // The result then goes through the HPA's default behaviour (behavior.ts).
@@ -103,9 +104,12 @@ export function decide(input: DecisionInput): Decision {
     const refusing = ITEMS.filter((item) => refused[item] > 0);
     const queueSaturated = queueFill > t.queueSaturation;
     if (refusing.length > 0 || queueSaturated) {
-      // At the current size the fleet took `accepted` of `demand`: it needs demand/accepted times more.
-      const byShare = refusing.filter((item) => accepted[item] > 0).map((item) => ceil((current * demand[item]) / accepted[item]));
-      const recommendation = Math.max(current + 1, replicasFor(demand), ...byShare);
+      // The measured pods took `accepted` of `demand`: demand/accepted times as many are needed.
+      // At least one more than now, unless new pods are still starting or warming up: the
+      // refusals are then the ones they are coming to absorb.
+      const byShare = refusing.filter((item) => accepted[item] > 0).map((item) => ceil((counts.measured * demand[item]) / accepted[item]));
+      const growing = counts.measured + counts.missing < current;
+      const recommendation = Math.max(growing ? current : current + 1, replicasFor(demand), ...byShare);
       return { recommendation, cause: { kind: 'saturated', refusing, queueFill, queueSaturated } };
     }
     // Unmeasured pods: idle for a scale-up, at target for a scale-down.

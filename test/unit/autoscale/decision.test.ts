@@ -110,6 +110,19 @@ describe('decide: saturation and backend failure', () => {
     expect(decision.desiredReplicas).toBe(9);
   });
 
+  test('refusals while new pods start: the starting pods count, no extra replicas', () => {
+    // 14 replicas asked for, 7 ready and refusing 18,000 of 81,000 spans/s: 12 carry that at target.
+    const decision = run(14, fleet(7, { spans: 63_000, refusedSpans: 18_000 }));
+    expect(decision.recommendation).toBe(14);
+    expect(decision.desiredReplicas).toBe(14);
+  });
+
+  test('refusals from a fleet with pods still starting scale by the measured pods\' share', () => {
+    // 7 asked for, 3 measured took 30,000 of 80,000 (4 new ones just ready): the demand needs 12.
+    const pods = [...fleet(3, { spans: 30_000, refusedSpans: 50_000 }), ...['a', 'b', 'c', 'd'].map((n) => warming(n))];
+    expect(run(7, pods).desiredReplicas).toBe(12);
+  });
+
   test('an exporter queue above 80% scales up by one', () => {
     const decision = run(4, fleet(4, { spans: 10_000, queueFill: 0.85 }));
     expect(decision.desiredReplicas).toBe(5);
