@@ -1,11 +1,13 @@
 // The scraper against real /metrics endpoints on loopback addresses: prom-client registries (our
-// collector's Telemetry and one with the `_total` names), misbehaving servers, and, when it has
-// been built (node bench/collector/build-otelcol.ts), the pinned upstream collector.
+// collector's Telemetry and one with the `_total` names), misbehaving servers, a real
+// `tpo collector` process and, when it has been built (node bench/collector/build-otelcol.ts), the
+// pinned upstream collector.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Counter, Gauge, Registry } from 'prom-client';
@@ -16,6 +18,7 @@ import { decide } from '../../src/operator/autoscale/decision.ts';
 import { computeRates, EMPTY_RATE_STATE, type PodScrape } from '../../src/operator/autoscale/rates.ts';
 import { scrapePod, scrapePods, type ScrapeTarget } from '../../src/operator/autoscale/scrape.ts';
 
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const servers: Server[] = [];
 
 function listen(ip: string, port: number, handler: (res: ServerResponse) => void): Promise<number> {
@@ -144,30 +147,36 @@ describe('scrapePods against prom-client registries', () => {
   });
 });
 
-const UPSTREAM = otelcolBinaryPath();
-const describeUpstream = existsSync(UPSTREAM) ? describe : describe.skip;
+// A collector whose backend is down (a closed loopback port, no retries): every span is accepted
+// and then fails to send.
+function failingBackendConfig(otlpPort: number, metricsPort: number): string {
+  return `receivers: {otlp: {protocols: {http: {endpoint: "127.0.0.1:${otlpPort}"}}}}
+processors: {memory_limiter: {check_interval: 1s, limit_mib: 400}, batch: {timeout: 100ms}}
+exporters: {otlphttp: {endpoint: "http://127.0.0.1:1", retry_on_failure: {enabled: false}, sending_queue: {queue_size: 100}}}
+service:
+  telemetry: {metrics: {readers: [{pull: {exporter: {prometheus: {host: 127.0.0.1, port: ${metricsPort}}}}}]}}
+  pipelines: {traces: {receivers: [otlp], processors: [memory_limiter, batch], exporters: [otlphttp]}}
+`;
+}
 
-describeUpstream('scrapePod against the upstream collector (bench build)', () => {
+const UPSTREAM = otelcolBinaryPath();
+const collectors: [string, string[]][] = [
+  ['tpo collector', [process.execPath, join(ROOT, 'bin/tpo.js'), 'collector', '--config']],
+  ...(existsSync(UPSTREAM) ? [['upstream collector (bench build)', [UPSTREAM, '--config']] as [string, string[]]] : []),
+];
+
+describe.each(collectors)('scrapePod against the %s', (_name, command) => {
   let child: ChildProcess;
   let otlpPort: number;
   let metricsPort: number;
 
   beforeAll(async () => {
     [otlpPort, metricsPort] = [await freePort(), await freePort()];
-    const dir = mkdtempSync(join(tmpdir(), 'tpo-autoscale-'));
-    const config = join(dir, 'config.yaml');
-    writeFileSync(
-      config,
-      `receivers: {otlp: {protocols: {http: {endpoint: "127.0.0.1:${otlpPort}"}}}}
-processors: {memory_limiter: {check_interval: 1s, limit_mib: 400}, batch: {timeout: 100ms}}
-exporters: {otlphttp: {endpoint: "http://127.0.0.1:1", retry_on_failure: {enabled: false}, sending_queue: {queue_size: 100}}}
-service:
-  telemetry: {metrics: {readers: [{pull: {exporter: {prometheus: {host: 127.0.0.1, port: ${metricsPort}}}}}]}}
-  pipelines: {traces: {receivers: [otlp], processors: [memory_limiter, batch], exporters: [otlphttp]}}
-`,
-    );
-    child = spawn(UPSTREAM, ['--config', config], { stdio: 'ignore' });
-    await until(async () => (await scrapePod({ pod: 'up', ip: '127.0.0.1' }, { port: metricsPort })).result.ok);
+    const config = join(mkdtempSync(join(tmpdir(), 'tpo-autoscale-')), 'config.yaml');
+    writeFileSync(config, failingBackendConfig(otlpPort, metricsPort));
+    const [bin, ...args] = command as [string, ...string[]];
+    child = spawn(bin, [...args, config], { stdio: 'ignore' });
+    await until(async () => (await scrapePod({ pod: 'c', ip: '127.0.0.1' }, { port: metricsPort })).result.ok);
   });
 
   afterAll(() => {
@@ -175,7 +184,7 @@ service:
   });
 
   test('accepted spans, send failures, queue and uptime are read from the real names', async () => {
-    const target = { pod: 'upstream', ip: '127.0.0.1' };
+    const target = { pod: 'collector', ip: '127.0.0.1' };
     const first = await scrapePod(target, { port: metricsPort });
     const provider = new BasicTracerProvider({
       spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${otlpPort}/v1/traces` }))],
@@ -192,7 +201,8 @@ service:
     });
     const snapshot = second?.result.ok ? second.result.snapshot : undefined;
     expect(snapshot?.accepted.spans).toBe(40);
-    expect(snapshot?.queues).toEqual([{ labels: 'data_type="traces",exporter="otlphttp"', size: 0, capacity: 100 }]);
+    expect(snapshot?.queues).toHaveLength(1);
+    expect(snapshot?.queues[0]).toMatchObject({ size: 0, capacity: 100 });
     expect(snapshot?.uptimeSeconds).toBeGreaterThan(0);
     const { pods } = computeRates(computeRates(EMPTY_RATE_STATE, [first]).state, [second as PodScrape]);
     const pod = pods[0];
