@@ -118,12 +118,22 @@ function metric(lines: string[], m: Json, index: number): void {
   list(data.dataPoints).forEach((p, i) => dataPoint(lines, kind, p, i));
 }
 
+const SEVERITIES = ['Trace', 'Debug', 'Info', 'Warn', 'Error', 'Fatal'];
+
+/** 9 -> "Info(9)", 10 -> "Info2(10)", as upstream. */
+function severity(value: unknown): string {
+  const n = Number(value ?? 0);
+  if (!Number.isInteger(n) || n < 1 || n > 24) return n === 0 ? 'Unspecified(0)' : str(value);
+  const step = (n - 1) % 4;
+  return `${SEVERITIES[Math.floor((n - 1) / 4)]}${step > 0 ? step + 1 : ''}(${n})`;
+}
+
 function logRecord(lines: string[], r: Json, index: number): void {
   lines.push(`LogRecord #${index}`,
     `ObservedTimestamp: ${timestamp(r.observedTimeUnixNano)}`,
     `Timestamp: ${timestamp(r.timeUnixNano)}`,
     `SeverityText: ${str(r.severityText)}`,
-    `SeverityNumber: ${str(r.severityNumber ?? 0)}`,
+    `SeverityNumber: ${severity(r.severityNumber)}`,
     `Body: ${r.body === undefined ? 'Empty()' : anyValue(r.body)}`);
   attributes(lines, 'Attributes', r.attributes);
   lines.push(`Trace ID: ${str(r.traceId)}`, `Span ID: ${str(r.spanId)}`, `Flags: ${str(r.flags ?? 0)}`);
