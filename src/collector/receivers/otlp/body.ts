@@ -28,6 +28,20 @@ const DECODERS: Record<string, Decoder | undefined> = {
   ...('createZstdDecompress' in zlib ? { zstd: () => zlib.createZstdDecompress({ chunkSize: OUTPUT_CHUNK }) } : {}),
 };
 
+/**
+ * Reads and drops the rest of a rejected body, so the client can finish sending and read the error
+ * response (HTTP/1.1 clients such as fetch fail with EPIPE when the server closes mid-upload). Past
+ * `cap` more bytes the connection is cut instead: nobody gets to stream without end.
+ */
+export function discardRest(req: IncomingMessage, cap: number): void {
+  let dropped = 0;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > cap) req.socket.destroy();
+  });
+  req.resume();
+}
+
 /** The decoder for a Content-Encoding header; undefined for identity; throws BodyError(400) when unsupported. */
 export function decoderFor(contentEncoding: string | undefined): Decoder | undefined {
   const name = (contentEncoding ?? '').trim().toLowerCase();
@@ -64,6 +78,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > limit) {
+      discardRest(req, limit);
       reject(new BodyError(413, `request body of ${declared} bytes exceeds the limit of ${limit} bytes`));
       return;
     }
@@ -71,6 +86,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     try {
       decoder = decoderFor(req.headers['content-encoding'])?.();
     } catch (error) {
+      discardRest(req, limit);
       reject(error);
       return;
     }
@@ -80,7 +96,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       settled = true;
       decoder?.destroy();
       req.removeListener('data', onData);
-      req.resume(); // discard the rest; the response closes the connection
+      discardRest(req, limit);
       reject(error);
     };
     const succeed = (body: Buffer) => {

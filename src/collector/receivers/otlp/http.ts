@@ -80,7 +80,6 @@ export class OtlpHttpServer {
       (body) => this.#deliver(route, format, body, res),
       (error: unknown) => {
         const status = error instanceof BodyError ? error.status : 400;
-        res.setHeader('Connection', 'close');
         this.#error(res, format, status, (error as Error).message);
       },
     );
