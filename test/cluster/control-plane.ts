@@ -1,4 +1,5 @@
 // Starting and stopping the processes of one local control plane, in dependency order, each awaited healthy.
+import { createHash } from 'node:crypto';
 import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
@@ -16,10 +17,25 @@ import { freePorts } from './ports.ts';
 import { get, waitFor } from './probe.ts';
 import { isOurs, readPidFiles, type Started, startDetached, stopProcess } from './process.ts';
 
-export type ClusterState = { apiServer: string; kubernetesVersion: string; ports: Ports; startedAt: string };
+export type ClusterState = { apiServer: string; fingerprint: string; ports: Ports; startedAt: string };
 
 /** Start order; stop runs it backwards. */
 export const PROCESSES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
+
+/**
+ * Everything a running cluster was configured with (binary versions, flags, stages, nodes). A running cluster
+ * whose fingerprint differs from the current code's is replaced, so a change here never meets a stale cluster.
+ */
+export function fingerprint(layout: Layout, ports: Ports): string {
+  const config = {
+    binaries: PROCESSES.map((name) => binaryPath(name)),
+    args: [etcdArgs(layout, ports), apiServerArgs(layout, ports), controllerManagerArgs(layout, ports), schedulerArgs(layout, ports), kwokArgs(layout)],
+    scheduler: schedulerConfig(layout),
+    stages: kwokStages(),
+    nodes: FAKE_NODE_NAMES.map(fakeNode),
+  };
+  return createHash('sha256').update(JSON.stringify(config)).digest('hex');
+}
 
 export async function adminTls(layout: Layout): Promise<{ ca: string; cert: string; key: string }> {
   const read = (f: keyof typeof PKI_FILES): Promise<string> => readFile(join(layout.pki, PKI_FILES[f]), 'utf8');
@@ -84,7 +100,7 @@ export async function stopControlPlane(layout: Layout): Promise<void> {
 }
 
 /** Starts a fresh control plane in layout.root; resolves when it serves, nodes are Ready and pods can be made. */
-export async function startControlPlane(layout: Layout, kubernetesVersion: string, log: Logger): Promise<ClusterState> {
+export async function startControlPlane(layout: Layout, log: Logger): Promise<ClusterState> {
   await stopControlPlane(layout);
   for (const dir of [layout.logs, layout.pids, layout.kwokWorkdir, layout.etcdData]) await mkdir(dir, { recursive: true });
   await chmod(layout.etcdData, 0o700);
@@ -151,7 +167,7 @@ export async function startControlPlane(layout: Layout, kubernetesVersion: strin
     }
   }, { timeoutMs: 60_000, abort });
 
-  const state: ClusterState = { apiServer, kubernetesVersion, ports, startedAt: new Date().toISOString() };
+  const state: ClusterState = { apiServer, fingerprint: fingerprint(layout, ports), ports, startedAt: new Date().toISOString() };
   await writeFile(layout.state, JSON.stringify(state, null, 2));
   return state;
 }

@@ -4,11 +4,10 @@ import { randomBytes } from 'node:crypto';
 import {
   AppsV1Api, CoreV1Api, KubeConfig, type V1Deployment, type V1Pod, VersionApi,
 } from '@kubernetes/client-node';
-import { ensureCluster } from '../cluster/harness.ts';
+import { CLUSTER_TIMEOUT_MS, ensureCluster } from '../cluster/harness.ts';
 import { waitFor } from '../cluster/probe.ts';
 import { KUBERNETES_VERSION } from '../cluster/versions.ts';
 
-const BUILD_TIMEOUT_MS = 60 * 60 * 1000; // a cold machine compiles Kubernetes first
 const ns = `cluster-test-${randomBytes(3).toString('hex')}`;
 let kc: KubeConfig;
 let core: CoreV1Api;
@@ -80,7 +79,7 @@ beforeAll(async () => {
     const found = await statusOf(core.readNamespacedServiceAccount({ name: 'default', namespace: ns }));
     return found === 200 ? { value: true, observed: 'found' } : { observed: String(found) };
   }, { timeoutMs: 30_000 });
-}, BUILD_TIMEOUT_MS);
+}, CLUSTER_TIMEOUT_MS);
 
 afterAll(async () => {
   await core?.deleteNamespace({ name: ns }).catch(() => undefined);
