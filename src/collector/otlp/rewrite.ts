@@ -16,7 +16,10 @@ export interface ItemContext {
   readonly kind: ItemKind;
   /** Field number of the item's attributes (Span 9, LogRecord 6, NumberDataPoint 7, ...). */
   readonly attributesField: number;
-  /** Change when the walk moves to another resource entry / scope / metric: keys for memoizing per container. */
+  /**
+   * Process-wide unique numbers of the current resource entry / scope / metric, new whenever the walk moves
+   * to another one: keys for memoizing per container.
+   */
   readonly resourceSerial: number;
   readonly scopeSerial: number;
   readonly metricSerial: number;
@@ -38,6 +41,7 @@ export interface RewriteResult {
 }
 
 const EMPTY: Uint8Array = new Uint8Array(0);
+let serials = 0;
 const UNCHANGED = 0;
 const EMPTIED = 1;
 type Outcome = typeof UNCHANGED | typeof EMPTIED | Piece[];
@@ -110,7 +114,7 @@ class Walker implements ItemContext {
   entry(buf: Uint8Array): Outcome {
     this.entryBuf = buf;
     this.resourceCache = undefined;
-    this.resourceSerial++;
+    this.resourceSerial = ++serials;
     return this.container(buf, 0, buf.length, 0, ENTRY_SCOPES, this.names.entry);
   }
 
@@ -161,13 +165,13 @@ class Walker implements ItemContext {
     if (depth === 0) {
       this.scopeBuf = buf.subarray(start, end);
       this.scopeCache = undefined;
-      this.scopeSerial++;
+      this.scopeSerial = ++serials;
       return this.container(buf, start, end, 1, SCOPE_ENTRY_ITEMS, this.names.scope);
     }
     if (depth === 1) {
       this.metricBuf = buf.subarray(start, end);
       this.metricNameCache = undefined;
-      this.metricSerial++;
+      this.metricSerial = ++serials;
       return this.container(buf, start, end, 2, 0, 'Metric');
     }
     // depth 2: the metric's data field; its kind names the data point type.

@@ -45,6 +45,7 @@ export const LOG_SEVERITY_TEXT = 3;
 export const LOG_BODY = 5;
 export const LOG_ATTRIBUTES = 6;
 export const LOG_TRACE_ID = 9;
+export const LOG_EVENT_NAME = 12;
 export const NUMBER_POINT_ATTRIBUTES = 7;
 export const HISTOGRAM_POINT_ATTRIBUTES = 9;
 export const EXPONENTIAL_HISTOGRAM_POINT_ATTRIBUTES = 1;
