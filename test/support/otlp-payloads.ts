@@ -37,3 +37,23 @@ export function spanNames(payload: Payload): string[] {
   };
   return (request.resourceSpans ?? []).flatMap((r) => (r.scopeSpans ?? []).flatMap((s) => (s.spans ?? []).map((span) => span.name ?? '')));
 }
+
+/** A realistic export request: `count` spans of about `spanBytes` bytes each (padded attribute). */
+export function realisticSpansRequest(count: number, spanBytes = 800, tag = 'load'): Uint8Array {
+  const pad = 'x'.repeat(Math.max(0, spanBytes - 150));
+  return jsonToProtobuf('traces', {
+    resourceSpans: [{
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'load' } }] },
+      scopeSpans: [{
+        scope: { name: 'load' },
+        spans: Array.from({ length: count }, (_, i) => {
+          const id = nextId++;
+          return {
+            traceId: hex(id, 32), spanId: hex(id, 16), name: `${tag} ${i}`, kind: 2, startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000001000000',
+            attributes: [{ key: 'http.route', value: { stringValue: '/api/v1/items' } }, { key: 'pad', value: { stringValue: pad } }],
+          };
+        }),
+      }],
+    }],
+  });
+}

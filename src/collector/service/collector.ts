@@ -8,6 +8,7 @@ import type { CollectorConfig } from '../config/validate.ts';
 import { Telemetry } from '../telemetry.ts';
 import { buildGraph, type Graph, type Node } from './graph.ts';
 import { MetricsServer } from './metrics-server.ts';
+import { itemSummary } from './summary.ts';
 
 export class Collector implements Host {
   readonly telemetry: Telemetry;
@@ -70,7 +71,7 @@ export class Collector implements Host {
     await stop(this.#graph.exporters);
     await stop(this.#graph.extensions);
     await this.#metricsServer?.shutdown(Math.min(deadline, Date.now() + 1000)).catch(() => undefined);
-    this.#logger.info('Shutdown complete.');
+    this.#logger.info({ items: await itemSummary(this.telemetry) }, 'Shutdown complete.');
   }
 
   async #stopNode(node: Node, deadline: number): Promise<void> {
