@@ -24,8 +24,10 @@ async function upToDate(dir: string, stamp: string, outputs: string[]): Promise<
 }
 
 function goEnv(): NodeJS.ProcessEnv {
+  // The official Go install lives in /usr/local/go/bin, which a bare non-login shell (CI) may not have on PATH.
+  const path = [process.env['PATH'] ?? '', '/usr/local/go/bin'].filter(Boolean).join(':');
   // Static binaries, no VCS stamping (the wrapper has no repo), and never fetch a different Go toolchain.
-  return { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false', GOTOOLCHAIN: 'local' };
+  return { ...process.env, PATH: path, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false', GOTOOLCHAIN: 'local' };
 }
 
 async function goVersion(): Promise<string> {
