@@ -30,7 +30,7 @@ afterAll(async () => {
 
 const protobuf = { 'Content-Type': 'application/x-protobuf' };
 
-async function post(body: BodyInit, headers: Record<string, string>, target = url) {
+async function post(body: NonNullable<RequestInit['body']>, headers: Record<string, string>, target = url) {
   const response = await fetch(target, { method: 'POST', body, headers, ...(body instanceof ReadableStream && { duplex: 'half' }) } as RequestInit);
   return { status: response.status, headers: response.headers, body: new Uint8Array(await response.arrayBuffer()) };
 }
