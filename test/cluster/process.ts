@@ -1,7 +1,7 @@
 // Detached control-plane processes tracked by pid files, so a later test run (or `cluster:down`) finds them.
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
-import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -64,8 +64,4 @@ export async function stopProcess(p: Started, graceMs = 10_000): Promise<void> {
   }
   signal(p.pid, 'SIGKILL');
   for (let i = 0; i < 50 && (await isOurs(p.pid, p.binary)); i++) await sleep(100);
-}
-
-export async function removePidFile(pidDir: string, name: string): Promise<void> {
-  await rm(join(pidDir, `${name}.pid`), { force: true });
 }
