@@ -27,7 +27,8 @@ export interface ExporterMetrics {
   sent(signal: Signal, items: number): void;
   sendFailed(signal: Signal, items: number): void;
   enqueueFailed(signal: Signal, items: number): void;
-  queue(size: number, capacity: number): void;
+  /** Sending-queue gauges; with `signal` labelled data_type as upstream (one queue per signal). */
+  queue(size: number, capacity: number, signal?: Signal): void;
 }
 
 export interface BatchMetrics {
@@ -43,8 +44,8 @@ export class Telemetry {
   readonly #exporterSent = counters(this.registry, 'otelcol_exporter_sent', 'Items successfully sent to the destination', ['exporter']);
   readonly #exporterSendFailed = counters(this.registry, 'otelcol_exporter_send_failed', 'Items that failed to be sent, including those given up at shutdown', ['exporter']);
   readonly #exporterEnqueueFailed = counters(this.registry, 'otelcol_exporter_enqueue_failed', 'Items that failed to be added to the sending queue', ['exporter']);
-  readonly #queueSize = new Gauge({ name: 'otelcol_exporter_queue_size', help: 'Current size of the retry queue (in batches)', labelNames: ['exporter'], registers: [this.registry] });
-  readonly #queueCapacity = new Gauge({ name: 'otelcol_exporter_queue_capacity', help: 'Fixed capacity of the retry queue (in batches)', labelNames: ['exporter'], registers: [this.registry] });
+  readonly #queueSize = new Gauge({ name: 'otelcol_exporter_queue_size', help: 'Current size of the retry queue (in batches)', labelNames: ['exporter', 'data_type'], registers: [this.registry] });
+  readonly #queueCapacity = new Gauge({ name: 'otelcol_exporter_queue_capacity', help: 'Fixed capacity of the retry queue (in batches)', labelNames: ['exporter', 'data_type'], registers: [this.registry] });
   readonly #batchSendSize = new Histogram({
     name: 'otelcol_processor_batch_batch_send_size',
     help: 'Number of units in the batch',
@@ -83,13 +84,22 @@ export class Telemetry {
     const sent = bind(this.#exporterSent, labels);
     const failed = bind(this.#exporterSendFailed, labels);
     const enqueueFailed = bind(this.#exporterEnqueueFailed, labels);
-    const size = this.#queueSize.labels(labels);
-    const capacity = this.#queueCapacity.labels(labels);
+    const gauges = new Map<string, { size: Gauge.Internal<string>; capacity: Gauge.Internal<string> }>();
+    const queueGauges = (signal: Signal | undefined) => {
+      let bound = gauges.get(signal ?? '');
+      if (!bound) {
+        const queueLabels = signal ? { exporter, data_type: signal } : labels;
+        bound = { size: this.#queueSize.labels(queueLabels), capacity: this.#queueCapacity.labels(queueLabels) };
+        gauges.set(signal ?? '', bound);
+      }
+      return bound;
+    };
     return {
       sent: (signal, items) => sent[signal].inc(items),
       sendFailed: (signal, items) => failed[signal].inc(items),
       enqueueFailed: (signal, items) => enqueueFailed[signal].inc(items),
-      queue: (queueSize, queueCapacity) => {
+      queue: (queueSize, queueCapacity, signal) => {
+        const { size, capacity } = queueGauges(signal);
         size.set(queueSize);
         capacity.set(queueCapacity);
       },

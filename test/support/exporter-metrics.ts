@@ -29,8 +29,8 @@ export async function exporterCounts(telemetry: Telemetry, exporter: string, sig
     sent: await metricValue(telemetry, `otelcol_exporter_sent_${item}`, labels),
     sendFailed: await metricValue(telemetry, `otelcol_exporter_send_failed_${item}`, labels),
     enqueueFailed: await metricValue(telemetry, `otelcol_exporter_enqueue_failed_${item}`, labels),
-    queueSize: await metricValue(telemetry, 'otelcol_exporter_queue_size', labels),
-    queueCapacity: await metricValue(telemetry, 'otelcol_exporter_queue_capacity', labels),
+    queueSize: await metricValue(telemetry, 'otelcol_exporter_queue_size', { ...labels, data_type: signal }),
+    queueCapacity: await metricValue(telemetry, 'otelcol_exporter_queue_capacity', { ...labels, data_type: signal }),
     retries: await metricValue(telemetry, 'otelcol_exporter_send_retries', labels),
   };
 }

@@ -3,7 +3,8 @@
 // Accounting invariant: every consumed item ends in exactly one of sent, send_failed, enqueue_failed.
 import { Counter } from 'prom-client';
 import type { Registry } from 'prom-client';
-import type { ComponentContext, Consumer, Lifecycle, Payload } from '../component.ts';
+import { SIGNALS } from '../component.ts';
+import type { ComponentContext, Consumer, Lifecycle, Payload, Signal } from '../component.ts';
 import { ITEM_NAME } from '../telemetry.ts';
 import type { RetryConfig } from './retry.ts';
 import { sendWithRetry, systemClock } from './retry-sender.ts';
@@ -43,7 +44,7 @@ export interface HelperDeps {
   readonly random?: () => number;
 }
 
-export type Exporter = Consumer & Lifecycle & { readonly queue: SendingQueue };
+export type Exporter = Consumer & Lifecycle;
 
 const NO_RETRY: RetryConfig = { enabled: false, initial_interval: 0, randomization_factor: 0, multiplier: 1, max_interval: 0, max_elapsed_time: 0 };
 
@@ -82,14 +83,16 @@ export function createExporter(ctx: ComponentContext, config: HelperConfig, clie
     if (rejected > 0) metrics.sendFailed(payload.signal, rejected);
   };
 
-  const queue = new SendingQueue({ config: config.sending_queue, deliver, metrics, logger: ctx.logger, clock });
+  // One queue per signal, as upstream creates one exporter (and queue) per signal.
+  const queues = Object.fromEntries(SIGNALS.map((signal) =>
+    [signal, new SendingQueue({ config: config.sending_queue, signal, deliver, metrics, logger: ctx.logger, clock })])) as Record<Signal, SendingQueue>;
   return {
-    queue,
-    consume: (payload) => queue.consume(payload),
+    consume: (payload) => queues[payload.signal].consume(payload),
     start: async () => client.start?.(),
     shutdown: async (deadline) => {
       drainDeadline = deadline;
-      await queue.drain(deadline, () => stop.abort(new Error('drain deadline reached')));
+      const abort = () => stop.abort(new Error('drain deadline reached'));
+      await Promise.all(SIGNALS.map((signal) => queues[signal].drain(deadline, abort)));
       await client.shutdown?.();
     },
   };

@@ -4,7 +4,7 @@
 // count against queue_size. A full queue refuses at once (retryable) unless block_on_overflow.
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Consumer, Payload } from '../component.ts';
+import type { Consumer, Payload, Signal } from '../component.ts';
 import { permanent, refused } from '../errors.ts';
 import type { ExporterMetrics } from '../telemetry.ts';
 import type { Clock } from './retry-sender.ts';
@@ -39,6 +39,8 @@ interface Entry {
 
 export interface QueueOptions {
   readonly config: QueueConfig;
+  /** One queue per signal, as upstream; labels the gauges (data_type). */
+  readonly signal: Signal;
   /** Sends with retry and counts sent/send_failed itself; its rejection is the final outcome. */
   readonly deliver: Deliver;
   readonly metrics: ExporterMetrics;
@@ -52,6 +54,7 @@ export class SendingQueue implements Consumer {
   readonly #metrics: ExporterMetrics;
   readonly #logger: Logger;
   readonly #clock: Clock;
+  readonly #signal: Signal;
   #entries: Entry[] = [];
   #head = 0;
   #used = 0;
@@ -67,7 +70,7 @@ export class SendingQueue implements Consumer {
     this.#metrics = options.metrics;
     this.#logger = options.logger;
     this.#clock = options.clock;
-    if (this.#config.enabled) this.#metrics.queue(0, this.#config.queue_size);
+    this.#signal = options.signal;
   }
 
   /** Queued plus in-flight, in sizer units (the queue_size gauge). */
@@ -105,7 +108,7 @@ export class SendingQueue implements Consumer {
     const done = this.#config.wait_for_result ? Promise.withResolvers<void>() : undefined;
     this.#entries.push(done ? { payload, size, settle: done } : { payload, size });
     this.#used += size;
-    this.#metrics.queue(this.#used, capacity);
+    this.#publish();
     this.#startConsumers();
     return done?.promise;
   }
@@ -159,9 +162,13 @@ export class SendingQueue implements Consumer {
     return entry;
   }
 
+  #publish(): void {
+    this.#metrics.queue(this.#used, this.#config.queue_size, this.#signal);
+  }
+
   #release(size: number): void {
     this.#used -= size;
-    this.#metrics.queue(this.#used, this.#config.queue_size);
+    this.#publish();
     const waiter = this.#spaceWaiters.shift();
     waiter?.();
   }
@@ -207,7 +214,7 @@ export class SendingQueue implements Consumer {
       this.#used -= entry.size;
       entry.settle?.reject(refused('dropped at shutdown: drain deadline reached'));
     }
-    this.#metrics.queue(this.#used, this.#config.queue_size);
+    this.#publish();
     this.#logger.warn({ requests: left.length, spans: items.traces, metric_points: items.metrics, log_records: items.logs },
       'Drain deadline reached: dropping queued data');
   }

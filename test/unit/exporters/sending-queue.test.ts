@@ -256,3 +256,15 @@ describe('sending_queue config', () => {
     expect(result.error?.issues.map((i) => i.path.join('.'))).toContain(path);
   });
 });
+
+describe('one queue per signal', () => {
+  test('signals have their own capacity and gauges labelled data_type', async () => {
+    const { exporter, ctx } = setup(['hang'], { num_consumers: 1, queue_size: 1 });
+    await exporter.consume(fakePayload(1, 'traces'));
+    await exporter.consume(fakePayload(2, 'logs'));
+    await expect(exporter.consume(fakePayload(3, 'traces'))).rejects.toThrow('sending queue is full');
+    expect(await exporterCounts(ctx.telemetry, 'otlp/q', 'logs')).toMatchObject({ queueSize: 1, queueCapacity: 1, enqueueFailed: 0 });
+    expect(await exporterCounts(ctx.telemetry, 'otlp/q', 'traces')).toMatchObject({ queueSize: 1, queueCapacity: 1, enqueueFailed: 3 });
+    expect(await exporterCounts(ctx.telemetry, 'otlp/q', 'metrics')).toMatchObject({ queueSize: 0, queueCapacity: 0 });
+  });
+});
