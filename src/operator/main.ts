@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { API_VERSION, KIND } from '../api/constants.ts';
+import { Autoscaler } from './autoscale/runner.ts';
 import { serveEndpoints, type RunningEndpoints } from './http-endpoints.ts';
 import { Applier } from './kube/apply.ts';
 import { systemClock } from './kube/clock.ts';
@@ -72,7 +73,9 @@ export async function startOperator(opts: OperatorOptions, start: StartOptions =
   const pipelines = informerOf('pipeline');
   const selector = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
   const owned = Object.fromEntries(OWNED_KINDS.map((k) => [k, informerOf(k, selector)])) as Record<OwnedKind, Informer<KubeObject>>;
-  const informers = [pipelines, ...Object.values(owned)];
+  // The autoscaler scrapes the fleet's pods: their IPs come from Pods (loopback IPs are refused in EndpointSlices).
+  const pods = informerOf('pod', selector);
+  const informers = [pipelines, ...Object.values(owned), pods];
 
   const enqueue = (obj: KubeObject) => queue.add(objectKey(obj));
   pipelines.on({ add: enqueue, update: enqueue, delete: enqueue });
@@ -82,12 +85,13 @@ export async function startOperator(opts: OperatorOptions, start: StartOptions =
   };
   for (const inf of Object.values(owned)) inf.on({ add: enqueueOwner, update: enqueueOwner, delete: enqueueOwner });
 
+  const events = new EventRecorder({ client, instance: identity, log });
   const reconcile = createReconciler({
     pipelines,
     owned,
     applier: new Applier(client),
     client,
-    events: new EventRecorder({ client, instance: identity, log }),
+    events,
     image: opts.collectorImage,
     clock: systemClock,
     log,
@@ -104,6 +108,17 @@ export async function startOperator(opts: OperatorOptions, start: StartOptions =
       else if (outcome === 'terminal') log.error({ key, err: (err as Error).message }, 'reconcile failed permanently');
       else log.debug({ key, outcome, seconds }, 'reconciled');
     },
+  });
+
+  const autoscaler = new Autoscaler({
+    pipelines,
+    deployments: owned.deployment.store,
+    pods: pods.store,
+    client,
+    events,
+    clock: systemClock,
+    log: log.child({ component: 'autoscaler' }),
+    enqueue: (key) => queue.add(key),
   });
 
   for (const inf of informers) inf.start();
@@ -128,6 +143,7 @@ export async function startOperator(opts: OperatorOptions, start: StartOptions =
     metrics.setLeader(true);
     controller.enqueueAll();
     controller.start();
+    autoscaler.start();
   };
   const elector = opts.leaderElect
     ? new LeaderElector({
@@ -147,7 +163,8 @@ export async function startOperator(opts: OperatorOptions, start: StartOptions =
   async function stop(): Promise<void> {
     stopping ??= (async () => {
       log.info('shutting down');
-      // Finish in-flight reconciles before giving up the lease, so two leaders never write at once.
+      // Finish in-flight evaluations and reconciles before giving up the lease, so two leaders never write at once.
+      await autoscaler.stop();
       await controller.stop();
       await elector?.stop();
       metrics.setLeader(false);

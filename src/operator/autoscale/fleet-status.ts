@@ -1,0 +1,45 @@
+// Pure glue between Kubernetes objects and the autoscaler: which pods to scrape, and the
+// status.autoscaling a decision becomes.
+import type { AutoscalingStatus } from '../../api/status.ts';
+import { LABEL_PIPELINE } from '../render/labels.ts';
+import type { KubeObject } from '../kube/types.ts';
+import type { Decision } from './decision.ts';
+import type { ScrapeTarget } from './scrape.ts';
+
+interface PodFields {
+  status?: { phase?: string; podIP?: string; conditions?: { type?: string; status?: string }[] };
+}
+
+/** The fleet's pods that serve traffic: Running, Ready, not terminating, with an IP. */
+export function scrapeTargets(pods: Iterable<KubeObject>, namespace: string, pipeline: string): ScrapeTarget[] {
+  const targets: ScrapeTarget[] = [];
+  for (const pod of pods) {
+    const { metadata } = pod;
+    if (metadata.namespace !== namespace || metadata.labels?.[LABEL_PIPELINE] !== pipeline || metadata.deletionTimestamp) continue;
+    const status = (pod as PodFields).status;
+    const ready = status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    if (status?.phase !== 'Running' || !ready || !status.podIP) continue;
+    targets.push({ pod: metadata.uid ?? `${namespace}/${metadata.name}`, ip: status.podIP });
+  }
+  return targets;
+}
+
+/** Three significant digits: status keeps meaningful figures and is not rewritten for noise. */
+function round(value: number): number {
+  return Number(value.toPrecision(3));
+}
+
+const REASON_MAX = 1024;
+
+export function autoscalingStatus(decision: Decision, current: number, previous: AutoscalingStatus | undefined, now: number): AutoscalingStatus {
+  const status: AutoscalingStatus = {
+    spansPerSecond: round(decision.rates.spansPerSecond),
+    metricPointsPerSecond: round(decision.rates.metricPointsPerSecond),
+    logRecordsPerSecond: round(decision.rates.logRecordsPerSecond),
+    desiredReplicas: decision.desiredReplicas,
+    reason: decision.reason.length > REASON_MAX ? `${decision.reason.slice(0, REASON_MAX - 3)}...` : decision.reason,
+  };
+  const lastScaleTime = decision.desiredReplicas !== current ? new Date(now).toISOString().replace(/\.\d+Z$/, 'Z') : previous?.lastScaleTime;
+  if (lastScaleTime !== undefined) status.lastScaleTime = lastScaleTime;
+  return status;
+}

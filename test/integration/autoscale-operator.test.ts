@@ -1,0 +1,121 @@
+// The autoscaler wired into the operator, on the real control plane. KWOK's pods run no process,
+// so each Running collector pod gets a stand-in: a prom-client registry served on the pod's
+// loopback IP, port 8888, whose otelcol_receiver_accepted_spans grows with its share of a load the
+// test sets. (The full end-to-end test with real `tpo collector` processes is separate.)
+import { createServer, type Server } from 'node:http';
+import { Counter, Registry } from 'prom-client';
+import { CLUSTER_TIMEOUT_MS } from '../cluster/harness.ts';
+import { resources } from '../../src/operator/kube/resources.ts';
+import type { KubeObject } from '../../src/operator/kube/types.ts';
+import type { OperatorHandle } from '../../src/operator/main.ts';
+import { fleetName } from '../../src/operator/render/index.ts';
+import {
+  createNamespace,
+  createPipeline,
+  deleteNamespace,
+  getObject,
+  inProcessOperator,
+  listObjects,
+  pipeline,
+  testCluster,
+  waitFor,
+  type TestCluster,
+} from './operator-helpers.ts';
+
+type Pod = KubeObject & { status?: { phase?: string; podIP?: string } };
+type Autoscaling = { desiredReplicas?: number; spansPerSecond?: number; reason?: string; lastScaleTime?: string };
+
+let cluster: TestCluster;
+let ns: string;
+let operator: OperatorHandle;
+
+/** Stand-in collectors: one metrics endpoint per Running pod IP, sharing `load` spans/s evenly. */
+class StandIns {
+  load = 0;
+  readonly #servers = new Map<string, { server: Server; counter: Counter }>();
+  #timer: NodeJS.Timeout | undefined;
+  #last = Date.now();
+
+  start(pods: () => Promise<Pod[]>): void {
+    const step = async () => {
+      const now = Date.now();
+      const seconds = (now - this.#last) / 1000;
+      this.#last = now;
+      const live = this.#servers.size;
+      for (const { counter } of this.#servers.values()) counter.inc((this.load / Math.max(live, 1)) * seconds);
+      const ips = new Set((await pods()).filter((p) => p.status?.phase === 'Running' && p.status.podIP).map((p) => p.status!.podIP!));
+      for (const ip of ips) if (!this.#servers.has(ip)) await this.#serve(ip);
+      for (const [ip, { server }] of this.#servers) {
+        if (ips.has(ip)) continue;
+        this.#servers.delete(ip);
+        server.close();
+      }
+      this.#timer = setTimeout(() => void step(), 100);
+    };
+    void step();
+  }
+
+  async #serve(ip: string): Promise<void> {
+    const registry = new Registry();
+    const counter = new Counter({ name: 'otelcol_receiver_accepted_spans', help: 'h', registers: [registry] });
+    const server = createServer((_req, res) => void registry.metrics().then((text) => res.writeHead(200).end(text)));
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(8888, ip, resolve));
+    this.#servers.set(ip, { server, counter });
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    for (const { server } of this.#servers.values()) server.close();
+    this.#servers.clear();
+  }
+}
+
+const standIns = new StandIns();
+
+beforeAll(async () => {
+  cluster = await testCluster();
+  ns = await createNamespace(cluster.client, 'op-autoscale');
+  operator = await inProcessOperator(cluster.kubeconfig, ns);
+  await operator.synced;
+}, CLUSTER_TIMEOUT_MS);
+
+afterAll(async () => {
+  standIns.stop();
+  await operator?.stop();
+  if (ns) await deleteNamespace(cluster.client, ns);
+  cluster?.client.close();
+});
+
+test('replicas follow the measured spans/s up at once and down after the stabilization window', async () => {
+  const { client } = cluster;
+  const scaling = {
+    minReplicas: 2,
+    maxReplicas: 8,
+    capacityPerReplica: { spansPerSecond: 100 },
+    targetUtilization: 0.7,
+    evaluationPeriodSeconds: 1,
+    scaleDownStabilizationSeconds: 6,
+  };
+  await createPipeline(client, pipeline(ns, 'scaled', { scaling }));
+  const selector = `fleet.telemetry.dev/pipeline=scaled`;
+  standIns.start(() => listObjects<Pod>(client, resources.pod, ns, selector));
+  const replicas = async () => ((await getObject(client, resources.deployment, ns, fleetName('scaled')))?.spec as { replicas?: number } | undefined)?.replicas;
+  const autoscaling = async () => ((await getObject(client, resources.pipeline, ns, 'scaled'))?.status as { autoscaling?: Autoscaling } | undefined)?.autoscaling;
+
+  await waitFor('2 replicas at rest', async () => (await replicas()) === 2);
+  standIns.load = 420; // 420 / (100 x 0.7) = 6 replicas
+  await waitFor('6 replicas', async () => (await replicas()) === 6, 30_000);
+  const up = await autoscaling();
+  expect(up?.desiredReplicas).toBe(6);
+  expect(up?.reason).toMatch(/^scaled \d -> 6: \d+ spans\/s, capacity 100 x 0.7 per replica/);
+  expect(up?.lastScaleTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  const events = await listObjects<KubeObject & { reason?: string; note?: string }>(client, resources.event, ns);
+  expect(events.some((e) => e.reason === 'Scaled' && e.note?.includes('-> 6'))).toBe(true);
+
+  standIns.load = 70;
+  const down = Date.now();
+  await waitFor('back to 2 replicas', async () => (await replicas()) === 2, 40_000);
+  // Not before the 6 s window has passed since the last high recommendation.
+  expect(Date.now() - down).toBeGreaterThanOrEqual(5_000);
+  expect((await autoscaling())?.spansPerSecond).toBeGreaterThan(0);
+}, 120_000);

@@ -1,0 +1,61 @@
+import { EMPTY_HISTORY } from '../../../src/operator/autoscale/behavior.ts';
+import { decide } from '../../../src/operator/autoscale/decision.ts';
+import { autoscalingStatus, scrapeTargets } from '../../../src/operator/autoscale/fleet-status.ts';
+import type { KubeObject } from '../../../src/operator/kube/types.ts';
+import { fleet, SPEC } from './fixtures.ts';
+
+const pod = (name: string, over: { ns?: string; pipeline?: string; phase?: string; ready?: string; ip?: string; deleting?: boolean } = {}): KubeObject => ({
+  metadata: {
+    name,
+    namespace: over.ns ?? 'shop',
+    uid: `uid-${name}`,
+    labels: { 'fleet.telemetry.dev/pipeline': over.pipeline ?? 'checkout' },
+    ...(over.deleting && { deletionTimestamp: '2025-01-01T00:00:00Z' }),
+  },
+  status: {
+    phase: over.phase ?? 'Running',
+    ...(over.ip !== '' && { podIP: over.ip ?? `127.1.0.${name.length}` }),
+    conditions: [{ type: 'Ready', status: over.ready ?? 'True' }],
+  },
+});
+
+test('scrapeTargets: only the pipeline\'s Running, Ready, live pods with an IP', () => {
+  const pods = [
+    pod('a', { ip: '127.1.0.1' }),
+    pod('other-ns', { ns: 'x' }),
+    pod('other-pipeline', { pipeline: 'cart' }),
+    pod('pending', { phase: 'Pending' }),
+    pod('unready', { ready: 'False' }),
+    pod('no-ip', { ip: '' }),
+    pod('deleting', { deleting: true }),
+    pod('b', { ip: '::1' }),
+  ];
+  expect(scrapeTargets(pods, 'shop', 'checkout')).toEqual([
+    { pod: 'uid-a', ip: '127.1.0.1' },
+    { pod: 'uid-b', ip: '::1' },
+  ]);
+});
+
+describe('autoscalingStatus', () => {
+  const NOW = Date.parse('2025-10-01T12:00:00.250Z');
+  const decision = (current: number, spans: number) =>
+    decide({ pods: fleet(current, { spans }), spec: SPEC, currentReplicas: current, history: EMPTY_HISTORY, now: NOW });
+
+  test('rates to three significant digits, the decision, and the scale time when it scales', () => {
+    expect(autoscalingStatus(decision(3, 40_012.6), 3, undefined, NOW)).toEqual({
+      spansPerSecond: 40_000,
+      metricPointsPerSecond: 0,
+      logRecordsPerSecond: 0,
+      desiredReplicas: 6,
+      lastScaleTime: '2025-10-01T12:00:00Z',
+      reason: 'scaled 3 -> 6: 40,013 spans/s, capacity 10,000 x 0.7 per replica',
+    });
+    expect(autoscalingStatus(decision(3, 1.23456), 3, undefined, NOW).spansPerSecond).toBe(1.23);
+  });
+
+  test('holding keeps the previous scale time (or none)', () => {
+    const held = decision(8, 56_000);
+    expect(autoscalingStatus(held, 8, { lastScaleTime: '2025-09-30T00:00:00Z' }, NOW).lastScaleTime).toBe('2025-09-30T00:00:00Z');
+    expect(autoscalingStatus(held, 8, undefined, NOW)).not.toHaveProperty('lastScaleTime');
+  });
+});
