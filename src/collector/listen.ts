@@ -6,7 +6,7 @@ import { formatEndpoint, type Endpoint } from './config/endpoint.ts';
 /** Listens and resolves with the bound port (useful with port 0); rejects on EADDRINUSE and such. */
 export function listen(server: Server, endpoint: Endpoint): Promise<number> {
   return new Promise((resolve, reject) => {
-    const onError = (error: Error) => reject(new Error(`cannot listen on ${formatEndpoint(endpoint)}: ${error.message}`, { cause: error }));
+    const onError = (error: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${formatEndpoint(endpoint)}: ${error.code ?? error.message}`, { cause: error }));
     server.once('error', onError);
     server.listen(endpoint.port, endpoint.host, () => {
       server.off('error', onError);

@@ -56,7 +56,7 @@ export async function runCollector(options: RunOptions): Promise<number> {
     collector = new Collector(loaded.config, logger);
     await collector.start();
   } catch (error) {
-    logger.error({ err: error }, 'collector failed to start');
+    logger.error({ err: error }, `collector failed to start: ${(error as Error).message}`);
     return 1;
   }
   const signal = await stopSignal(logger);

@@ -2,7 +2,7 @@
 // past the body limit, and the collector keeps serving afterwards.
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Readable } from 'node:stream';
-import { createGzip, deflateSync, gzipSync } from 'node:zlib';
+import { createGzip, deflateSync, gzipSync, zstdCompressSync } from 'node:zlib';
 import { decodeRpcStatus } from '../../src/collector/exporters/rpc-status.ts';
 import { startCollectorProcess, type CollectorProcess } from '../support/collector-process.ts';
 import { RawOtlpGrpcClient } from '../support/grpc-raw.ts';
@@ -75,9 +75,10 @@ test('400 for a corrupt gzip body and an unsupported encoding', async () => {
   expect((await post(spansRequest({ svc: ['a'] }), { ...protobuf, 'Content-Encoding': 'snappy' })).status).toBe(400);
 });
 
-test('gzip and deflate bodies are accepted', async () => {
+test('gzip, deflate and zstd bodies are accepted', async () => {
   expect((await post(gzipSync(spansRequest({ svc: ['gz'] })), { ...protobuf, 'Content-Encoding': 'gzip' })).status).toBe(200);
   expect((await post(deflateSync(spansRequest({ svc: ['zz'] })), { ...protobuf, 'Content-Encoding': 'deflate' })).status).toBe(200);
+  expect((await post(zstdCompressSync(spansRequest({ svc: ['zs'] })), { ...protobuf, 'Content-Encoding': 'zstd' })).status).toBe(200);
 });
 
 test('413 for a body over 20 MiB (declared length and chunked)', async () => {

@@ -46,7 +46,6 @@ export class Collector implements Host {
         this.#started.push(node);
       }
     } catch (error) {
-      this.#logger.error({ err: error }, 'collector failed to start; stopping what started');
       await this.shutdown(Date.now() + 5000);
       throw error;
     }
