@@ -9,6 +9,8 @@ export type JsonObject = { [key: string]: JsonValue };
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 
 const utf8 = new TextDecoder();
+/** Deeper nesting (only possible through AnyValue arrays and maps) is refused rather than recursed into. */
+export const MAX_DEPTH = 64;
 
 /** The request as OTLP/JSON-shaped objects, e.g. `{ resourceSpans: [...] }`. Throws WireError. */
 export function decodeRequest(signal: Signal, bytes: Uint8Array): JsonObject {
@@ -22,12 +24,13 @@ export function decodeRequest(signal: Signal, bytes: Uint8Array): JsonObject {
 /** Decodes one message of type `def` held in `buf[start, end)`. */
 export function decodeMessage(def: MessageDef, buf: Uint8Array, start: number, end: number): JsonObject {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  return decodeInto(def, buf, view, start, end);
+  return decodeInto(def, buf, view, start, end, 0);
 }
 
-function decodeInto(def: MessageDef, buf: Uint8Array, view: DataView, start: number, end: number): JsonObject {
+function decodeInto(def: MessageDef, buf: Uint8Array, view: DataView, start: number, end: number, depth: number): JsonObject {
   const out: JsonObject = {};
   const reader = new FieldReader().reset(buf, start, end, def.name);
+  if (depth > MAX_DEPTH) throw reader.error(`nested deeper than ${MAX_DEPTH} messages`, start);
   while (reader.next()) {
     const field = def.byNumber.get(reader.field);
     if (!field) continue;
@@ -36,11 +39,11 @@ function decodeInto(def: MessageDef, buf: Uint8Array, view: DataView, start: num
       if (reader.wireType === LEN && isPackable(field)) {
         readPacked(field, reader, view, list);
       } else {
-        list.push(readValue(field, reader, buf, view));
+        list.push(readValue(field, reader, buf, view, depth));
       }
       continue;
     }
-    const value = readValue(field, reader, buf, view);
+    const value = readValue(field, reader, buf, view, depth);
     if (field.oneof) {
       for (const other of def.fields) if (other.oneof === field.oneof && other !== field) delete out[other.json];
     }
@@ -64,13 +67,13 @@ export function expectedWireType(field: FieldDef): number {
   }
 }
 
-function readValue(field: FieldDef, reader: FieldReader, buf: Uint8Array, view: DataView): JsonValue {
+function readValue(field: FieldDef, reader: FieldReader, buf: Uint8Array, view: DataView, depth: number): JsonValue {
   reader.expect(expectedWireType(field), `${reader.message}.${field.name}`);
   const start = reader.valueStart;
   const end = reader.valueEnd;
   switch (field.kind) {
     case 'message':
-      return decodeInto(messageDef(field.type), buf, view, start, end);
+      return decodeInto(messageDef(field.type), buf, view, start, end, depth + 1);
     case 'string':
       return utf8.decode(buf.subarray(start, end));
     case 'bytes':
@@ -136,8 +139,12 @@ function varintBig(buf: Uint8Array, start: number, end: number): bigint {
   return value;
 }
 
-/** Doubles as OTLP/JSON writes them: numbers, or the strings proto3 JSON uses for non-finite values. */
+/**
+ * Doubles as OTLP/JSON writes them: numbers, or the strings proto3 JSON uses for non-finite values (and
+ * "-0", which JSON.stringify would turn into 0).
+ */
 function jsonDouble(value: number): JsonValue {
+  if (Object.is(value, -0)) return '-0';
   if (Number.isFinite(value)) return value;
   return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
 }

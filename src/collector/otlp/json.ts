@@ -2,7 +2,7 @@
 // enums may be integers or names, 64-bit integers may be strings or numbers, field names lowerCamelCase
 // (snake_case accepted), unknown fields ignored. Errors name the JSON path of the offending value.
 import type { Signal } from '../component.ts';
-import { decodeRequest, type JsonObject } from './decode.ts';
+import { decodeRequest, type JsonObject, MAX_DEPTH } from './decode.ts';
 import { ENUMS, messageDef, type FieldDef, type MessageDef, SIGNAL_MESSAGES } from './schema.ts';
 import { I32, I64, LEN, VARINT, varintSize, writeVarint } from './wire.ts';
 import { WireError } from './wire-error.ts';
@@ -42,6 +42,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 function encodeMessage(def: MessageDef, value: unknown, w: ProtoWriter, path: Path): void {
   if (!isPlainObject(value)) throw fail(`expected an object (${def.name})`, path);
+  if (path.length > 3 * MAX_DEPTH) throw fail(`nested deeper than ${MAX_DEPTH} messages`, path);
   for (const field of def.fields) {
     let fieldValue = value[field.json];
     if (fieldValue === undefined) fieldValue = value[field.name];

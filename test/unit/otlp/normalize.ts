@@ -21,6 +21,8 @@ export function normalize(value: unknown, key = ''): unknown {
     return Object.keys(out).length === 0 && !PRESENCE.has(key) ? undefined : out;
   }
   if (INT64.has(key) && (typeof value === 'number' || typeof value === 'string')) value = BigInt(value).toString();
+  // OTLP/JSON spells negative zero as a string (JSON numbers cannot carry the sign).
+  if (value === '-0') value = -0;
   if (PRESENCE.has(key)) return value;
   if (value === 0 || value === '0' || value === '' || value === false || value === null) return undefined;
   return value;

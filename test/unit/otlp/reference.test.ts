@@ -90,6 +90,16 @@ describe.each(SIGNALS)('%s from the SDK', (signal) => {
   });
 });
 
+function varint(value: number): Buffer {
+  const bytes: number[] = [];
+  while (value >= 0x80) {
+    bytes.push((value & 0x7f) | 0x80);
+    value >>>= 7;
+  }
+  bytes.push(value);
+  return Buffer.from(bytes);
+}
+
 /** Every item with the resource and scope it belongs to, in request order. */
 function items(signal: Signal, request: Record<string, unknown>): unknown[] {
   const out: unknown[] = [];
@@ -128,6 +138,15 @@ describe('malformed input', () => {
   ])('%s throws WireError', (_name, bytes) => {
     expect(() => parseRequest('traces', bytes)).toThrow(WireError);
     expect(() => decodeRequest('traces', bytes)).toThrow(WireError);
+  });
+
+  test('nesting deeper than the decoder allows is a WireError, not a stack overflow', () => {
+    const field = (no: number, body: Uint8Array) => Buffer.concat([Buffer.from([no * 8 + 2]), varint(body.length), body]);
+    let value: Uint8Array = field(1, Buffer.from('leaf'));
+    for (let depth = 0; depth < 5000; depth++) value = field(5, field(1, value));
+    const request = field(1, field(2, field(2, field(5, value))));
+    expect(parseRequest('logs', request).items).toBe(1);
+    expect(() => decodeRequest('logs', request)).toThrow(/nested deeper than 64/);
   });
 
   test('errors name the message and offset', () => {
