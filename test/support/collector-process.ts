@@ -1,7 +1,9 @@
 // Runs `node bin/tpo.js collector` as a child process for tests: writes the config to a temp file,
 // picks free loopback ports, waits until the health check answers 200, stops it with SIGTERM and
-// keeps its logs. `ports` go into the config through the `config(ports)` callback; the health check
-// and self-metrics endpoints are added when the config does not set them.
+// keeps its logs. `ports` go into the config through the `config(ports, host)` callback; for an object
+// config the health check and self-metrics endpoints are added when it does not set them. A rendered
+// config (YAML text with fixed ports on a pod's loopback IP) runs with `host`, `ports` and `env`
+// (e.g. POD_IP) given explicitly.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,7 @@ import { freePorts } from './free-port.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const NODE = process.execPath;
-const HOST = '127.0.0.1';
+const DEFAULT_HOST = '127.0.0.1';
 
 export interface CollectorPorts {
   readonly grpc: number;
@@ -45,15 +47,20 @@ export interface StartOptions {
   readonly env?: Record<string, string>;
   readonly args?: readonly string[];
   readonly startTimeoutMs?: number;
+  /** Loopback address the collector binds (default 127.0.0.1). */
+  readonly host?: string;
+  /** Fixed ports; the others are picked free on `host`. */
+  readonly ports?: Partial<CollectorPorts>;
 }
 
 export async function startCollectorProcess(options: StartOptions): Promise<CollectorProcess> {
-  const [grpc, http, health, metrics] = (await freePorts(4)) as [number, number, number, number];
-  const ports: CollectorPorts = { grpc, http, health, metrics };
+  const host = options.host ?? DEFAULT_HOST;
+  const [grpc, http, health, metrics] = (await freePorts(4, host)) as [number, number, number, number];
+  const ports: CollectorPorts = { grpc, http, health, metrics, ...options.ports };
   const dir = mkdtempSync(join(tmpdir(), 'tpo-collector-'));
   const configFile = join(dir, 'config.yaml');
-  const built = options.config(ports, HOST);
-  writeFileSync(configFile, typeof built === 'string' ? built : stringify(withDefaults(built, ports)));
+  const built = options.config(ports, host);
+  writeFileSync(configFile, typeof built === 'string' ? built : stringify(withDefaults(built, ports, host)));
 
   const child = spawn(NODE, [join(ROOT, 'bin/tpo.js'), 'collector', '--config', configFile, ...(options.args ?? [])], {
     cwd: ROOT,
@@ -78,16 +85,16 @@ export async function startCollectorProcess(options: StartOptions): Promise<Coll
       child.kill('SIGKILL');
       throw new Error(`collector not healthy in time:\n${stderr}`);
     }
-    const ok = await fetch(`http://${HOST}:${health}/`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`http://${host}:${ports.health}/`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200, () => false);
     if (ok) break;
     await new Promise((r) => setTimeout(r, 100));
   }
 
-  const metricsText = () => fetch(`http://${HOST}:${metrics}/metrics`).then((r) => r.text());
+  const metricsText = () => fetch(`http://${host}:${ports.metrics}/metrics`).then((r) => r.text());
   return {
     pid: child.pid!,
     ports,
-    host: HOST,
+    host,
     configFile,
     logs: () => stderr,
     stdout: () => stdout,
@@ -104,15 +111,15 @@ function stopChild(child: ChildProcess, exited: Promise<number | null>, gone: bo
   return exited.finally(() => clearTimeout(timer));
 }
 
-function withDefaults(config: object, ports: CollectorPorts): object {
+function withDefaults(config: object, ports: CollectorPorts, host: string): object {
   const out = structuredClone(config) as Record<string, Record<string, unknown> | undefined>;
   const extensions = (out.extensions ??= {}) as Record<string, unknown>;
-  extensions.health_check ??= { endpoint: `${HOST}:${ports.health}` };
+  extensions.health_check ??= { endpoint: `${host}:${ports.health}` };
   const service = (out.service ??= {}) as Record<string, unknown>;
   const enabled = (service.extensions ??= []) as string[];
   if (!enabled.includes('health_check')) enabled.push('health_check');
   const telemetry = (service.telemetry ??= {}) as Record<string, unknown>;
-  telemetry.metrics ??= { address: `${HOST}:${ports.metrics}` };
+  telemetry.metrics ??= { address: `${host}:${ports.metrics}` };
   return out;
 }
 
