@@ -3,7 +3,11 @@
 import { z } from 'zod';
 import { QUANTITY_PATTERN, isQuantity } from './quantity.ts';
 
-/** A cross-field rule: `rule` is the CEL the API server evaluates, `holds` the same check for parseSpec. */
+/**
+ * A cross-field rule: `rule` is the CEL the API server evaluates, `holds` the same check for parseSpec.
+ * The API server also checks a schema's `default: {}` values against the rules, before nested defaults are
+ * filled in, so a rule over defaulted fields must guard them with has(); `holds` sees defaults applied.
+ */
 export interface CrossFieldRule<T> {
   rule: string;
   message: string;

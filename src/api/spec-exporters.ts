@@ -49,7 +49,7 @@ const retryOnFailure = withRules(
   }),
   [
     {
-      rule: 'duration(self.initialInterval) <= duration(self.maxInterval)',
+      rule: '!has(self.initialInterval) || !has(self.maxInterval) || duration(self.initialInterval) <= duration(self.maxInterval)',
       message: 'initialInterval must not exceed maxInterval',
       fieldPath: '.initialInterval',
       holds: (r) => durationMs(r.initialInterval) <= durationMs(r.maxInterval),

@@ -20,6 +20,11 @@ const signals = z
   .meta({ 'x-kubernetes-list-type': 'set' })
   .describe('Signals the fleet accepts and exports; a collector pipeline is rendered for each.');
 
+/** CEL for "this protocol is enabled", reading an absent field as its default (true). */
+function enabledCel(protocolName: string): string {
+  return `(!has(self.${protocolName}) || !has(self.${protocolName}.enabled) || self.${protocolName}.enabled)`;
+}
+
 function protocol(name: string, port: number) {
   return z
     .strictObject({ enabled: z.boolean().default(true).describe(`Accept OTLP/${name} on port ${port}.`) })
@@ -32,7 +37,7 @@ const receivers = z
       z.strictObject({ grpc: protocol('gRPC', 4317).prefault({}), http: protocol('HTTP', 4318).prefault({}) }),
       [
         {
-          rule: 'self.grpc.enabled || self.http.enabled',
+          rule: `${enabledCel('grpc')} || ${enabledCel('http')}`,
           message: 'enable at least one of grpc or http',
           holds: (o) => o.grpc.enabled || o.http.enabled,
         },
@@ -45,7 +50,7 @@ const receivers = z
 
 function quantityRule(resource: 'cpu' | 'memory') {
   return {
-    rule: `quantity(string(self.limits.${resource})).compareTo(quantity(string(self.requests.${resource}))) >= 0`,
+    rule: `!has(self.limits) || !has(self.requests) || !has(self.limits.${resource}) || !has(self.requests.${resource}) || quantity(string(self.limits.${resource})).compareTo(quantity(string(self.requests.${resource}))) >= 0`,
     message: `limits.${resource} must be at least requests.${resource}`,
     fieldPath: `.limits.${resource}`,
     holds: (r: { limits: Record<typeof resource, string | number>; requests: Record<typeof resource, string | number> }) =>
@@ -147,7 +152,7 @@ const scaling = withRules(
   }),
   [
     {
-      rule: 'self.minReplicas <= self.maxReplicas',
+      rule: '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
       message: 'minReplicas must not exceed maxReplicas',
       fieldPath: '.minReplicas',
       holds: (s) => s.minReplicas <= s.maxReplicas,
