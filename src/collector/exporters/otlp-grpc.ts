@@ -6,13 +6,13 @@ import type { ChannelOptions, ServiceError } from '@grpc/grpc-js';
 import { z } from 'zod';
 import type { ComponentContext, ExporterFactory, Payload, Signal } from '../component.ts';
 import { duration } from '../config/duration.ts';
-import { encodeRequest } from '../otlp/index.ts';
 import { hasCa, headersSchema, loadTls, tlsClientSchema, USER_AGENT } from './client-config.ts';
 import { createExporter } from './exporter-helper.ts';
 import type { Exporter, ExporterClient, HelperDeps, PushOptions, PushResult } from './exporter-helper.ts';
 import { partialSuccessFromProto } from './partial-success.ts';
 import { classifyGrpc, ExportError, retryConfigSchema } from './retry.ts';
 import { decodeRpcStatus } from './rpc-status.ts';
+import { RequestBuffers } from './request-buffers.ts';
 import { queueConfigSchema } from './sending-queue.ts';
 
 export const GRPC_EXPORT_PATH: Record<Signal, string> = {
@@ -120,6 +120,7 @@ export function grpcExportError(error: ServiceError): ExportError {
 
 class GrpcClient implements ExporterClient {
   readonly #cfg: OtlpGrpcConfig;
+  readonly #buffers = new RequestBuffers();
   #client: Client | undefined;
   #metadata = new Metadata();
 
@@ -138,14 +139,17 @@ class GrpcClient implements ExporterClient {
   push(payload: Payload, options: PushOptions): Promise<PushResult | void> {
     const client = this.#client;
     if (!client) return Promise.reject(new ExportError('exporter not started', true));
-    const request = encodeRequest(payload);
+    const request = this.#buffers.encode(payload);
     return new Promise((resolve, reject) => {
       const call = client.makeUnaryRequest(
-        GRPC_EXPORT_PATH[payload.signal], identity, identity, request, this.#metadata.clone(),
+        GRPC_EXPORT_PATH[payload.signal], identity, identity, request.bytes, this.#metadata.clone(),
         options.timeoutMs > 0 ? { deadline: Date.now() + options.timeoutMs } : {},
         (error, response) => {
           options.signal.removeEventListener('abort', cancel);
+          // After a failure grpc-js may still hold the request (e.g. a cancelled send being
+          // compressed), so only a completed call gives its buffer back.
           if (error) return reject(grpcExportError(error));
+          request.release();
           try {
             resolve(response && response.length > 0 ? partialSuccessFromProto(response) : undefined);
           } catch (cause) {

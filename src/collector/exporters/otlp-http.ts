@@ -34,7 +34,8 @@ export const otlpHttpConfigSchema = z
     tls: tlsClientSchema.prefault({}),
     headers: headersSchema,
     timeout: duration.default(30_000),
-    // Go's buffer sizes do not map to node:http; accepted for config compatibility, no effect.
+    // Go's buffer sizes and total idle-connection cap have no node:http equivalent; accepted for
+    // config compatibility, no effect.
     read_buffer_size: z.number().int().nonnegative().optional(),
     write_buffer_size: z.number().int().nonnegative().optional(),
     max_idle_conns: z.number().int().nonnegative().optional(),
@@ -122,7 +123,6 @@ class HttpClient implements ExporterClient {
       keepAlive: !cfg.disable_keep_alives,
       ...(cfg.max_conns_per_host ? { maxSockets: cfg.max_conns_per_host } : {}),
       ...(cfg.max_idle_conns_per_host ? { maxFreeSockets: cfg.max_idle_conns_per_host } : {}),
-      ...(cfg.max_idle_conns ? { maxTotalSockets: Math.max(cfg.max_idle_conns, cfg.max_conns_per_host ?? 0) } : {}),
       ...(cfg.idle_conn_timeout > 0 ? { timeout: cfg.idle_conn_timeout } : {}),
     };
     this.#http = new HttpAgent(pool);
