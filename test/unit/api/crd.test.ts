@@ -89,7 +89,7 @@ describe('the CRD', () => {
       .split('.')
       .filter(Boolean)
       .reduce((n: any, key) => n[key], version.schema.openAPIV3Schema.properties);
-    expect(node['x-kubernetes-validations'].map((v: any) => v.rule)).toContain(rule);
+    expect(node['x-kubernetes-validations'].map((v: any) => v.rule).join('\n')).toContain(rule);
   });
 });
 
