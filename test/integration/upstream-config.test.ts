@@ -1,0 +1,75 @@
+// The rendered collector config runs on the upstream OpenTelemetry Collector too: `otelcol validate` of the
+// reference build (bench/collector, `npm run bench:collector` builds it). That build carries only the components
+// the benchmark needs, so those it lacks (health_check, filter, probabilistic_sampler) are pruned first and the
+// test says which were checked. Skipped when the binary has not been built.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { otelcolBinaryPath } from '../../bench/collector/otelcol-pins.ts';
+import { renderFleet } from '../../src/operator/render/index.ts';
+import { BACKEND, pipeline } from '../unit/render/fixtures.ts';
+
+const binary = otelcolBinaryPath();
+const available = existsSync(binary);
+const KINDS = ['receivers', 'processors', 'exporters', 'extensions'] as const;
+
+/** Component types of the build, e.g. { exporters: ['otlp_grpc', ...] }. */
+function buildComponents(): Record<string, string[]> {
+  const listing = parse(execFileSync(binary, ['components'], { encoding: 'utf8' })) as Record<string, { name: string }[] | null>;
+  return Object.fromEntries(KINDS.map((kind) => [kind, (listing[kind] ?? []).map((c) => c.name)]));
+}
+
+// The build lists the new names; the rendered config uses the aliases upstream keeps for them.
+const ALIASES: Record<string, string> = { otlp: 'otlp_grpc', otlphttp: 'otlp_http' };
+
+function prune(config: any, components: Record<string, string[]>): { config: any; removed: string[] } {
+  const removed: string[] = [];
+  for (const kind of KINDS) {
+    for (const id of Object.keys(config[kind] ?? {})) {
+      const type = id.split('/')[0]!;
+      if (!components[kind]!.includes(ALIASES[type] ?? type) && !components[kind]!.includes(type)) {
+        delete config[kind][id];
+        removed.push(id);
+      }
+    }
+  }
+  config.service.extensions = (config.service.extensions ?? []).filter((id: string) => !removed.includes(id));
+  for (const p of Object.values<any>(config.service.pipelines)) p.processors = p.processors.filter((id: string) => !removed.includes(id));
+  return { config, removed };
+}
+
+(available ? test : test.skip)('otelcol validate accepts the rendered config', () => {
+  const fleet = renderFleet(
+    pipeline({
+      exporters: [
+        { ...BACKEND, otlp: { ...BACKEND.otlp, headers: { 'x-api-key': 'k$1' } } },
+        { name: 'archive', otlphttp: { endpoint: 'http://archive.observability.svc:4318', compression: 'none' } },
+      ],
+      processors: {
+        batch: { profile: 'lowLatency' },
+        attributes: [
+          { action: 'delete', pattern: '^internal\\..*' },
+          { action: 'upsert', key: 'env', value: 'prod' },
+          { action: 'hash', key: 'user.email' },
+        ],
+        filter: { spans: { nameMatches: ['^health$'] } },
+        sampling: { percentage: 10 },
+      },
+    }),
+    { image: 'x', replicas: 1 },
+  );
+  const { config, removed } = prune(parse(fleet.configMap.data!['config.yaml']!), buildComponents());
+  // Only components the reference build may lack; everything else must be checked by upstream.
+  expect(['filter', 'health_check', 'probabilistic_sampler']).toEqual(expect.arrayContaining(removed));
+  const dir = mkdtempSync(join(tmpdir(), 'tpo-upstream-'));
+  try {
+    const file = join(dir, 'config.yaml');
+    writeFileSync(file, stringify(config));
+    const run = () => execFileSync(binary, ['validate', '--config', file], { encoding: 'utf8', env: { POD_IP: '127.0.0.1' }, stdio: 'pipe' });
+    expect(run).not.toThrow();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
