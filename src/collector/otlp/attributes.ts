@@ -28,15 +28,7 @@ export function findAttribute(message: Uint8Array, field: number, key: Uint8Arra
   while (r.next()) {
     if (r.field !== field || r.wireType !== LEN) continue;
     readKeyValue(message, r.valueStart, r.valueEnd);
-    if (keyEnd - keyStart !== key.length) continue;
-    let same = true;
-    for (let i = 0; i < key.length; i++) {
-      if (message[keyStart + i] !== key[i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return message.subarray(valueStart, valueEnd);
+    if (rangeEquals(message, keyStart, keyEnd, key)) return message.subarray(valueStart, valueEnd);
   }
   return undefined;
 }

@@ -5,7 +5,7 @@
 import type { Payload } from '../component.ts';
 import { lastLenField, stringField } from './fields.ts';
 import { encodePieces, nestedField, PieceList, type Piece } from './pieces.ts';
-import { isMetricData, rememberCounts, requestSize } from './scan.ts';
+import { lastMetricData, rememberCounts, requestSize } from './scan.ts';
 import {
   DATA_POINTS, dataPointKind, ENTRY_RESOURCE, ENTRY_SCOPES, ITEM_ATTRIBUTES, type ItemKind, METRIC_NAME,
   SCOPE_ENTRY_ITEMS, SCOPE_ENTRY_SCOPE, SIGNAL_MESSAGES,
@@ -82,7 +82,7 @@ class Walker implements ItemContext {
   private readonly visit: ItemVisitor;
   private readonly metrics: boolean;
   private readonly names: (typeof SIGNAL_MESSAGES)[keyof typeof SIGNAL_MESSAGES];
-  private readonly readers = [new FieldReader(), new FieldReader(), new FieldReader(), new FieldReader(), new FieldReader()] as const;
+  private readonly readers = [new FieldReader(), new FieldReader(), new FieldReader(), new FieldReader()] as const;
   private entryBuf: Uint8Array = EMPTY;
   private scopeBuf: Uint8Array = EMPTY;
   private metricBuf: Uint8Array = EMPTY;
@@ -128,7 +128,7 @@ class Walker implements ItemContext {
     let kept = 0;
     let lost = 0;
     // A Metric's items are in its last oneof data field; earlier ones are overridden and left as they are.
-    const metricData = depth === 2 ? lastMetricData(this.readers[4], buf, start, end) : -1;
+    const metricData = depth === 2 ? lastMetricData(buf, start, end) : -1;
     while (reader.next()) {
       const isChild = depth === 2 ? reader.fieldStart === metricData : reader.field === childField;
       if (!isChild) continue;
@@ -190,11 +190,4 @@ class Walker implements ItemContext {
     this.items++;
     return [result];
   }
-}
-
-function lastMetricData(reader: FieldReader, buf: Uint8Array, start: number, end: number): number {
-  reader.reset(buf, start, end, 'Metric');
-  let offset = -1;
-  while (reader.next()) if (isMetricData(reader.field)) offset = reader.fieldStart;
-  return offset;
 }

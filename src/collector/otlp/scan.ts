@@ -14,6 +14,7 @@ const entry = new FieldReader();
 const scope = new FieldReader();
 const metric = new FieldReader();
 const data = new FieldReader();
+const locator = new FieldReader();
 
 /** Item counts of a payload's entries, kept for the entries array they were computed for. */
 const entryCounts = new WeakMap<readonly Uint8Array[], readonly number[]>();
@@ -84,7 +85,7 @@ function countRange(signal: Signal, buf: Uint8Array, start: number, end: number)
   while (e.next()) {
     if (e.field === ENTRY_SCOPES) {
       e.expect(LEN, 'scope entry');
-      count += signal === 'metrics' ? countScopeMetrics(buf, e.valueStart, e.valueEnd) : countScopeItems(buf, e.valueStart, e.valueEnd, names.scope);
+      count += countScopeItems(buf, e.valueStart, e.valueEnd, names.scope);
     } else if (e.field === ENTRY_RESOURCE) {
       e.expect(LEN, 'resource');
     }
@@ -92,13 +93,15 @@ function countRange(signal: Signal, buf: Uint8Array, start: number, end: number)
   return count;
 }
 
+/** Items in one Scope{Spans,Logs} (each item counts 1) or ScopeMetrics (each Metric counts its points). */
 export function countScopeItems(buf: Uint8Array, start: number, end: number, name: string): number {
+  const metrics = name === 'ScopeMetrics';
   const s = scope.reset(buf, start, end, name);
   let count = 0;
   while (s.next()) {
     if (s.field === SCOPE_ENTRY_ITEMS) {
       s.expect(LEN, 'item');
-      count++;
+      count += metrics ? countMetricPoints(buf, s.valueStart, s.valueEnd) : 1;
     } else if (s.field === SCOPE_ENTRY_SCOPE) {
       s.expect(LEN, 'scope');
     }
@@ -107,17 +110,7 @@ export function countScopeItems(buf: Uint8Array, start: number, end: number, nam
 }
 
 export function countScopeMetrics(buf: Uint8Array, start: number, end: number): number {
-  const s = scope.reset(buf, start, end, 'ScopeMetrics');
-  let count = 0;
-  while (s.next()) {
-    if (s.field === SCOPE_ENTRY_ITEMS) {
-      s.expect(LEN, 'metrics');
-      count += countMetricPoints(buf, s.valueStart, s.valueEnd);
-    } else if (s.field === SCOPE_ENTRY_SCOPE) {
-      s.expect(LEN, 'scope');
-    }
-  }
-  return count;
+  return countScopeItems(buf, start, end, 'ScopeMetrics');
 }
 
 /** Data points of one Metric: those of its oneof data field; the last one on the wire wins, as in a decode. */
@@ -133,7 +126,7 @@ export function countMetricPoints(buf: Uint8Array, start: number, end: number): 
   return count;
 }
 
-function countDataPoints(buf: Uint8Array, start: number, end: number): number {
+export function countDataPoints(buf: Uint8Array, start: number, end: number): number {
   const d = data.reset(buf, start, end, 'Metric data');
   let count = 0;
   while (d.next()) {
@@ -143,6 +136,14 @@ function countDataPoints(buf: Uint8Array, start: number, end: number): number {
     }
   }
   return count;
+}
+
+/** Offset of a Metric's effective (last) oneof data field, or -1 when it has none. */
+export function lastMetricData(buf: Uint8Array, start: number, end: number): number {
+  const reader = locator.reset(buf, start, end, 'Metric');
+  let offset = -1;
+  while (reader.next()) if (isMetricData(reader.field)) offset = reader.fieldStart;
+  return offset;
 }
 
 export function isMetricData(field: number): boolean {

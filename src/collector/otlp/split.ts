@@ -4,7 +4,7 @@
 import type { Payload, Signal } from '../component.ts';
 import { encodePieces, nestedField, PieceList, type Piece } from './pieces.ts';
 import {
-  cachedCounts, countMetricPoints, countScopeItems, countScopeMetrics, isMetricData, itemCounts, rememberCounts, requestSize,
+  cachedCounts, countDataPoints, countMetricPoints, countScopeItems, countScopeMetrics, itemCounts, lastMetricData, rememberCounts, requestSize,
 } from './scan.ts';
 import { DATA_POINTS, ENTRY_SCOPES, SCOPE_ENTRY_ITEMS, SIGNAL_MESSAGES } from './schema.ts';
 import { FieldReader, LEN } from './wire.ts';
@@ -117,13 +117,8 @@ const DATA_LEVEL: Level = { message: 'Metric data', isChild: byField(DATA_POINTS
 const METRIC_LEVEL: Level = {
   message: 'Metric',
   isChild: (reader, childOffset) => reader.fieldStart === childOffset,
-  locate(buf, start, end) {
-    const reader = new FieldReader().reset(buf, start, end, 'Metric');
-    let offset = -1;
-    while (reader.next()) if (isMetricData(reader.field)) offset = reader.fieldStart;
-    return offset;
-  },
-  count: (buf, start, end) => countDataPointsOf(buf, start, end),
+  locate: lastMetricData,
+  count: countDataPoints,
   child: DATA_LEVEL,
 };
 
@@ -133,13 +128,6 @@ const METRICS_ENTRY: Level = {
   count: countScopeMetrics,
   child: { message: 'ScopeMetrics', isChild: byField(SCOPE_ENTRY_ITEMS), count: countMetricPoints, child: METRIC_LEVEL },
 };
-
-function countDataPointsOf(buf: Uint8Array, start: number, end: number): number {
-  const reader = new FieldReader().reset(buf, start, end, 'Metric data');
-  let count = 0;
-  while (reader.next()) if (reader.field === DATA_POINTS) count++;
-  return count;
-}
 
 /**
  * Body pieces of the message at [start, end) keeping only items [from, to) of its `total`. Children wholly
