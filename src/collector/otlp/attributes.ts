@@ -40,6 +40,18 @@ let valueStart = 0;
 let valueEnd = 0;
 
 function readKeyValue(buf: Uint8Array, start: number, end: number): void {
+  // Fast path for the layout every encoder writes: key (tag 0x0a) then value (tag 0x12), short lengths.
+  if (buf[start] === 0x0a && end - start >= 4) {
+    const keyLength = buf[start + 1]!;
+    const valueTag = start + 2 + keyLength;
+    if (keyLength < 0x80 && valueTag + 1 < end && buf[valueTag] === 0x12 && buf[valueTag + 1]! < 0x80 && valueTag + 2 + buf[valueTag + 1]! === end) {
+      keyStart = start + 2;
+      keyEnd = valueTag;
+      valueStart = valueTag + 2;
+      valueEnd = end;
+      return;
+    }
+  }
   keyStart = keyEnd = valueStart = valueEnd = start;
   const r = inner.reset(buf, start, end, 'KeyValue');
   while (r.next()) {
@@ -66,19 +78,24 @@ const KEY_END = 3;
 const VALUE_START = 4;
 const VALUE_END = 5;
 const SLOTS = 6;
+const UNCHANGED = 0;
+const REMOVED = 1;
+const REPLACED = 2;
+const CACHE_SLOTS = 1024;
 
 /**
  * Edits the attributes of one message at a time. `load` records where each KeyValue is (offsets in a
- * reused array, no objects); edits are kept aside; `result()` is the message itself when nothing changed,
- * else a new message with only the changed KeyValues written anew.
+ * reused array, no objects); edits are kept aside; `resultPieces()` gives the edited message with only
+ * the changed KeyValues written anew.
  */
 export class AttributeEditor {
   private message: Uint8Array = new Uint8Array(0);
   private field = 0;
   private count = 0;
   private offsets = new Int32Array(SLOTS * 32);
-  /** Per index: undefined unchanged, null removed, bytes the new encoded AnyValue. */
-  private readonly edits: (Uint8Array | null | undefined)[] = [];
+  /** Per index (original, then added): UNCHANGED, REMOVED or REPLACED (new value in `values`). */
+  private states = new Uint8Array(32);
+  private readonly values: Uint8Array[] = [];
   private readonly addedKeys: Uint8Array[] = [];
   private changed = false;
 
@@ -86,18 +103,13 @@ export class AttributeEditor {
     this.message = message;
     this.field = field;
     this.count = 0;
-    this.edits.length = 0;
     this.addedKeys.length = 0;
     this.changed = false;
     const r = outer.reset(message, 0, message.length, 'attributes');
     while (r.next()) {
       if (r.field !== field || r.wireType !== LEN) continue;
       readKeyValue(message, r.valueStart, r.valueEnd);
-      if ((this.count + 1) * SLOTS > this.offsets.length) {
-        const grown = new Int32Array(this.offsets.length * 2);
-        grown.set(this.offsets);
-        this.offsets = grown;
-      }
+      this.reserve(this.count + 1);
       const o = this.count * SLOTS;
       this.offsets[o + FIELD_START] = r.fieldStart;
       this.offsets[o + FIELD_END] = r.valueEnd;
@@ -105,6 +117,7 @@ export class AttributeEditor {
       this.offsets[o + KEY_END] = keyEnd;
       this.offsets[o + VALUE_START] = valueStart;
       this.offsets[o + VALUE_END] = valueEnd;
+      this.states[this.count] = UNCHANGED;
       this.count++;
     }
     return this;
@@ -117,8 +130,9 @@ export class AttributeEditor {
 
   /** Index of the live attribute with this key, or -1. */
   find(key: Uint8Array): number {
-    for (let i = 0; i < this.size; i++) {
-      if (this.edits[i] === null) continue;
+    const size = this.size;
+    for (let i = 0; i < size; i++) {
+      if (this.states[i] === REMOVED) continue;
       if (i < this.count) {
         const o = i * SLOTS;
         if (rangeEquals(this.message, this.offsets[o + KEY_START]!, this.offsets[o + KEY_END]!, key)) return i;
@@ -130,7 +144,7 @@ export class AttributeEditor {
   }
 
   live(index: number): boolean {
-    return this.edits[index] !== null;
+    return this.states[index] !== REMOVED;
   }
 
   key(index: number): Uint8Array {
@@ -139,36 +153,56 @@ export class AttributeEditor {
     return this.message.subarray(this.offsets[o + KEY_START], this.offsets[o + KEY_END]);
   }
 
+  /** Whether the key at `index` satisfies `matcher`. */
+  keyMatches(index: number, matcher: KeyMatcher): boolean {
+    if (index >= this.count) {
+      const key = this.addedKeys[index - this.count]!;
+      return matcher.matches(key, 0, key.length);
+    }
+    const o = index * SLOTS;
+    return matcher.matches(this.message, this.offsets[o + KEY_START]!, this.offsets[o + KEY_END]!);
+  }
+
   /** The current encoded AnyValue at `index`. */
   value(index: number): Uint8Array {
-    const edit = this.edits[index];
-    if (edit) return edit;
+    if (this.states[index] === REPLACED) return this.values[index]!;
     const o = index * SLOTS;
     return this.message.subarray(this.offsets[o + VALUE_START], this.offsets[o + VALUE_END]);
   }
 
   set(index: number, value: Uint8Array): void {
-    if (this.edits[index] !== null && bytesEqual(this.value(index), value)) return;
-    this.edits[index] = value;
+    if (this.states[index] === REMOVED) return;
+    if (this.states[index] === UNCHANGED && index < this.count) {
+      const o = index * SLOTS;
+      if (rangeEquals(this.message, this.offsets[o + VALUE_START]!, this.offsets[o + VALUE_END]!, value)) return;
+    }
+    this.states[index] = REPLACED;
+    this.values[index] = value;
     this.changed = true;
   }
 
   remove(index: number): void {
-    if (this.edits[index] === null) return;
-    this.edits[index] = null;
+    if (this.states[index] === REMOVED) return;
+    this.states[index] = REMOVED;
     this.changed = true;
   }
 
   /** Adds a new attribute at the end (the caller checked the key is absent). */
   add(key: Uint8Array, value: Uint8Array): void {
+    const index = this.size;
+    this.reserve(index + 1);
     this.addedKeys.push(key);
-    this.edits[this.size - 1] = value;
+    this.states[index] = REPLACED;
+    this.values[index] = value;
     this.changed = true;
   }
 
-  /** The message with the edits applied (the same view when there were none). */
-  result(): Uint8Array {
-    if (!this.changed) return this.message;
+  /**
+   * The edited message as pieces (views of the original plus new KeyValues), or undefined when nothing
+   * changed; a rewrite visitor can return them so the item is copied only once, into its new entry.
+   */
+  resultPieces(): Piece[] | undefined {
+    if (!this.changed) return undefined;
     const list = new PieceList(this.message, 0);
     let insertAt = this.message.length;
     for (let i = 0; i < this.count; i++) {
@@ -176,15 +210,54 @@ export class AttributeEditor {
       const start = this.offsets[o + FIELD_START]!;
       const end = this.offsets[o + FIELD_END]!;
       insertAt = end;
-      const edit = this.edits[i];
-      if (edit === null) list.skip(start, end);
-      else if (edit) list.replace(start, end, keyValuePiece(this.field, this.key(i), edit));
+      const state = this.states[i];
+      if (state === REMOVED) list.skip(start, end);
+      else if (state === REPLACED) list.replace(start, end, keyValuePiece(this.field, this.key(i), this.values[i]!));
     }
     for (let i = this.count; i < this.size; i++) {
-      const edit = this.edits[i];
-      if (edit) list.insert(insertAt, keyValuePiece(this.field, this.key(i), edit));
+      if (this.states[i] === REPLACED) list.insert(insertAt, keyValuePiece(this.field, this.key(i), this.values[i]!));
     }
-    return encodePieces(list.finish(this.message.length));
+    return list.finish(this.message.length);
+  }
+
+  private reserve(slots: number): void {
+    if (slots * SLOTS > this.offsets.length) {
+      const grown = new Int32Array(this.offsets.length * 2);
+      grown.set(this.offsets);
+      this.offsets = grown;
+    }
+    if (slots > this.states.length) {
+      const grown = new Uint8Array(this.states.length * 2);
+      grown.set(this.states);
+      this.states = grown;
+    }
+  }
+}
+
+/**
+ * A predicate on attribute keys that remembers its answer per key (keys repeat across items), so
+ * testing a key costs a hash of its bytes instead of a UTF-8 decode and a regex run.
+ */
+export class KeyMatcher {
+  private readonly test: (key: string) => boolean;
+  // Direct-mapped cache: slot = hash of the key; a colliding key just replaces the entry.
+  private readonly keys: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(CACHE_SLOTS).fill(undefined);
+  private readonly answers = new Uint8Array(CACHE_SLOTS);
+
+  constructor(test: (key: string) => boolean) {
+    this.test = test;
+  }
+
+  matches(buf: Uint8Array, start: number, end: number): boolean {
+    const length = end - start;
+    const slot = length === 0 ? 0 : ((length * 31) ^ (buf[start]! * 7) ^ (buf[start + (length >> 1)]! << 3) ^ (buf[end - 1]! << 6)) & (CACHE_SLOTS - 1);
+    const cached = this.keys[slot];
+    if (cached !== undefined && rangeEquals(buf, start, end, cached)) return this.answers[slot] === 1;
+    const key = buf.slice(start, end);
+    const matches = this.test(utf8.decode(key));
+    this.keys[slot] = key;
+    this.answers[slot] = matches ? 1 : 0;
+    return matches;
   }
 }
 

@@ -38,9 +38,9 @@ export function writePieces(pieces: readonly Piece[], out: Uint8Array, pos: numb
   return pos;
 }
 
-/** The pieces as one new message body. */
+/** The pieces as one new message body (every byte is written, so the buffer need not be zeroed). */
 export function encodePieces(pieces: readonly Piece[]): Uint8Array {
-  const out = new Uint8Array(piecesSize(pieces));
+  const out = Buffer.allocUnsafe(piecesSize(pieces));
   writePieces(pieces, out, 0);
   return out;
 }

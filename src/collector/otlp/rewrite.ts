@@ -31,8 +31,11 @@ export interface ItemContext {
   metricName(): string;
 }
 
-/** Returns `item` itself to keep it, other bytes to replace it, null to drop it. */
-export type ItemVisitor = (item: Uint8Array, context: ItemContext) => Uint8Array | null;
+/**
+ * Returns `item` itself to keep it, other bytes to replace it, null to drop it. A replacement may also be
+ * given as pieces (views and nested fields, see pieces.ts), which are copied straight into the new entry.
+ */
+export type ItemVisitor = (item: Uint8Array, context: ItemContext) => Uint8Array | readonly Piece[] | null;
 
 export interface RewriteResult {
   /** The input payload itself when nothing changed. */
@@ -44,7 +47,7 @@ const EMPTY: Uint8Array = new Uint8Array(0);
 let serials = 0;
 const UNCHANGED = 0;
 const EMPTIED = 1;
-type Outcome = typeof UNCHANGED | typeof EMPTIED | Piece[];
+type Outcome = typeof UNCHANGED | typeof EMPTIED | readonly Piece[];
 
 export function rewriteItems(payload: Payload, visit: ItemVisitor): RewriteResult {
   const walker = new Walker(payload, visit);
@@ -188,6 +191,6 @@ class Walker implements ItemContext {
     }
     if (result === null) return EMPTIED;
     this.items++;
-    return [result];
+    return result instanceof Uint8Array ? [result] : result;
   }
 }

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ProcessorFactory } from '../component.ts';
 import { anyValueFromConfig, decodeAnyValue, encodeAnyValue } from '../otlp/any-value.ts';
-import { AttributeEditor, decodeKey, keyBytes } from '../otlp/attributes.ts';
+import { AttributeEditor, KeyMatcher, keyBytes } from '../otlp/attributes.ts';
 import { rewriteItems, type ItemVisitor } from '../otlp/index.ts';
 import { compileRe2, re2Problem } from './re2.ts';
 
@@ -62,7 +62,8 @@ function compileAction(action: ActionConfig): Operation {
   const key = action.key ? keyBytes(action.key) : undefined;
   const name: ActionName = action.action;
   if (name === 'delete' || name === 'hash') {
-    const pattern = action.pattern === undefined ? undefined : compileRe2(action.pattern);
+    const regex = action.pattern === undefined ? undefined : compileRe2(action.pattern);
+    const pattern = regex && new KeyMatcher((text) => regex.test(text));
     const apply = name === 'delete'
       ? (attributes: AttributeEditor, index: number) => attributes.remove(index)
       : (attributes: AttributeEditor, index: number) => attributes.set(index, hashValue(attributes.value(index)));
@@ -73,7 +74,7 @@ function compileAction(action: ActionConfig): Operation {
       }
       if (pattern) {
         for (let index = 0; index < attributes.size; index++) {
-          if (attributes.live(index) && pattern.test(decodeKey(attributes.key(index)))) apply(attributes, index);
+          if (attributes.live(index) && attributes.keyMatches(index, pattern)) apply(attributes, index);
         }
       }
     };
@@ -137,7 +138,7 @@ export const attributesProcessorFactory: ProcessorFactory<AttributesConfig> = {
     const visit: ItemVisitor = (item, context) => {
       editor.load(item, context.attributesField);
       for (const operation of operations) operation(editor);
-      return editor.result();
+      return editor.resultPieces() ?? item;
     };
     return { consume: (payload) => next.consume(rewriteItems(payload, visit).payload) };
   },
