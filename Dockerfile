@@ -1,0 +1,35 @@
+# syntax=docker/dockerfile:1
+# One image for both roles: `tpo operator` (the chart's Deployment passes `operator ...` as args) and
+# `tpo collector` (the fleets' pods run the command `tpo collector --config ...`).
+# Node 24 runs the TypeScript sources directly (type stripping): there is no build step, only production
+# dependencies. NODE_VERSION follows the `node` devDependency in package.json (a test checks it).
+ARG NODE_VERSION=24.21.0
+
+FROM node:${NODE_VERSION}-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# No install scripts: no production dependency needs one, and the `node` devDependency is not installed.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+FROM node:${NODE_VERSION}-bookworm-slim
+ARG NODE_VERSION
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="telemetry-pipeline-operator" \
+      org.opencontainers.image.description="Kubernetes operator for fleets of OpenTelemetry collectors, and the Node OTLP collector it runs" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.base.name="docker.io/library/node:${NODE_VERSION}-bookworm-slim"
+# Nothing at run time needs a package manager.
+RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack /opt/yarn-* \
+      /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg
+ENV NODE_ENV=production
+WORKDIR /app
+# Files stay owned by root and world-readable: the process (any non-root uid) cannot change them, and the root
+# filesystem can be mounted read-only; nothing is written outside /tmp.
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY bin ./bin
+COPY src ./src
+RUN ln -s /app/bin/tpo.js /usr/local/bin/tpo
+USER 65532:65532
+ENTRYPOINT ["node", "/app/bin/tpo.js"]
