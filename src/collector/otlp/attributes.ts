@@ -18,10 +18,6 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-export function decodeKey(key: Uint8Array): string {
-  return utf8.decode(key);
-}
-
 /** Encoded AnyValue of the attribute `key` (UTF-8 bytes), or undefined when absent. */
 export function findAttribute(message: Uint8Array, field: number, key: Uint8Array): Uint8Array | undefined {
   const r = outer.reset(message, 0, message.length, 'attributes');

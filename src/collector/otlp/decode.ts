@@ -22,7 +22,7 @@ export function decodeRequest(signal: Signal, bytes: Uint8Array): JsonObject {
 }
 
 /** Decodes one message of type `def` held in `buf[start, end)`. */
-export function decodeMessage(def: MessageDef, buf: Uint8Array, start: number, end: number): JsonObject {
+function decodeMessage(def: MessageDef, buf: Uint8Array, start: number, end: number): JsonObject {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   return decodeInto(def, buf, view, start, end, 0);
 }
@@ -58,7 +58,7 @@ function isPackable(field: FieldDef): boolean {
   return field.kind !== 'message' && field.kind !== 'string' && field.kind !== 'bytes' && field.kind !== 'id';
 }
 
-export function expectedWireType(field: FieldDef): number {
+function expectedWireType(field: FieldDef): number {
   switch (field.kind) {
     case 'message': case 'string': case 'bytes': case 'id': return LEN;
     case 'fixed64': case 'sfixed64': case 'double': return I64;

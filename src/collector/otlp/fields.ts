@@ -1,6 +1,6 @@
 // Reading single fields of an encoded message without decoding the rest: what processors need to look at
 // an item (a span's trace id, name or kind, a log record's severity) cheaply.
-import { FieldReader, I64, LEN, VARINT } from './wire.ts';
+import { FieldReader, LEN, VARINT } from './wire.ts';
 
 const reader = new FieldReader();
 const utf8 = new TextDecoder();
@@ -43,20 +43,4 @@ export function varintField(message: Uint8Array, field: number, name = 'message'
   let value = 0;
   while (r.next()) if (r.field === field && r.wireType === VARINT) value = r.varint();
   return value;
-}
-
-/** A double field (last occurrence), or undefined when absent. */
-export function doubleField(message: Uint8Array, field: number, name = 'message'): number | undefined {
-  const r = reader.reset(message, 0, message.length, name);
-  let value: number | undefined;
-  while (r.next()) {
-    if (r.field === field && r.wireType === I64) {
-      value = new DataView(message.buffer, message.byteOffset + r.valueStart, 8).getFloat64(0, true);
-    }
-  }
-  return value;
-}
-
-export function decodeUtf8(bytes: Uint8Array): string {
-  return utf8.decode(bytes);
 }

@@ -16,7 +16,7 @@ export function nestedField(field: number, body: readonly Piece[]): NestedField 
   return { field, body, bodySize: piecesSize(body) };
 }
 
-export function pieceSize(piece: Piece): number {
+function pieceSize(piece: Piece): number {
   return piece instanceof Uint8Array ? piece.length : lenFieldSize(piece.field, piece.bodySize);
 }
 

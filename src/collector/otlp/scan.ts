@@ -109,10 +109,6 @@ export function countScopeItems(buf: Uint8Array, start: number, end: number, nam
   return count;
 }
 
-export function countScopeMetrics(buf: Uint8Array, start: number, end: number): number {
-  return countScopeItems(buf, start, end, 'ScopeMetrics');
-}
-
 /** Data points of one Metric: those of its oneof data field; the last one on the wire wins, as in a decode. */
 export function countMetricPoints(buf: Uint8Array, start: number, end: number): number {
   const m = metric.reset(buf, start, end, 'Metric');

@@ -4,7 +4,7 @@
 import type { Payload, Signal } from '../component.ts';
 import { encodePieces, nestedField, PieceList, type Piece } from './pieces.ts';
 import {
-  cachedCounts, countDataPoints, countMetricPoints, countScopeItems, countScopeMetrics, itemCounts, lastMetricData, rememberCounts, requestSize,
+  cachedCounts, countDataPoints, countMetricPoints, countScopeItems, itemCounts, lastMetricData, rememberCounts, requestSize,
 } from './scan.ts';
 import { DATA_POINTS, ENTRY_SCOPES, SCOPE_ENTRY_ITEMS, SIGNAL_MESSAGES } from './schema.ts';
 import { FieldReader, LEN } from './wire.ts';
@@ -76,7 +76,7 @@ export function splitPayload(payload: Payload, maxItems: number): Payload[] {
 }
 
 /** A copy of one Resource{Spans,Metrics,Logs} holding only its items [from, to) (of `total`). */
-export function sliceEntry(signal: Signal, entry: Uint8Array, from: number, to: number, total: number): Uint8Array {
+function sliceEntry(signal: Signal, entry: Uint8Array, from: number, to: number, total: number): Uint8Array {
   const level = signal === 'metrics' ? METRICS_ENTRY : SCOPED_ENTRY[signal];
   return encodePieces(slice(entry, 0, entry.length, level, from, to, total));
 }
@@ -125,7 +125,7 @@ const METRIC_LEVEL: Level = {
 const METRICS_ENTRY: Level = {
   message: SIGNAL_MESSAGES.metrics.entry,
   isChild: byField(ENTRY_SCOPES),
-  count: countScopeMetrics,
+  count: (buf, start, end) => countScopeItems(buf, start, end, 'ScopeMetrics'),
   child: { message: 'ScopeMetrics', isChild: byField(SCOPE_ENTRY_ITEMS), count: countMetricPoints, child: METRIC_LEVEL },
 };
 

@@ -9,7 +9,7 @@ export const I32 = 5;
 
 const WIRE_TYPE_NAMES = ['VARINT', 'I64', 'LEN', 'SGROUP', 'EGROUP', 'I32', 'wire type 6', 'wire type 7'];
 
-export function wireTypeName(wireType: number): string {
+function wireTypeName(wireType: number): string {
   return WIRE_TYPE_NAMES[wireType] ?? `wire type ${wireType}`;
 }
 
