@@ -23,7 +23,8 @@ export interface BenchOptions {
 
 const MiB = 1024 * 1024;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
+// Summaries cross the IPC channel as JSON, where NaN (no samples) arrives as null.
+const round = (x: number | null, digits = 2): number => (x === null || !Number.isFinite(x) ? Number.NaN : Number(x.toFixed(digits)));
 
 interface SinkCount { spans: number; requests: number; errors: number }
 
