@@ -44,13 +44,21 @@ export function createMetrics(queueDepth: () => number): OperatorMetrics {
     labelNames: ['method', 'resource'],
     registers: [registry],
   });
+  const latency = new Histogram({
+    name: 'tpo_api_request_duration_seconds',
+    help: 'Latency of requests to the Kubernetes API server (watches excluded) by method.',
+    labelNames: ['method'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
   const leader = new Gauge({ name: 'tpo_leader', help: '1 while this instance holds the leader lease.', registers: [registry] });
   for (const result of ['success', 'requeue', 'error', 'terminal']) reconciles.inc({ result }, 0);
 
   return {
     registry,
-    onRequest({ method, path, status }) {
+    onRequest({ method, path, status, seconds }) {
       const resource = resourceOfPath(path);
+      latency.observe({ method }, seconds);
       requests.inc({ method, resource, code: String(status) });
       if (WRITE_METHODS.has(method)) writes.inc({ method, resource });
     },

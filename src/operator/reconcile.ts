@@ -115,12 +115,27 @@ export function createReconciler(deps: ReconcilerDeps): (key: string) => Promise
     pipelines.writeThrough(updated);
   }
 
+  // Parsing and rendering are pure functions of the spec (tracked by metadata.generation), the
+  // pipeline's identity and the autoscaler's decision: resyncs of an unchanged pipeline reuse them.
+  const rendered = new Map<string, { fingerprint: string; result: Rendered }>();
+  function renderCached(key: string, raw: PipelineObject): Rendered {
+    const fingerprint = `${raw.metadata.uid}|${raw.metadata.generation}|${raw.status?.autoscaling?.desiredReplicas}`;
+    const hit = rendered.get(key);
+    if (hit?.fingerprint === fingerprint) return hit.result;
+    const result = render(raw, deps.image);
+    rendered.set(key, { fingerprint, result });
+    return result;
+  }
+
   return async function reconcile(key: string): Promise<ReconcileResult | void> {
     const raw = pipelines.store.get(key) as PipelineObject | undefined;
     // Gone or going: owner references let the garbage collector remove the fleet.
-    if (!raw || raw.metadata.deletionTimestamp) return;
+    if (!raw || raw.metadata.deletionTimestamp) {
+      rendered.delete(key);
+      return;
+    }
     try {
-      const { outcome, fleet } = render(raw, deps.image);
+      const { outcome, fleet } = renderCached(key, raw);
       if (!fleet) {
         // Leave the running fleet exactly as it is; only the status and an event say what is wrong.
         events.record({ regarding: raw, type: 'Warning', reason: outcome.reason, action: 'Render', note: outcome.message });

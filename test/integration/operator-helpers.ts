@@ -157,7 +157,10 @@ export interface ChildOperator {
   exited: Promise<number | null>;
 }
 
-/** `node bin/tpo.js operator ...` as a child process, as it runs in a Pod. */
+/**
+ * `node bin/tpo.js operator ...` as a child process, as it runs in a Pod. The metrics address comes
+ * from its "operator listening" log line, so keep the log level at info or below.
+ */
 export function childOperator(kubeconfig: string, namespace: string, extra: string[] = []): ChildOperator {
   const child = spawn(
     process.execPath,

@@ -19,6 +19,9 @@ export interface ApplyResult<T extends KubeObject> {
 export class Applier {
   readonly #client: KubeClient;
   readonly #fieldManager: string;
+  // Reconciles reuse rendered objects while the pipeline is unchanged (see reconcile.ts), so the
+  // hashed body is computed once per rendered object rather than once per resync.
+  readonly #hashed = new WeakMap<object, KubeObject>();
 
   constructor(client: KubeClient, fieldManager = FIELD_MANAGER) {
     this.#client = client;
@@ -26,7 +29,11 @@ export class Applier {
   }
 
   async apply<T extends KubeObject>(rt: ResourceType, desired: T, live: T | undefined): Promise<ApplyResult<T>> {
-    const body = withAppliedHash(desired);
+    let body = this.#hashed.get(desired) as T | undefined;
+    if (!body) {
+      body = withAppliedHash(desired);
+      this.#hashed.set(desired, body);
+    }
     if (live && isUpToDate(body, live)) return { object: live, changed: false, created: false };
     const { name, namespace } = body.metadata;
     // JSON is YAML, so the apply-patch+yaml content type takes the JSON body as is.

@@ -1,0 +1,186 @@
+// Operator scale benchmark: BENCH_PIPELINES (1000) TelemetryPipelines of 1 replica, autoscaling off,
+// created at once on the local control plane with `tpo operator` running as a child process.
+// Measures time until all are Ready, API writes per pipeline to converge, writes per resync once
+// converged; writes bench/results/operator.json and prints it.
+//   node bench/operator/run.ts
+// Environment: BENCH_PIPELINES (1000), BENCH_CONCURRENCY (operator workers, 10), BENCH_RESYNC_S (15),
+// BENCH_CREATE_PARALLEL (creates in flight, 50), BENCH_TIMEOUT_S (300), BENCH_KEEP (keep the namespace).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { Informer } from '../../src/operator/kube/informer.ts';
+import { listerWatcher } from '../../src/operator/kube/list-watch.ts';
+import { resources } from '../../src/operator/kube/resources.ts';
+import type { KubeObject } from '../../src/operator/kube/types.ts';
+import {
+  childOperator,
+  createNamespace,
+  createPipeline,
+  deleteNamespace,
+  listObjects,
+  pipeline,
+  REPO,
+  sleep,
+  statusOf,
+  stopChild,
+  testCluster,
+  waitFor,
+  type ChildOperator,
+} from '../../test/integration/operator-helpers.ts';
+
+const num = (name: string, dflt: number): number => {
+  const v = process.env[name];
+  if (v === undefined || v === '') return dflt;
+  const x = Number(v);
+  if (!Number.isInteger(x) || x <= 0) throw new Error(`${name}: expected a positive integer, got ${JSON.stringify(v)}`);
+  return x;
+};
+const PIPELINES = num('BENCH_PIPELINES', 1000);
+const CONCURRENCY = num('BENCH_CONCURRENCY', 10);
+const RESYNC_S = num('BENCH_RESYNC_S', 15);
+const CREATE_PARALLEL = num('BENCH_CREATE_PARALLEL', 50);
+const TIMEOUT_MS = num('BENCH_TIMEOUT_S', 300) * 1000;
+const log = pino({ level: 'warn' });
+const progress = (msg: string) => process.stderr.write(`[bench:operator] ${msg}\n`);
+
+/** tpo_api_writes_total by resource (leases excluded: renewals are not reconcile work). */
+async function writesByResource(op: ChildOperator): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://${await op.metricsAddress}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^tpo_api_writes_total\{([^}]*)\} (\d+)$/gm)) {
+    const resource = /resource="([^"]*)"/.exec(m[1]!)?.[1] ?? 'unknown';
+    if (resource !== 'leases') out[resource] = (out[resource] ?? 0) + Number(m[2]);
+  }
+  return out;
+}
+/** Mean API request latency by method, from the operator's histogram. */
+async function meanLatencyMs(op: ChildOperator): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://${await op.metricsAddress}/metrics`)).text();
+  const sums: Record<string, number> = {};
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^tpo_api_request_duration_seconds_(sum|count)\{method="(\w+)"\} ([0-9.e+-]+)$/gm)) {
+    if (m[1] === 'sum') sums[m[2]!] = Number(m[3]);
+    else out[m[2]!] = Number(m[3]);
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, n]) => [k, round(((sums[k] ?? 0) / Math.max(1, n)) * 1000)]));
+}
+const total = (w: Record<string, number>) => Object.values(w).reduce((a, b) => a + b, 0);
+const perPipeline = (w: Record<string, number>) => Object.fromEntries(Object.entries(w).map(([k, v]) => [k, round(v / PIPELINES, 3)]));
+const round = (x: number, digits = 2) => Number(x.toFixed(digits));
+const percentile = (xs: number[], p: number) => xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? 0;
+
+/** CPU seconds (user + system) of a process, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+const isReady = (p: KubeObject) =>
+  statusOf(p).observedGeneration === p.metadata.generation && statusOf(p).conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+
+async function main(): Promise<void> {
+  const cluster = await testCluster();
+  const { client, kubeconfig } = cluster;
+  const ns = await createNamespace(client, 'bench-operator');
+  progress(`namespace ${ns}: starting the operator`);
+  // Info level: the metrics address is read from the operator's "operator listening" log line.
+  const op = childOperator(kubeconfig, ns, ['--concurrency', String(CONCURRENCY), '--resync', String(RESYNC_S), '--log-level', 'info']);
+  const cleanup = async () => {
+    await stopChild(op);
+    if (!process.env['BENCH_KEEP']) await deleteNamespace(client, ns);
+    client.close();
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
+  try {
+    await op.metricsAddress;
+    await waitFor('operator ready', async () => (await fetch(`http://${await op.metricsAddress}/readyz`).catch(() => undefined))?.ok);
+
+    // The bench's own informer records when each pipeline first reports Ready.
+    const createdAt = new Map<string, number>();
+    const readyAt = new Map<string, number>();
+    const watcher = new Informer<KubeObject>({ name: 'bench-pipelines', log, lw: listerWatcher(client, resources.pipeline, { namespace: ns }) });
+    const observe = (p: KubeObject) => {
+      if (!readyAt.has(p.metadata.name) && isReady(p)) readyAt.set(p.metadata.name, performance.now());
+    };
+    watcher.on({ add: observe, update: observe });
+    watcher.start();
+    await watcher.waitForSync();
+
+    const cpuBefore = cpuSeconds(op.process.pid!);
+    const t0 = performance.now();
+    const names = Array.from({ length: PIPELINES }, (_, i) => `bench-${i}`);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CREATE_PARALLEL }, async () => {
+        while (next < names.length) {
+          const name = names[next++]!;
+          createdAt.set(name, performance.now());
+          await createPipeline(client, pipeline(ns, name));
+        }
+      }),
+    );
+    const createdMs = performance.now() - t0;
+    progress(`created ${PIPELINES} pipelines in ${round(createdMs / 1000)}s; waiting for Ready`);
+    await waitFor(
+      'all Ready',
+      async () => {
+        if (Math.random() < 0.05) progress(`${readyAt.size}/${PIPELINES} Ready`);
+        return readyAt.size === PIPELINES;
+      },
+      TIMEOUT_MS,
+      100,
+    );
+    const allReadyMs = Math.max(...readyAt.values()) - t0;
+    const latencies = names.map((n) => readyAt.get(n)! - createdAt.get(n)!);
+    progress(`all Ready after ${round(allReadyMs / 1000)}s; waiting for writes to settle`);
+
+    // Converged = no write for a few seconds (trailing event writes included).
+    let converged = await writesByResource(op);
+    for (;;) {
+      await sleep(3000);
+      const now = await writesByResource(op);
+      if (total(now) === total(converged)) break;
+      converged = now;
+    }
+    const cpuConverge = cpuSeconds(op.process.pid!) - cpuBefore;
+    const latencyMs = await meanLatencyMs(op);
+
+    progress(`converged with ${total(converged)} writes; measuring two resync periods`);
+    // Two full resync periods once converged.
+    const reconciles = () => op.metric('tpo_reconcile_total');
+    const r0 = await reconciles();
+    await sleep(2 * RESYNC_S * 1000 + 2000);
+    const resyncWrites = total(await writesByResource(op)) - total(converged);
+    const resyncReconciles = (await reconciles()) - r0;
+    const resyncs = resyncReconciles / PIPELINES;
+    const pods = await listObjects<KubeObject & { status?: { phase?: string } }>(client, resources.pod, ns);
+    await watcher.stop();
+
+    const result = {
+      benchmark: 'operator',
+      startedAt: new Date().toISOString(),
+      machine: { cpus: cpus().length, loadavg: loadavg().map((x) => round(x)) },
+      config: { pipelines: PIPELINES, replicasEach: 1, autoscaling: false, operatorConcurrency: CONCURRENCY, resyncSeconds: RESYNC_S, createParallel: CREATE_PARALLEL },
+      createSeconds: round(createdMs / 1000),
+      allReadySeconds: round(allReadyMs / 1000),
+      timeToReadySeconds: { p50: round(percentile(latencies, 50) / 1000), p90: round(percentile(latencies, 90) / 1000), p99: round(percentile(latencies, 99) / 1000), max: round(Math.max(...latencies) / 1000) },
+      podsRunning: pods.filter((p) => p.status?.phase === 'Running').length,
+      writesToConverge: total(converged),
+      writesPerPipelineToConverge: round(total(converged) / PIPELINES, 3),
+      writesPerPipelineByResource: perPipeline(converged),
+      writesPerPipelineWithoutEvents: round((total(converged) - (converged['events'] ?? 0)) / PIPELINES, 3),
+      operatorCpuSecondsToConverge: round(cpuConverge),
+      apiRequestMeanMs: latencyMs,
+      resync: { periods: round(resyncs, 2), reconciles: resyncReconciles, writes: resyncWrites, writesPerResync: resyncs > 0 ? round(resyncWrites / resyncs, 3) : null },
+      targets: { allReadySeconds: 60, writesPerPipelineToConverge: 6, writesPerResync: 0 },
+    };
+    mkdirSync(join(REPO, 'bench', 'results'), { recursive: true });
+    writeFileSync(join(REPO, 'bench', 'results', 'operator.json'), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await cleanup();
+  }
+}
+
+await main();
