@@ -6,9 +6,15 @@
 // known (never less than 1 s), else by the scrape interval: Prometheus divides by the interval,
 // which under-reads a pod that restarted mid-interval.
 //
-// A pod seen for the first time has no rate yet ("warming"). A pod that could not be scraped is
-// "missing"; its last good snapshot is kept, so the next good scrape yields the average rate over
-// the whole gap. A pod that is no longer listed is forgotten.
+// A pod seen for the first time has no rate yet ("warming"), unless its uptime says its process started
+// after the fleet's previous scrape: then its whole counter is its increase over the fleet's interval,
+// and is divided by that interval (not by its uptime): the old pods' rates are interval averages that
+// include the load the new pod took over from them, so only the same time base sums to the fleet's
+// rate. Without this, the evaluation after a scale-up sees only the old pods, whose share of the load
+// just fell, and holds: a step up would need a third period to reach its replica count.
+//
+// A pod that could not be scraped is "missing"; its last good snapshot is kept, so the next good
+// scrape yields the average rate over the whole gap. A pod that is no longer listed is forgotten.
 import { ITEMS, perItem, type PerItem } from './items.ts';
 import type { PodSnapshot } from './snapshot.ts';
 
@@ -70,6 +76,7 @@ const UPTIME_SLACK_SECONDS = 1;
 export function computeRates(state: RateState, scrapes: readonly PodScrape[]): { pods: PodRates[]; state: RateState } {
   const last = new Map<string, Sampled>();
   const pods: PodRates[] = [];
+  const fleetPrevious = Math.max(-Infinity, ...[...state.last.values()].map((s) => s.at));
   for (const { pod, at, result } of scrapes) {
     const previous = state.last.get(pod);
     if (!result.ok) {
@@ -79,6 +86,11 @@ export function computeRates(state: RateState, scrapes: readonly PodScrape[]): {
     }
     const current = { at, snapshot: result.snapshot };
     const queueFill = fullestQueue(result.snapshot);
+    if (!previous && startedSince(result.snapshot, at, fleetPrevious)) {
+      last.set(pod, current);
+      pods.push(measure(pod, { at: fleetPrevious, snapshot: ZERO_SNAPSHOT }, current, queueFill, true));
+      continue;
+    }
     if (!previous || at <= previous.at) {
       last.set(pod, previous && at <= previous.at ? previous : current);
       pods.push({ pod, status: 'warming', queueFill });
@@ -90,11 +102,13 @@ export function computeRates(state: RateState, scrapes: readonly PodScrape[]): {
   return { pods, state: { last } };
 }
 
-function measure(pod: string, previous: Sampled, current: Sampled, queueFill: number): MeasuredPod {
+/** `started`: the process started within the interval, from zero (not a restart). */
+function measure(pod: string, previous: Sampled, current: Sampled, queueFill: number, started = false): MeasuredPod {
   const intervalSeconds = (current.at - previous.at) / 1000;
   const before = previous.snapshot;
   const now = current.snapshot;
   const processRestarted =
+    !started &&
     now.uptimeSeconds !== undefined &&
     (now.uptimeSeconds + UPTIME_SLACK_SECONDS < intervalSeconds ||
       (before.uptimeSeconds !== undefined && now.uptimeSeconds < before.uptimeSeconds));
@@ -121,6 +135,21 @@ function measure(pod: string, previous: Sampled, current: Sampled, queueFill: nu
     intervalSeconds,
   };
   return measured;
+}
+
+const ZERO_SNAPSHOT: PodSnapshot = {
+  accepted: perItem(() => 0),
+  receiverRefused: perItem(() => 0),
+  processorRefused: perItem(() => 0),
+  sent: perItem(() => 0),
+  sendFailed: perItem(() => 0),
+  queues: [],
+};
+
+/** The pod's process started after the fleet's previous scrape at `fleetPrevious` (ms), by its uptime. */
+function startedSince(snapshot: PodSnapshot, at: number, fleetPrevious: number): boolean {
+  if (snapshot.uptimeSeconds === undefined || !Number.isFinite(fleetPrevious) || at <= fleetPrevious) return false;
+  return snapshot.uptimeSeconds + UPTIME_SLACK_SECONDS < (at - fleetPrevious) / 1000;
 }
 
 type CounterKey = 'accepted' | 'receiverRefused' | 'processorRefused' | 'sent' | 'sendFailed';

@@ -77,6 +77,24 @@ describe('computeRates', () => {
     expect(second).toMatchObject({ status: 'measured', queueFill: 0.9 });
   });
 
+  test('a pod whose process started after the previous scrape counts at once, over the fleet interval', () => {
+    const first = computeRates(EMPTY_RATE_STATE, [ok('a', 0, snap(0)), ok('old', 0, snap(0))]);
+    const second = computeRates(first.state, [
+      ok('a', 15, snap(1500)),
+      ok('new', 15, snap(1200, { uptimeSeconds: 5 })),
+      ok('moved', 15, snap(9000, { uptimeSeconds: 600 })),
+      ok('no-uptime', 15, snap(500)),
+    ]);
+    expect(second.pods.map(spanRate)).toEqual([100, 80, 'warming', 'warming']);
+    expect(second.pods[1]).toMatchObject({ status: 'measured', reset: false, intervalSeconds: 15 });
+    const third = computeRates(second.state, [ok('new', 30, snap(2700, { uptimeSeconds: 20 }))]);
+    expect(third.pods.map(spanRate)).toEqual([100]);
+  });
+
+  test('on the very first evaluation every pod is warming, whatever its uptime', () => {
+    expect(computeRates(EMPTY_RATE_STATE, [ok('a', 0, snap(50, { uptimeSeconds: 1 }))]).pods.map(spanRate)).toEqual(['warming']);
+  });
+
   test('a reset is flagged', () => {
     const pod = rounds([ok('a', 0, snap(5000))], [ok('a', 15, snap(300))])[1]?.[0];
     expect(pod).toMatchObject({ status: 'measured', reset: true });
