@@ -61,7 +61,12 @@ export async function startOperator(opts: OperatorOptions, start: StartOptions =
   const identity = `${hostname()}_${randomUUID()}`;
   const queue = new WorkQueue();
   const metrics = createMetrics(() => queue.length);
-  const client = new KubeClient(kc, { userAgent: `${MANAGED_BY}/${identity}`, onRequest: (i) => metrics.onRequest(i) });
+  // Up to four requests of one reconcile run at once; a connection each keeps them off the agent's queue.
+  const client = new KubeClient(kc, {
+    userAgent: `${MANAGED_BY}/${identity}`,
+    maxSockets: opts.concurrency * 4,
+    onRequest: (i) => metrics.onRequest(i),
+  });
 
   const informerOf = (kind: keyof typeof resources, labelSelector?: string) =>
     new Informer<KubeObject>({

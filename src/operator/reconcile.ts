@@ -72,15 +72,21 @@ export function createReconciler(deps: ReconcilerDeps): (key: string) => Promise
   }
 
   async function applyFleet(raw: PipelineObject, fleet: RenderedFleet): Promise<void> {
-    // The pod needs its ServiceAccount and ConfigMap: those go first, the Deployment last.
-    const first = await Promise.all([
-      apply('serviceAccount', fleet.serviceAccount),
-      apply('configMap', fleet.configMap),
-      apply('service', fleet.service),
-      apply('podDisruptionBudget', fleet.podDisruptionBudget),
-    ]);
-    const deployment = await apply('deployment', fleet.deployment);
-    const created = [...first, deployment].filter((r) => r.created).map((r) => resources[r.kind].kind);
+    // The pods need their ServiceAccount and ConfigMap, so those go before the Deployment. The Service
+    // and the PDB are applied alongside: a Service create waits for its ClusterIP allocation, which is
+    // the slowest write under load and must not hold the Deployment back.
+    const withPods = (async () => {
+      const inputs = await Promise.all([apply('serviceAccount', fleet.serviceAccount), apply('configMap', fleet.configMap)]);
+      return [...inputs, await apply('deployment', fleet.deployment)];
+    })();
+    const others = Promise.all([apply('service', fleet.service), apply('podDisruptionBudget', fleet.podDisruptionBudget)]);
+    // Both settle before anything is reported, so a failure in one never leaves the other running.
+    const [a, b] = await Promise.allSettled([withPods, others]);
+    if (a.status === 'rejected') throw a.reason;
+    if (b.status === 'rejected') throw b.reason;
+    const results = [...a.value, ...b.value];
+    const deployment = results.find((r) => r.kind === 'deployment')!;
+    const created = results.filter((r) => r.created).map((r) => resources[r.kind].kind);
     const name = fleet.deployment.metadata?.name ?? '';
     if (created.length > 0) {
       events.record({ regarding: raw, type: 'Normal', reason: 'Created', action: 'Apply', note: `created ${created.join(', ')} ${name}` });
