@@ -202,6 +202,7 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
+  process.on('SIGHUP', onInterrupt);
   try {
     await run(opts);
   } catch (err) {
