@@ -14,7 +14,9 @@ import type { Informer } from './kube/informer.ts';
 import { objectPath, resources, type ResourceType } from './kube/resources.ts';
 import { objectKey, type KubeObject } from './kube/types.ts';
 
-export { TerminalError } from './kube/errors.ts';
+import { isApiError, TerminalError } from './kube/errors.ts';
+
+export { TerminalError };
 
 export type OwnedKind = 'serviceAccount' | 'configMap' | 'service' | 'podDisruptionBudget' | 'deployment';
 export const OWNED_KINDS: readonly OwnedKind[] = ['serviceAccount', 'configMap', 'service', 'podDisruptionBudget', 'deployment'];
@@ -66,7 +68,12 @@ export function createReconciler(deps: ReconcilerDeps): (key: string) => Promise
     const obj = desired as KubeObject;
     const informer = owned[kind];
     const live = informer.store.get(objectKey(obj));
-    const result = await applier.apply(resources[kind] as ResourceType, obj, live);
+    const result = await applier.apply(resources[kind] as ResourceType, obj, live).catch((err: unknown) => {
+      // The API server refusing the object itself (not a conflict or an outage) cannot be fixed by
+      // retrying the same spec; the next change of the pipeline (or the periodic resync) tries again.
+      if (isApiError(err, 422) || isApiError(err, 400)) throw new TerminalError(`${resources[kind].kind} ${objectKey(obj)}: ${err.message}`, { cause: err });
+      throw err;
+    });
     if (result.changed) informer.writeThrough(result.object);
     return { kind, created: result.created, live };
   }

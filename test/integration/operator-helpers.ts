@@ -13,7 +13,7 @@ import { collectionPath, objectPath, resources, type ResourceType } from '../../
 import type { KubeObject } from '../../src/operator/kube/types.ts';
 import { startOperator, type OperatorHandle } from '../../src/operator/main.ts';
 import { parseOperatorArgs } from '../../src/operator/options.ts';
-import { ensureCluster } from '../cluster/harness.ts';
+import { CLUSTER_TIMEOUT_MS, ensureCluster } from '../cluster/harness.ts';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -45,6 +45,28 @@ export async function installCrd(client: KubeClient): Promise<void> {
     );
     return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
   });
+}
+
+export interface NamespaceContext {
+  cluster: TestCluster;
+  ns: string;
+  /** Run (in order) before the namespace is deleted: stop operators here. */
+  cleanup: (() => Promise<unknown>)[];
+}
+
+/** beforeAll/afterAll of a test file: the cluster with the CRD, and a fresh namespace deleted afterwards. */
+export function useTestNamespace(prefix: string): NamespaceContext {
+  const ctx = { cleanup: [] as NamespaceContext['cleanup'] } as NamespaceContext;
+  beforeAll(async () => {
+    ctx.cluster = await testCluster();
+    ctx.ns = await createNamespace(ctx.cluster.client, prefix);
+  }, CLUSTER_TIMEOUT_MS);
+  afterAll(async () => {
+    for (const fn of ctx.cleanup) await fn();
+    if (ctx.ns) await deleteNamespace(ctx.cluster.client, ctx.ns);
+    ctx.cluster?.client.close();
+  });
+  return ctx;
 }
 
 export async function createNamespace(client: KubeClient, prefix: string): Promise<string> {

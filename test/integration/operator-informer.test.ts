@@ -1,28 +1,17 @@
 // The informer against the real API server: a real 410 Gone (a watch from a resourceVersion older
 // than the watch cache holds) relists; short server-side watch timeouts resume without loss or duplicates.
 import { pino } from 'pino';
-import { CLUSTER_TIMEOUT_MS } from '../cluster/harness.ts';
 import { Informer, type ListerWatcher } from '../../src/operator/kube/informer.ts';
 import { listerWatcher } from '../../src/operator/kube/list-watch.ts';
 import { collectionPath, objectPath, resources } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
-import { createNamespace, createPipeline, deleteNamespace, pipeline, testCluster, waitFor, type TestCluster } from './operator-helpers.ts';
+import { createPipeline, pipeline, waitFor, useTestNamespace } from './operator-helpers.ts';
 
-let cluster: TestCluster;
-let ns: string;
 const log = pino({ level: process.env['TPO_TEST_LOG'] ?? 'warn' });
 
-beforeAll(async () => {
-  cluster = await testCluster();
-  ns = await createNamespace(cluster.client, 'op-informer');
-}, CLUSTER_TIMEOUT_MS);
+const ctx = useTestNamespace('op-informer');
 
-afterAll(async () => {
-  if (ns) await deleteNamespace(cluster.client, ns);
-  cluster?.client.close();
-});
-
-const configMap = (name: string, v: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { v } });
+const configMap = (name: string, v: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ctx.ns }, data: { v } });
 
 function track(informer: Informer<KubeObject>) {
   const events: string[] = [];
@@ -35,9 +24,9 @@ function track(informer: Informer<KubeObject>) {
 }
 
 test('a watch from an expired resourceVersion gets 410 Gone from the API server and the informer relists', async () => {
-  const { client } = cluster;
-  await createPipeline(client, pipeline(ns, 'before'));
-  const real = listerWatcher<KubeObject>(client, resources.pipeline, { namespace: ns });
+  const { client } = ctx.cluster;
+  await createPipeline(client, pipeline(ctx.ns, 'before'));
+  const real = listerWatcher<KubeObject>(client, resources.pipeline, { namespace: ctx.ns });
   let lists = 0;
   const watchedFrom: string[] = [];
   // The first list claims resourceVersion "1": older than anything the API server's watch cache for
@@ -69,7 +58,7 @@ test('a watch from an expired resourceVersion gets 410 Gone from the API server 
     expect(gone[0]).toMatchObject({ code: 410, message: expect.stringMatching(/too old resource version/) });
     expect(watchedFrom[0]).toBe('1');
     expect(watchedFrom[1]).not.toBe('1');
-    await createPipeline(client, pipeline(ns, 'after'));
+    await createPipeline(client, pipeline(ctx.ns, 'after'));
     await waitFor('event after relist', async () => events.includes('add after'));
     expect(events.filter((e) => e === 'add before')).toHaveLength(1);
   } finally {
@@ -78,10 +67,10 @@ test('a watch from an expired resourceVersion gets 410 Gone from the API server 
 });
 
 test('watches ended by a 1s server timeout resume from the last version: nothing lost, nothing twice', async () => {
-  const { client } = cluster;
+  const { client } = ctx.cluster;
   const informer = new Informer<KubeObject>({
     name: 'configmaps',
-    lw: listerWatcher<KubeObject>(client, resources.configMap, { namespace: ns, labelSelector: 'suite=resume', watchTimeoutSeconds: 1 }),
+    lw: listerWatcher<KubeObject>(client, resources.configMap, { namespace: ctx.ns, labelSelector: 'suite=resume', watchTimeoutSeconds: 1 }),
     log,
   });
   const events = track(informer);
@@ -92,14 +81,14 @@ test('watches ended by a 1s server timeout resume from the last version: nothing
     // Spread the writes over several watch lifetimes.
     for (let i = 0; i < 12; i++) {
       const name = `cm-${i}`;
-      await client.request('POST', collectionPath(resources.configMap, ns), {
-        body: { ...configMap(name, '1'), metadata: { name, namespace: ns, labels: { suite: 'resume' } } },
+      await client.request('POST', collectionPath(resources.configMap, ctx.ns), {
+        body: { ...configMap(name, '1'), metadata: { name, namespace: ctx.ns, labels: { suite: 'resume' } } },
       });
-      await client.request('PATCH', objectPath(resources.configMap, ns, name), { body: { data: { v: '2' } }, contentType: 'application/merge-patch+json' });
+      await client.request('PATCH', objectPath(resources.configMap, ctx.ns, name), { body: { data: { v: '2' } }, contentType: 'application/merge-patch+json' });
       expected.push(`add ${name}`, `update ${name} 2`);
       if (i % 3 === 2) await new Promise((r) => setTimeout(r, 900));
     }
-    await client.request('DELETE', objectPath(resources.configMap, ns, 'cm-0'));
+    await client.request('DELETE', objectPath(resources.configMap, ctx.ns, 'cm-0'));
     expected.push('delete cm-0');
     await waitFor('all events', async () => events.length >= expected.length);
     await new Promise((r) => setTimeout(r, 1500));

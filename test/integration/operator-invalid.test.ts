@@ -1,46 +1,35 @@
 // What the CRD schema forbids is refused by the API server; what it admits but cannot be rendered
 // turns into ConfigValid=False while the running fleet stays exactly as it was.
-import { CLUSTER_TIMEOUT_MS } from '../cluster/harness.ts';
 import { ApiError } from '../../src/operator/kube/errors.ts';
 import { resources } from '../../src/operator/kube/resources.ts';
 import type { OperatorHandle } from '../../src/operator/main.ts';
 import { fleetName } from '../../src/operator/render/index.ts';
 import {
   condition,
-  createNamespace,
   createPipeline,
-  deleteNamespace,
   getObject,
   inProcessOperator,
   mergePatch,
   pipeline,
   sleep,
-  testCluster,
+  useTestNamespace,
   waitFor,
   waitReady,
-  type TestCluster,
 } from './operator-helpers.ts';
 
-let cluster: TestCluster;
-let ns: string;
 let operator: OperatorHandle;
 
-beforeAll(async () => {
-  cluster = await testCluster();
-  ns = await createNamespace(cluster.client, 'op-invalid');
-  operator = await inProcessOperator(cluster.kubeconfig, ns);
-  await operator.synced;
-}, CLUSTER_TIMEOUT_MS);
+const ctx = useTestNamespace('op-invalid');
 
-afterAll(async () => {
-  await operator?.stop();
-  if (ns) await deleteNamespace(cluster.client, ns);
-  cluster?.client.close();
+beforeAll(async () => {
+  operator = await inProcessOperator(ctx.cluster.kubeconfig, ctx.ns);
+  await operator.synced;
+  ctx.cleanup.push(() => operator.stop());
 });
 
 async function rejection(obj: ReturnType<typeof pipeline>): Promise<ApiError> {
   try {
-    await createPipeline(cluster.client, obj);
+    await createPipeline(ctx.cluster.client, obj);
   } catch (err) {
     if (err instanceof ApiError) return err;
     throw err;
@@ -53,31 +42,31 @@ test.each([
   ['an unknown batch profile', { processors: { batch: { profile: 'turbo' } } }, /spec\.processors\.batch\.profile.*Unsupported value: "turbo"/],
   ['no exporter', { exporters: [] }, /spec\.exporters.*should have at least 1 items|spec\.exporters.*must have at least 1 items/],
 ])('the CRD rejects %s with the API server message', async (_name, spec, message) => {
-  const err = await rejection(pipeline(ns, 'bad', spec));
+  const err = await rejection(pipeline(ctx.ns, 'bad', spec));
   expect(err.status).toBe(422);
   expect(err.reason).toBe('Invalid');
   expect(err.message).toMatch(message);
 });
 
 test('an admitted but unrenderable spec sets ConfigValid=False and leaves the fleet untouched', async () => {
-  const { client } = cluster;
-  await createPipeline(client, pipeline(ns, 'orders'));
-  await waitReady(client, ns, 'orders');
+  const { client } = ctx.cluster;
+  await createPipeline(client, pipeline(ctx.ns, 'orders'));
+  await waitReady(client, ctx.ns, 'orders');
   const name = fleetName('orders');
   const versions = async () =>
     Promise.all(
       [resources.configMap, resources.deployment, resources.service, resources.serviceAccount, resources.podDisruptionBudget].map(
-        async (rt) => (await getObject(client, rt, ns, name))?.metadata.resourceVersion,
+        async (rt) => (await getObject(client, rt, ctx.ns, name))?.metadata.resourceVersion,
       ),
     );
   await sleep(1000);
   const before = await versions();
 
-  await mergePatch(client, resources.pipeline, ns, 'orders', {
+  await mergePatch(client, resources.pipeline, ctx.ns, 'orders', {
     spec: { exporters: [{ name: 'backend', otlp: { endpoint: 'not a host and port', insecure: true } }] },
   });
   const invalid = await waitFor('ConfigValid=False', async () => {
-    const p = await getObject(client, resources.pipeline, ns, 'orders');
+    const p = await getObject(client, resources.pipeline, ctx.ns, 'orders');
     return condition(p, 'ConfigValid')?.status === 'False' ? p : undefined;
   });
   expect(condition(invalid, 'ConfigValid')).toMatchObject({ reason: 'RenderFailed' });
@@ -88,9 +77,9 @@ test('an admitted but unrenderable spec sets ConfigValid=False and leaves the fl
   expect(await versions()).toEqual(before);
 
   // Fixing the spec recovers: ConfigValid flips back and the fleet is Ready again.
-  await mergePatch(client, resources.pipeline, ns, 'orders', {
+  await mergePatch(client, resources.pipeline, ctx.ns, 'orders', {
     spec: { exporters: [{ name: 'backend', otlp: { endpoint: 'backend.observability.svc:4317', insecure: true } }] },
   });
-  const fixed = await waitReady(client, ns, 'orders');
+  const fixed = await waitReady(client, ctx.ns, 'orders');
   expect(condition(fixed, 'ConfigValid')?.status).toBe('True');
 });

@@ -1,14 +1,11 @@
 // Create, update, delete of a TelemetryPipeline with the operator running in this process.
-import { CLUSTER_TIMEOUT_MS } from '../cluster/harness.ts';
 import { ANNOTATION_CONFIG_HASH, fleetName } from '../../src/operator/render/index.ts';
 import { resources } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
 import type { OperatorHandle } from '../../src/operator/main.ts';
 import {
   apiWrites,
-  createNamespace,
   createPipeline,
-  deleteNamespace,
   getObject,
   inProcessOperator,
   listObjects,
@@ -16,10 +13,9 @@ import {
   pipeline,
   sleep,
   statusOf,
-  testCluster,
+  useTestNamespace,
   waitFor,
   waitReady,
-  type TestCluster,
 } from './operator-helpers.ts';
 
 type Deployment = KubeObject & {
@@ -29,51 +25,51 @@ type Pod = KubeObject & { status?: { phase?: string; podIP?: string } };
 
 const selector = (name: string) => `fleet.telemetry.dev/pipeline=${name}`;
 
-let cluster: TestCluster;
-let ns: string;
 let operator: OperatorHandle;
 
-beforeAll(async () => {
-  cluster = await testCluster();
-  ns = await createNamespace(cluster.client, 'op-life');
-  // A short resync so the idempotence check sees several full passes.
-  operator = await inProcessOperator(cluster.kubeconfig, ns, ['--resync', '2']);
-  await operator.synced;
-}, CLUSTER_TIMEOUT_MS);
+const ctx = useTestNamespace('op-life');
 
-afterAll(async () => {
-  await operator?.stop();
-  if (ns) await deleteNamespace(cluster.client, ns);
-  cluster?.client.close();
+beforeAll(async () => {
+  // A short resync so the idempotence check sees several full passes.
+  operator = await inProcessOperator(ctx.cluster.kubeconfig, ctx.ns, ['--resync', '2']);
+  await operator.synced;
+  ctx.cleanup.push(() => operator.stop());
 });
 
 test('creates the fleet: owned objects with owner references, pods Running, status Ready', async () => {
-  const { client } = cluster;
-  const created = await createPipeline(client, pipeline(ns, 'checkout'));
-  const ready = await waitReady(client, ns, 'checkout');
+  const { client } = ctx.cluster;
+  const created = await createPipeline(client, pipeline(ctx.ns, 'checkout'));
+  const ready = await waitReady(client, ctx.ns, 'checkout');
   const name = fleetName('checkout');
   for (const rt of [resources.serviceAccount, resources.configMap, resources.service, resources.podDisruptionBudget, resources.deployment]) {
-    const obj = await getObject(client, rt, ns, name);
+    const obj = await getObject(client, rt, ctx.ns, name);
     expect(obj?.metadata.ownerReferences).toEqual([
       expect.objectContaining({ kind: 'TelemetryPipeline', name: 'checkout', uid: created.metadata.uid, controller: true }),
     ]);
     expect((obj?.metadata.managedFields as { manager: string }[]).map((m) => m.manager)).toContain('telemetry-pipeline-operator');
   }
   const pods = await waitFor('pods Running', async () => {
-    const list = await listObjects<Pod>(client, resources.pod, ns, selector('checkout'));
+    const list = await listObjects<Pod>(client, resources.pod, ctx.ns, selector('checkout'));
     return list.length === 1 && list.every((p) => p.status?.phase === 'Running') ? list : undefined;
   });
   expect(pods[0]!.status?.podIP).toMatch(/^127\.1\./);
   const status = statusOf(ready);
   expect(status).toMatchObject({ readyReplicas: 1, observedGeneration: 1 });
   expect(status.configHash).toMatch(/\w+/);
-  const deployment = await getObject<Deployment>(client, resources.deployment, ns, name);
+  const deployment = await getObject<Deployment>(client, resources.deployment, ctx.ns, name);
   expect(deployment?.spec.template.metadata.annotations[ANNOTATION_CONFIG_HASH]).toBe(status.configHash);
+  const events = await waitFor('Created event', async () => {
+    const list = await listObjects<KubeObject & { reason: string; note: string; regarding: { name: string } }>(client, resources.event, ctx.ns);
+    const created = list.filter((e) => e.reason === 'Created' && e.regarding.name === 'checkout');
+    return created.length > 0 ? created : undefined;
+  });
+  expect(events).toHaveLength(1);
+  expect(events[0]!.note).toBe('created ServiceAccount, ConfigMap, Deployment, Service, PodDisruptionBudget checkout-collector');
 });
 
 test('once converged, resyncs make zero write requests and change no resourceVersion', async () => {
-  const { client } = cluster;
-  await waitReady(client, ns, 'checkout');
+  const { client } = ctx.cluster;
+  await waitReady(client, ctx.ns, 'checkout');
   // Let in-flight status/event writes of the rollout settle.
   await waitFor('writes to settle', async () => {
     const before = await apiWrites(operator);
@@ -83,7 +79,7 @@ test('once converged, resyncs make zero write requests and change no resourceVer
   const versions = async () =>
     Promise.all(
       [resources.pipeline, resources.configMap, resources.deployment, resources.service, resources.serviceAccount, resources.podDisruptionBudget].map(
-        async (rt) => (await getObject(client, rt, ns, rt === resources.pipeline ? 'checkout' : fleetName('checkout')))?.metadata.resourceVersion,
+        async (rt) => (await getObject(client, rt, ctx.ns, rt === resources.pipeline ? 'checkout' : fleetName('checkout')))?.metadata.resourceVersion,
       ),
     );
   const writesBefore = await apiWrites(operator, []);
@@ -97,47 +93,52 @@ test('once converged, resyncs make zero write requests and change no resourceVer
 });
 
 test('a config change rolls the pods through a new hash; a label change does not', async () => {
-  const { client } = cluster;
+  const { client } = ctx.cluster;
   const name = fleetName('checkout');
-  const before = await getObject<Deployment>(client, resources.deployment, ns, name);
+  const before = await getObject<Deployment>(client, resources.deployment, ctx.ns, name);
   const hashBefore = before!.spec.template.metadata.annotations[ANNOTATION_CONFIG_HASH];
-  const podsBefore = await listObjects<Pod>(client, resources.pod, ns, selector('checkout'));
+  const podsBefore = await listObjects<Pod>(client, resources.pod, ctx.ns, selector('checkout'));
 
-  await mergePatch(client, resources.pipeline, ns, 'checkout', { metadata: { labels: { team: 'payments' } } });
+  await mergePatch(client, resources.pipeline, ctx.ns, 'checkout', { metadata: { labels: { team: 'payments' } } });
   await sleep(3000);
-  const afterLabel = await getObject<Deployment>(client, resources.deployment, ns, name);
+  const afterLabel = await getObject<Deployment>(client, resources.deployment, ctx.ns, name);
   expect(afterLabel!.metadata.generation).toBe(before!.metadata.generation);
   expect(afterLabel!.spec.template.metadata.annotations[ANNOTATION_CONFIG_HASH]).toBe(hashBefore);
-  const podsAfterLabel = await listObjects<Pod>(client, resources.pod, ns, selector('checkout'));
+  const podsAfterLabel = await listObjects<Pod>(client, resources.pod, ctx.ns, selector('checkout'));
   expect(podsAfterLabel.map((p) => p.metadata.uid)).toEqual(podsBefore.map((p) => p.metadata.uid));
 
-  await mergePatch(client, resources.pipeline, ns, 'checkout', { spec: { processors: { batch: { profile: 'lowLatency' } } } });
+  await mergePatch(client, resources.pipeline, ctx.ns, 'checkout', { spec: { processors: { batch: { profile: 'lowLatency' } } } });
   const rolled = await waitFor('new config hash', async () => {
-    const d = await getObject<Deployment>(client, resources.deployment, ns, name);
+    const d = await getObject<Deployment>(client, resources.deployment, ctx.ns, name);
     const h = d?.spec.template.metadata.annotations[ANNOTATION_CONFIG_HASH];
     return h && h !== hashBefore ? d : undefined;
   });
-  const ready = await waitReady(client, ns, 'checkout');
+  const ready = await waitReady(client, ctx.ns, 'checkout');
   expect(statusOf(ready).configHash).toBe(rolled.spec.template.metadata.annotations[ANNOTATION_CONFIG_HASH]);
-  const cm = await getObject<KubeObject & { data: Record<string, string> }>(client, resources.configMap, ns, name);
+  const cm = await getObject<KubeObject & { data: Record<string, string> }>(client, resources.configMap, ctx.ns, name);
   expect(Object.values(cm!.data).join('\n')).toMatch(/timeout: 200ms|send_batch_size/);
+  const rollout = await waitFor('RollingOut event', async () => {
+    const list = await listObjects<KubeObject & { reason: string; note: string }>(client, resources.event, ctx.ns);
+    return list.find((e) => e.reason === 'RollingOut');
+  });
+  expect(rollout.note).toContain(hashBefore);
   await waitFor('pods replaced', async () => {
-    const pods = await listObjects<Pod>(client, resources.pod, ns, selector('checkout'));
+    const pods = await listObjects<Pod>(client, resources.pod, ctx.ns, selector('checkout'));
     const running = pods.filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp);
     return running.length === 1 && !podsBefore.some((old) => old.metadata.uid === running[0]!.metadata.uid);
   });
 });
 
 test('deleting the pipeline lets the garbage collector remove every owned object', async () => {
-  const { client } = cluster;
-  await createPipeline(client, pipeline(ns, 'short-lived'));
-  await waitReady(client, ns, 'short-lived');
-  await client.request('DELETE', `/apis/fleet.telemetry.dev/v1alpha1/namespaces/${ns}/telemetrypipelines/short-lived`);
+  const { client } = ctx.cluster;
+  await createPipeline(client, pipeline(ctx.ns, 'short-lived'));
+  await waitReady(client, ctx.ns, 'short-lived');
+  await client.request('DELETE', `/apis/fleet.telemetry.dev/v1alpha1/namespaces/${ctx.ns}/telemetrypipelines/short-lived`);
   const name = fleetName('short-lived');
   await waitFor('owned objects gone', async () => {
     for (const rt of [resources.serviceAccount, resources.configMap, resources.service, resources.podDisruptionBudget, resources.deployment]) {
-      if (await getObject(client, rt, ns, name)) return false;
+      if (await getObject(client, rt, ctx.ns, name)) return false;
     }
-    return (await listObjects(client, resources.pod, ns, selector('short-lived'))).length === 0;
+    return (await listObjects(client, resources.pod, ctx.ns, selector('short-lived'))).length === 0;
   });
 });

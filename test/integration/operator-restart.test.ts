@@ -1,14 +1,11 @@
 // Kill the operator in the middle of work, change pipelines while it is down, start a new one whose
 // watches expire every second: it converges with every change applied exactly once.
-import { CLUSTER_TIMEOUT_MS } from '../cluster/harness.ts';
 import { resources } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
 import { ANNOTATION_CONFIG_HASH, fleetName } from '../../src/operator/render/index.ts';
 import {
   childOperator,
-  createNamespace,
   createPipeline,
-  deleteNamespace,
   getObject,
   listObjects,
   mergePatch,
@@ -16,29 +13,15 @@ import {
   sleep,
   statusOf,
   stopChild,
-  testCluster,
+  useTestNamespace,
   waitFor,
   waitReady,
   type ChildOperator,
-  type TestCluster,
 } from './operator-helpers.ts';
 
 type Deployment = KubeObject & { spec: { template: { metadata: { annotations: Record<string, string> } } } };
 
-let cluster: TestCluster;
-let ns: string;
-const children: ChildOperator[] = [];
-
-beforeAll(async () => {
-  cluster = await testCluster();
-  ns = await createNamespace(cluster.client, 'op-restart');
-}, CLUSTER_TIMEOUT_MS);
-
-afterAll(async () => {
-  await Promise.all(children.map((c) => stopChild(c, 'SIGKILL')));
-  if (ns) await deleteNamespace(cluster.client, ns);
-  cluster?.client.close();
-});
+const ctx = useTestNamespace('op-restart');
 
 const COUNT = 20;
 const CHANGED = new Set(['p-0', 'p-5', 'p-10', 'p-15', 'p-19']);
@@ -46,36 +29,36 @@ const names = Array.from({ length: COUNT }, (_, i) => `p-${i}`);
 const writes = (op: ChildOperator) => op.metric('tpo_api_writes_total', (l) => !l.includes('resource="leases"'));
 
 test('converges after a kill mid-work and with constantly expiring watches, without lost or repeated updates', async () => {
-  const { client, kubeconfig } = cluster;
+  const { client, kubeconfig } = ctx.cluster;
   // One worker and 1s watches: the kill lands mid-work and every watch expires many times over.
   const flags = ['--concurrency', '1', '--watch-timeout', '1', '--watch-inactivity', '3', '--resync', '2', '--log-level', 'info'];
-  const first = childOperator(kubeconfig, ns, flags);
-  children.push(first);
+  const first = childOperator(kubeconfig, ctx.ns, flags);
+  ctx.cleanup.push(() => stopChild(first, 'SIGKILL'));
   await first.metricsAddress;
-  await Promise.all(names.map((name) => createPipeline(client, pipeline(ns, name))));
+  await Promise.all(names.map((name) => createPipeline(client, pipeline(ctx.ns, name))));
   await waitFor('first operator mid-work', async () => (await writes(first)) >= 25, 30_000, 20);
   expect(await stopChild(first, 'SIGKILL')).toBeNull();
-  const readyAtKill = (await listObjects(client, resources.pipeline, ns)).filter((p) =>
+  const readyAtKill = (await listObjects(client, resources.pipeline, ctx.ns)).filter((p) =>
     statusOf(p).conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
   ).length;
   expect(readyAtKill).toBeLessThan(COUNT);
 
   for (const name of CHANGED) {
-    await mergePatch(client, resources.pipeline, ns, name, { spec: { processors: { batch: { profile: 'lowLatency' } } } });
+    await mergePatch(client, resources.pipeline, ctx.ns, name, { spec: { processors: { batch: { profile: 'lowLatency' } } } });
   }
-  const second = childOperator(kubeconfig, ns, flags);
-  children.push(second);
-  for (const name of names) await waitReady(client, ns, name, 90_000);
+  const second = childOperator(kubeconfig, ctx.ns, flags);
+  ctx.cleanup.push(() => stopChild(second, 'SIGKILL'));
+  for (const name of names) await waitReady(client, ctx.ns, name, 90_000);
 
   const hashes = new Map<string, string>();
   for (const name of names) {
-    const p = await getObject(client, resources.pipeline, ns, name);
-    const d = await getObject<Deployment>(client, resources.deployment, ns, fleetName(name));
+    const p = await getObject(client, resources.pipeline, ctx.ns, name);
+    const d = await getObject<Deployment>(client, resources.deployment, ctx.ns, fleetName(name));
     const hash = d!.spec.template.metadata.annotations[ANNOTATION_CONFIG_HASH]!;
     expect(statusOf(p).configHash).toBe(hash);
     hashes.set(name, hash);
     // A Deployment rolls at most once per config it was given: never twice for the same change.
-    const replicaSets = await listObjects(client, { ...resources.deployment, plural: 'replicasets' }, ns, `fleet.telemetry.dev/pipeline=${name}`);
+    const replicaSets = await listObjects(client, { ...resources.deployment, plural: 'replicasets' }, ctx.ns, `fleet.telemetry.dev/pipeline=${name}`);
     if (CHANGED.has(name)) {
       expect(d!.metadata.generation).toBeLessThanOrEqual(2);
       expect(replicaSets.length).toBeLessThanOrEqual(2);
