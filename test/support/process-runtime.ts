@@ -95,6 +95,8 @@ export class ProcessRuntime {
   readonly #ipFree = new Map<string, Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  /** Processes of pods already gone, still draining: they count against the limit too. */
+  #draining = 0;
   #warnedFull = false;
 
   constructor(opts: RuntimeOptions) {
@@ -171,7 +173,11 @@ export class ProcessRuntime {
     for (const [uid, entry] of this.#entries) {
       if (wanted.has(uid) && wanted.get(uid)!.status?.podIP === entry.ip) continue;
       this.#entries.delete(uid);
-      void this.#terminate(entry, 'pod deleted or terminating');
+      this.#draining++;
+      void this.#terminate(entry, 'pod deleted or terminating').finally(() => {
+        this.#draining--;
+        this.#sync();
+      });
     }
     const now = Date.now();
     for (const [uid, pod] of wanted) {
@@ -189,7 +195,7 @@ export class ProcessRuntime {
 
   /** A new entry for a wanted pod, or undefined while the runtime is at its process limit. */
   #admit(uid: string, pod: PodObject): Entry | undefined {
-    const live = [...this.#entries.values()].filter((e) => e.state !== 'refused').length;
+    const live = [...this.#entries.values()].filter((e) => e.state !== 'refused').length + this.#draining;
     const max = this.#opts.maxProcesses ?? 16;
     if (live >= max) {
       if (!this.#warnedFull) this.#log.warn({ max }, 'at the process limit: further pods wait');
