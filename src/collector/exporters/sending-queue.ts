@@ -55,7 +55,8 @@ export class SendingQueue implements Consumer {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #signal: Signal;
-  #entries: Entry[] = [];
+  /** Taken slots are cleared (undefined) until the array is reset or compacted. */
+  #entries: (Entry | undefined)[] = [];
   #head = 0;
   #used = 0;
   #consumers = 0;
@@ -153,9 +154,15 @@ export class SendingQueue implements Consumer {
 
   #take(): Entry | undefined {
     if (this.#head >= this.#entries.length) return undefined;
-    const entry = this.#entries[this.#head++];
-    // Compact now and then so the array does not grow with everything ever queued.
-    if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
+    const entry = this.#entries[this.#head];
+    // Drop the slot's reference at once: a taken entry holds a whole batch (megabytes of request
+    // buffers), and keeping it until the next compaction retained every delivered batch.
+    this.#entries[this.#head++] = undefined;
+    if (this.#head === this.#entries.length) {
+      this.#entries.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
+      // Compact now and then so the array does not grow with everything ever queued.
       this.#entries = this.#entries.slice(this.#head);
       this.#head = 0;
     }
@@ -203,7 +210,7 @@ export class SendingQueue implements Consumer {
   }
 
   #dropQueued(): void {
-    const left = this.#entries.slice(this.#head);
+    const left = this.#entries.slice(this.#head).filter((entry) => entry !== undefined);
     this.#entries = [];
     this.#head = 0;
     if (left.length === 0) return;

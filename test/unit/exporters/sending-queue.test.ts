@@ -5,6 +5,7 @@ import { createExporter } from '../../../src/collector/exporters/exporter-helper
 import type { ExporterClient, PushOptions, PushResult } from '../../../src/collector/exporters/exporter-helper.ts';
 import { ExportError, retryConfigSchema } from '../../../src/collector/exporters/retry.ts';
 import { queueConfigSchema } from '../../../src/collector/exporters/sending-queue.ts';
+import { garbageCollector } from '../../../src/collector/processors/force-gc.ts';
 import { exporterCounts, fakePayload, testContext } from '../../support/exporter-metrics.ts';
 import { FakeClock, settle } from '../../support/fake-clock.ts';
 
@@ -111,6 +112,25 @@ describe('sending_queue enabled', () => {
     await exporter.consume(fakePayload(5));
     await settle();
     expect(await counts()).toMatchObject({ sent: 5, queueSize: 0, queueCapacity: 1000 });
+  });
+
+  test('a delivered batch is not kept alive by the queue', async () => {
+    const gc = garbageCollector();
+    if (!gc) throw new Error('this runtime cannot force a garbage collection');
+    const { exporter, counts } = setup(['ok']);
+    // The body is only reachable through the queue once this function has returned.
+    const enqueue = async (): Promise<WeakRef<Uint8Array>> => {
+      const body = new Uint8Array(1024);
+      await exporter.consume({ ...fakePayload(5), resources: [body] });
+      return new WeakRef(body);
+    };
+    const ref = await enqueue();
+    await settle();
+    expect(await counts()).toMatchObject({ sent: 5 });
+    // Let the WeakRef's creating job end before collecting.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(ref.deref()).toBeUndefined();
   });
 
   test('full queue refuses with a retryable error and counts enqueue_failed', async () => {
