@@ -31,6 +31,11 @@ export interface ReconcilerDeps {
   image: string;
   clock: Clock;
   log: Logger;
+  /**
+   * After the Deployment changed, a status that only says "rolling out" waits this long for the
+   * rollout to finish, so a quick rollout costs one status write instead of two (default 5s).
+   */
+  statusSettleMs?: number;
 }
 
 type PipelineObject = KubeObject & { status?: TelemetryPipelineStatus };
@@ -64,7 +69,11 @@ const configHashOf = (d: KubeObject | undefined) =>
 export function createReconciler(deps: ReconcilerDeps): (key: string) => Promise<ReconcileResult | void> {
   const { pipelines, owned, applier, client, events, clock } = deps;
 
-  async function apply(kind: OwnedKind, desired: object): Promise<{ kind: OwnedKind; created: boolean; live: KubeObject | undefined }> {
+  const settleMs = deps.statusSettleMs ?? 5000;
+  /** When the reconcile last changed each pipeline's Deployment (in memory: a restart just writes sooner). */
+  const rolloutStarted = new Map<string, number>();
+
+  async function apply(kind: OwnedKind, desired: object): Promise<{ kind: OwnedKind; created: boolean; changed: boolean; live: KubeObject | undefined }> {
     const obj = desired as KubeObject;
     const informer = owned[kind];
     const live = informer.store.get(objectKey(obj));
@@ -75,10 +84,10 @@ export function createReconciler(deps: ReconcilerDeps): (key: string) => Promise
       throw err;
     });
     if (result.changed) informer.writeThrough(result.object);
-    return { kind, created: result.created, live };
+    return { kind, created: result.created, changed: result.changed, live };
   }
 
-  async function applyFleet(raw: PipelineObject, fleet: RenderedFleet): Promise<void> {
+  async function applyFleet(key: string, raw: PipelineObject, fleet: RenderedFleet): Promise<void> {
     // The pods need their ServiceAccount and ConfigMap, so those go before the Deployment. The Service
     // and the PDB are applied alongside: a Service create waits for its ClusterIP allocation, which is
     // the slowest write under load and must not hold the Deployment back.
@@ -93,6 +102,7 @@ export function createReconciler(deps: ReconcilerDeps): (key: string) => Promise
     if (b.status === 'rejected') throw b.reason;
     const results = [...a.value, ...b.value];
     const deployment = results.find((r) => r.kind === 'deployment')!;
+    if (deployment.changed) rolloutStarted.set(key, clock.now());
     const created = results.filter((r) => r.created).map((r) => resources[r.kind].kind);
     const name = fleet.deployment.metadata?.name ?? '';
     if (created.length > 0) {
@@ -110,15 +120,19 @@ export function createReconciler(deps: ReconcilerDeps): (key: string) => Promise
     }
   }
 
-  async function writeStatus(raw: PipelineObject, outcome: RenderOutcome, deployment: KubeObject | undefined): Promise<void> {
-    const next = computeStatus({
-      previous: raw.status,
-      generation: raw.metadata.generation ?? 0,
-      render: outcome,
-      deployment,
-      now: clock.now(),
-    });
+  async function writeStatus(
+    key: string,
+    raw: PipelineObject,
+    outcome: RenderOutcome,
+    deployment: KubeObject | undefined,
+  ): Promise<ReconcileResult | void> {
+    const now = clock.now();
+    const next = computeStatus({ previous: raw.status, generation: raw.metadata.generation ?? 0, render: outcome, deployment, now });
     if (!statusChanged(raw.status, next)) return;
+    const rolling = next.conditions?.some((c) => c.type === 'Progressing' && c.status === 'True');
+    const waited = now - (rolloutStarted.get(key) ?? -Infinity);
+    if (rolling && waited < settleMs) return { requeueAfterMs: settleMs - waited };
+    if (!rolling) rolloutStarted.delete(key);
     // resourceVersion makes the patch conditional: a status computed from an outdated spec gets 409.
     const updated = await client.request<KubeObject>('PATCH', objectPath(resources.pipeline, raw.metadata.namespace, raw.metadata.name, 'status'), {
       body: { metadata: { resourceVersion: raw.metadata.resourceVersion }, status: next },
@@ -145,6 +159,7 @@ export function createReconciler(deps: ReconcilerDeps): (key: string) => Promise
     // Gone or going: owner references let the garbage collector remove the fleet.
     if (!raw || raw.metadata.deletionTimestamp) {
       rendered.delete(key);
+      rolloutStarted.delete(key);
       return;
     }
     try {
@@ -153,15 +168,14 @@ export function createReconciler(deps: ReconcilerDeps): (key: string) => Promise
         // Leave the running fleet exactly as it is; only the status and an event say what is wrong.
         events.record({ regarding: raw, type: 'Warning', reason: outcome.reason, action: 'Render', note: outcome.message });
         const { namespace, name } = raw.metadata;
-        await writeStatus(raw, outcome, owned.deployment.store.get(`${namespace}/${fleetName(name)}`));
-        return;
+        return await writeStatus(key, raw, outcome, owned.deployment.store.get(`${namespace}/${fleetName(name)}`));
       }
-      await applyFleet(raw, fleet);
+      await applyFleet(key, raw, fleet);
       const deployment = owned.deployment.store.get(objectKey(fleet.deployment as KubeObject));
       // Until the Deployment controller has seen the current Deployment its status says nothing about this
       // rollout; its status update will trigger the next reconcile, so writing now would only add a write.
       if (!deploymentObserved(deployment)) return;
-      await writeStatus(raw, outcome, deployment);
+      return await writeStatus(key, raw, outcome, deployment);
     } catch (err) {
       events.record({ regarding: raw, type: 'Warning', reason: 'ReconcileError', action: 'Reconcile', note: (err as Error).message });
       throw err;

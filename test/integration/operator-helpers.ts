@@ -152,10 +152,19 @@ export function waitReady(client: KubeClient, namespace: string, name: string, t
   }, timeoutMs);
 }
 
+/** tpo_api_writes_total by `METHOD resource`, without some resources (the Lease renewals). */
+export async function apiWritesBy(handle: OperatorHandle, exclude: string[] = ['leases']): Promise<Record<string, number>> {
+  const metric = await handle.metrics.registry.getSingleMetric('tpo_api_writes_total')!.get();
+  const out: Record<string, number> = {};
+  for (const v of metric.values) {
+    if (!exclude.includes(String(v.labels['resource']))) out[`${v.labels['method']} ${v.labels['resource']}`] = v.value;
+  }
+  return out;
+}
+
 /** Sum of tpo_api_writes_total, optionally without some resources (the Lease renewals). */
 export async function apiWrites(handle: OperatorHandle, exclude: string[] = ['leases']): Promise<number> {
-  const metric = await handle.metrics.registry.getSingleMetric('tpo_api_writes_total')!.get();
-  return metric.values.filter((v) => !exclude.includes(String(v.labels['resource']))).reduce((sum, v) => sum + v.value, 0);
+  return Object.values(await apiWritesBy(handle, exclude)).reduce((a, b) => a + b, 0);
 }
 
 /** An operator in this process, scoped to `namespace`, with ephemeral ports and quiet logs. */
