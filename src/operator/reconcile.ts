@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { parsePipeline, type TelemetryPipeline, type TelemetryPipelineStatus } from '../api/telemetry-pipeline.ts';
 import { ANNOTATION_CONFIG_HASH, fleetName, RenderError, renderFleet, selectorString, type RenderedFleet } from './render/index.ts';
 import { desiredReplicas } from './replicas.ts';
-import { computeStatus, deploymentObserved, statusChanged, type RenderOutcome } from './status.ts';
+import { computeStatus, deploymentObserved, statusChanged, statusWriteDelay, type RenderOutcome } from './status.ts';
 import type { Applier } from './kube/apply.ts';
 import type { Clock } from './kube/clock.ts';
 import type { KubeClient } from './kube/client.ts';
@@ -129,10 +129,9 @@ export function createReconciler(deps: ReconcilerDeps): (key: string) => Promise
     const now = clock.now();
     const next = computeStatus({ previous: raw.status, generation: raw.metadata.generation ?? 0, render: outcome, deployment, now });
     if (!statusChanged(raw.status, next)) return;
-    const rolling = next.conditions?.some((c) => c.type === 'Progressing' && c.status === 'True');
-    const waited = now - (rolloutStarted.get(key) ?? -Infinity);
-    if (rolling && waited < settleMs) return { requeueAfterMs: settleMs - waited };
-    if (!rolling) rolloutStarted.delete(key);
+    const delay = statusWriteDelay(next, rolloutStarted.get(key), now, settleMs);
+    if (delay > 0) return { requeueAfterMs: delay };
+    rolloutStarted.delete(key);
     // resourceVersion makes the patch conditional: a status computed from an outdated spec gets 409.
     const updated = await client.request<KubeObject>('PATCH', objectPath(resources.pipeline, raw.metadata.namespace, raw.metadata.name, 'status'), {
       body: { metadata: { resourceVersion: raw.metadata.resourceVersion }, status: next },

@@ -129,3 +129,14 @@ export function statusChanged(live: TelemetryPipelineStatus | undefined, next: O
   return canonicalJson(owned(live)) !== canonicalJson(owned(next));
 }
 
+
+/**
+ * How long to hold back a status write: a status that only reports a rollout in progress waits
+ * until `settleMs` after the Deployment changed, so a rollout that finishes quickly is reported
+ * once (Ready) instead of twice (Progressing, then Ready). 0 means write now.
+ */
+export function statusWriteDelay(next: OwnedStatus, rolloutStartedAt: number | undefined, now: number, settleMs: number): number {
+  const rolling = next.conditions?.some((c) => c.type === 'Progressing' && c.status === 'True');
+  if (!rolling || rolloutStartedAt === undefined) return 0;
+  return Math.max(0, rolloutStartedAt + settleMs - now);
+}

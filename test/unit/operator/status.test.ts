@@ -1,7 +1,7 @@
 import type { Condition } from '../../../src/api/telemetry-pipeline.ts';
 import { mergeConditions, metaTime } from '../../../src/operator/conditions.ts';
 import { desiredReplicas } from '../../../src/operator/replicas.ts';
-import { computeStatus, deploymentObserved, statusChanged, type DeploymentView } from '../../../src/operator/status.ts';
+import { computeStatus, deploymentObserved, statusChanged, statusWriteDelay, type DeploymentView } from '../../../src/operator/status.ts';
 
 const T0 = Date.UTC(2025, 5, 1, 12, 0, 0, 400);
 const T1 = T0 + 60_000;
@@ -133,4 +133,24 @@ test('deploymentObserved', () => {
   expect(deploymentObserved(undefined)).toBe(false);
   expect(deploymentObserved({ metadata: { generation: 2 }, status: { observedGeneration: 2 } })).toBe(true);
   expect(deploymentObserved({ metadata: { generation: 1 }, status: {} })).toBe(false);
+});
+
+describe('statusWriteDelay', () => {
+  const rendered = { ok: true as const, configHash: 'abc', selector: 'a=b', replicas: 1 };
+  const rolling = computeStatus({ previous: undefined, generation: 1, render: rendered, deployment: undefined, now: T0 });
+  const done = computeStatus({
+    previous: undefined,
+    generation: 1,
+    render: rendered,
+    deployment: { metadata: { generation: 1 }, status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 } },
+    now: T0,
+  });
+  test.each<[string, typeof rolling, number | undefined, number, number]>([
+    ['rolling, just changed: wait the rest of the window', rolling, T0, T0 + 1000, 4000],
+    ['rolling, window over: write', rolling, T0, T0 + 5000, 0],
+    ['rolling, no change by this process: write', rolling, undefined, T0, 0],
+    ['complete: write at once', done, T0, T0 + 10, 0],
+  ])('%s', (_name, next, startedAt, now, expected) => {
+    expect(statusWriteDelay(next, startedAt, now, 5000)).toBe(expected);
+  });
 });
