@@ -76,6 +76,8 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+type Pod = KubeObject & { status?: { phase?: string } };
+
 const isReady = (p: KubeObject) =>
   statusOf(p).observedGeneration === p.metadata.generation && statusOf(p).conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
@@ -104,11 +106,23 @@ async function main(): Promise<void> {
       if (!readyAt.has(p.metadata.name) && isReady(p)) readyAt.set(p.metadata.name, performance.now());
     };
     watcher.on({ add: observe, update: observe });
+    // Pods too, to see where the time goes: the operator's first pass, the controllers, or status.
+    const podWatcher = new Informer<Pod>({ name: 'bench-pods', log, lw: listerWatcher(client, resources.pod, { namespace: ns }) });
     watcher.start();
-    await watcher.waitForSync();
+    podWatcher.start();
+    await Promise.all([watcher.waitForSync(), podWatcher.waitForSync()]);
+    const t0 = performance.now();
+    const timeline: { s: number; writes: Record<string, number>; podsRunning: number; ready: number }[] = [];
+    const sampler = setInterval(() => {
+      void writesByResource(op).then((writes) => {
+        const podsRunning = [...podWatcher.store.values()].filter((p) => p.status?.phase === 'Running').length;
+        const sample = { s: round((performance.now() - t0) / 1000, 1), writes, podsRunning, ready: readyAt.size };
+        timeline.push(sample);
+        progress(`${sample.s}s: ${total(writes)} writes, ${podsRunning} pods Running, ${sample.ready} pipelines Ready`);
+      });
+    }, 5000);
 
     const cpuBefore = cpuSeconds(op.process.pid!);
-    const t0 = performance.now();
     const names = Array.from({ length: PIPELINES }, (_, i) => `bench-${i}`);
     let next = 0;
     await Promise.all(
@@ -122,15 +136,7 @@ async function main(): Promise<void> {
     );
     const createdMs = performance.now() - t0;
     progress(`created ${PIPELINES} pipelines in ${round(createdMs / 1000)}s; waiting for Ready`);
-    await waitFor(
-      'all Ready',
-      async () => {
-        if (Math.random() < 0.05) progress(`${readyAt.size}/${PIPELINES} Ready`);
-        return readyAt.size === PIPELINES;
-      },
-      TIMEOUT_MS,
-      100,
-    );
+    await waitFor('all Ready', async () => readyAt.size === PIPELINES, TIMEOUT_MS, 100);
     const allReadyMs = Math.max(...readyAt.values()) - t0;
     const latencies = names.map((n) => readyAt.get(n)! - createdAt.get(n)!);
     progress(`all Ready after ${round(allReadyMs / 1000)}s; waiting for writes to settle`);
@@ -154,8 +160,9 @@ async function main(): Promise<void> {
     const resyncWrites = total(await writesByResource(op)) - total(converged);
     const resyncReconciles = (await reconciles()) - r0;
     const resyncs = resyncReconciles / PIPELINES;
-    const pods = await listObjects<KubeObject & { status?: { phase?: string } }>(client, resources.pod, ns);
-    await watcher.stop();
+    clearInterval(sampler);
+    const pods = await listObjects<Pod>(client, resources.pod, ns);
+    await Promise.all([watcher.stop(), podWatcher.stop()]);
 
     const result = {
       benchmark: 'operator',
@@ -173,6 +180,7 @@ async function main(): Promise<void> {
       operatorCpuSecondsToConverge: round(cpuConverge),
       apiRequestMeanMs: latencyMs,
       resync: { periods: round(resyncs, 2), reconciles: resyncReconciles, writes: resyncWrites, writesPerResync: resyncs > 0 ? round(resyncWrites / resyncs, 3) : null },
+      timeline,
       targets: { allReadySeconds: 60, writesPerPipelineToConverge: 6, writesPerResync: 0 },
     };
     mkdirSync(join(REPO, 'bench', 'results'), { recursive: true });

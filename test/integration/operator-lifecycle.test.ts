@@ -130,6 +130,23 @@ test('a config change rolls the pods through a new hash; a label change does not
   });
 });
 
+test('serves /healthz, /readyz (caches synced) and /metrics', async () => {
+  const base = `http://${operator.endpoints.healthAddress}`;
+  expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  const text = await (await fetch(`http://${operator.endpoints.metricsAddress}/metrics`)).text();
+  for (const name of [
+    'tpo_reconcile_total{result="success"}',
+    'tpo_reconcile_errors_total',
+    'tpo_reconcile_duration_seconds_bucket',
+    'tpo_workqueue_depth',
+    'tpo_api_writes_total{method="PATCH",resource="deployments"}',
+    'tpo_api_request_duration_seconds_bucket',
+  ]) {
+    expect(text).toContain(name);
+  }
+});
+
 test('deleting the pipeline lets the garbage collector remove every owned object', async () => {
   const { client } = ctx.cluster;
   await createPipeline(client, pipeline(ctx.ns, 'short-lived'));
