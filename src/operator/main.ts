@@ -12,6 +12,7 @@ import { Applier } from './kube/apply.ts';
 import { systemClock } from './kube/clock.ts';
 import { KubeClient } from './kube/client.ts';
 import { Controller } from './kube/controller.ts';
+import { isApiError } from './kube/errors.ts';
 import { EventRecorder } from './kube/events.ts';
 import { Informer } from './kube/informer.ts';
 import { LeaderElector, leaseStore } from './kube/leader-election.ts';
@@ -109,7 +110,8 @@ export async function startOperator(opts: OperatorOptions, start: StartOptions =
     reconcile,
     onOutcome: (key, outcome, seconds, err) => {
       metrics.onOutcome(outcome, seconds);
-      if (outcome === 'error') log.error({ key, err: (err as Error).message, retries: queue.numRequeues(key) }, 'reconcile failed');
+      if (outcome === 'error' && isApiError(err, 409)) log.info({ key, err: (err as Error).message }, 'conflict, retrying');
+      else if (outcome === 'error') log.error({ key, err: (err as Error).message, retries: queue.numRequeues(key) }, 'reconcile failed');
       else if (outcome === 'terminal') log.error({ key, err: (err as Error).message }, 'reconcile failed permanently');
       else log.debug({ key, outcome, seconds }, 'reconciled');
     },

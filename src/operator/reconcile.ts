@@ -176,7 +176,10 @@ export function createReconciler(deps: ReconcilerDeps): (key: string) => Promise
       if (!deploymentObserved(deployment)) return;
       return await writeStatus(key, raw, outcome, deployment);
     } catch (err) {
-      events.record({ regarding: raw, type: 'Warning', reason: 'ReconcileError', action: 'Reconcile', note: (err as Error).message });
+      // A 409 is optimistic concurrency doing its job (someone wrote first): retried, not worth an event.
+      if (!isApiError(err, 409)) {
+        events.record({ regarding: raw, type: 'Warning', reason: 'ReconcileError', action: 'Reconcile', note: (err as Error).message });
+      }
       throw err;
     }
   };
