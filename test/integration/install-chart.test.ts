@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
 import { CRD_NAME } from '../../src/api/constants.ts';
 import { CLUSTER_TIMEOUT_MS, ensureCluster } from '../cluster/harness.ts';
-import { CHART, helm, kubectl, ok } from './install-helpers.ts';
+import { CHART, helm, kubectl, ok } from '../support/helm-kubectl.ts';
 
 let kubeconfig: string;
 const suffix = randomBytes(3).toString('hex');

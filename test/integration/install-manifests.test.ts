@@ -9,7 +9,7 @@ import { CRD_NAME } from '../../src/api/constants.ts';
 import { INSTALL_FILE, INSTALL_NAMESPACE, INSTALL_RELEASE, renderInstallManifest } from '../../scripts/install-manifest.ts';
 import { binaryPath } from '../cluster/binaries.ts';
 import { CLUSTER_TIMEOUT_MS } from '../cluster/harness.ts';
-import { kubectl, ok } from './install-helpers.ts';
+import { kubectl, ok } from '../support/helm-kubectl.ts';
 import { createNamespace, deleteNamespace, inProcessOperator, REPO, testCluster, waitFor, waitReady, type TestCluster } from './operator-helpers.ts';
 
 const SAMPLE = 'balanced';

