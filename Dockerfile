@@ -8,8 +8,11 @@ ARG NODE_VERSION=24.21.0
 FROM node:${NODE_VERSION}-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# No install scripts: no production dependency needs one, and the `node` devDependency is not installed.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# Without the devDependencies the install does not depend on the dev half of the lock file (dev tools with
+# platform-specific optional builds). No install scripts: no production dependency needs one.
+RUN npm pkg delete devDependencies \
+    && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+    && npm cache clean --force
 
 FROM node:${NODE_VERSION}-bookworm-slim
 ARG NODE_VERSION
