@@ -137,7 +137,7 @@ test('the operator running as the chart ServiceAccount reconciles a sample to Re
   const implied = (pair: string): string | undefined => {
     const [resource, verb] = pair.split(' ') as [string, string];
     if (verb === 'watch' && used.has(`${resource} list`)) return 'informers watch what they list';
-    if (verb === 'create' && used.has(`${resource} patch`) && !resource.includes('/')) return 'server-side apply creates missing objects';
+    if (verb === 'create' && made.get(`PATCH ${resource}`)?.has('201')) return 'a server-side apply created the object (201), which needs create';
     if (pair === 'telemetrypipelines/finalizers update') return 'blockOwnerDeletion on owner references (OwnerReferencesPermissionEnforcement)';
     return undefined;
   };
