@@ -105,6 +105,7 @@ export async function measureScenario(target: { name: string; command: readonly 
       maxRssMiB: round(maxRss / MiB, 1),
       peakRssMiB: peakResettable ? round(mem.end.tree.hwm / MiB, 1) : null,
       endRssMiB: round(mem.end.tree.rss / MiB, 1),
+      failedRequests: mem.stats.failedRequests,
     };
 
     // Everything accepted should reach the sink once the batch timeout has passed.

@@ -5,9 +5,9 @@ export interface ResultRow {
   target: string;
   scenario: string;
   title: string;
-  saturation: { sinkSpansPerSec: number; acceptedSpansPerSec: number; spansPerCpuSecond: number; collectorCpuSecondsPerMillionSpans: number; collectorCpuCores: number; peakRssMiB: number };
-  latency: { spansPerSec: number; p50: number; p99: number };
-  rss: { spansPerSec: number; atSaturation: boolean; maxRssMiB: number };
+  saturation: { failedRequests: number; sinkSpansPerSec: number; acceptedSpansPerSec: number; spansPerCpuSecond: number; collectorCpuSecondsPerMillionSpans: number; collectorCpuCores: number; peakRssMiB: number };
+  latency: { spansPerSec: number; p50: number; p99: number; failedRequests: number };
+  rss: { spansPerSec: number; atSaturation: boolean; maxRssMiB: number; failedRequests: number };
 }
 
 function table(rows: string[][]): string {
@@ -18,12 +18,13 @@ function table(rows: string[][]): string {
 const n = (x: number, d = 0): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
 export function figuresTable(results: readonly ResultRow[]): string {
-  const head = ['scenario', 'collector', 'sink spans/s', 'accepted/s', 'CPU s/Mspans', 'spans/CPU-s', 'CPU cores', 'peak RSS MiB', 'p50 ms', 'p99 ms', '@ spans/s', 'RSS MiB', '@ spans/s'];
+  const head = ['scenario', 'collector', 'sink spans/s', 'accepted/s', 'CPU s/Mspans', 'spans/CPU-s', 'CPU cores', 'peak RSS MiB', 'p50 ms', 'p99 ms', '@ spans/s', 'RSS MiB', '@ spans/s', 'refused req'];
   return table([head, ...results.map((r) => [
     r.scenario, r.target, n(r.saturation.sinkSpansPerSec), n(r.saturation.acceptedSpansPerSec),
     n(r.saturation.collectorCpuSecondsPerMillionSpans, 2), n(r.saturation.spansPerCpuSecond), n(r.saturation.collectorCpuCores, 2),
     n(r.saturation.peakRssMiB, 1), n(r.latency.p50, 3), n(r.latency.p99, 3), n(r.latency.spansPerSec),
     n(r.rss.maxRssMiB, 1), `${n(r.rss.spansPerSec)}${r.rss.atSaturation ? ' (sat)' : ''}`,
+    n(r.saturation.failedRequests + r.latency.failedRequests + r.rss.failedRequests),
   ])]);
 }
 
