@@ -10,6 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { Informer } from '../../src/operator/kube/informer.ts';
+import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { listerWatcher } from '../../src/operator/kube/list-watch.ts';
 import { resources } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
@@ -65,6 +66,35 @@ async function meanLatencyMs(op: ChildOperator): Promise<Record<string, number>>
   }
   return Object.fromEntries(Object.entries(out).map(([k, n]) => [k, round(((sums[k] ?? 0) / Math.max(1, n)) * 1000)]));
 }
+/** apiserver_request_duration_seconds sum and count by `VERB resource[/subresource]` (watches excluded). */
+async function apiserverLatency(client: KubeClient): Promise<Map<string, { sum: number; count: number }>> {
+  const text = await client.request<string>('GET', '/metrics', { text: true });
+  const out = new Map<string, { sum: number; count: number }>();
+  for (const m of text.matchAll(/^apiserver_request_duration_seconds_(sum|count)\{([^}]*)\} (\S+)$/gm)) {
+    const labels = Object.fromEntries([...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    if (labels['verb'] === 'WATCH' || labels['verb'] === 'CONNECT') continue;
+    const key = `${labels['verb']} ${labels['resource']}${labels['subresource'] ? `/${labels['subresource']}` : ''}`;
+    const entry = out.get(key) ?? { sum: 0, count: 0 };
+    if (m[1] === 'sum') entry.sum += Number(m[3]);
+    else entry.count += Number(m[3]);
+    out.set(key, entry);
+  }
+  return out;
+}
+
+/** The busiest request kinds between two snapshots: count and mean server-side latency. */
+function latencyDelta(before: Map<string, { sum: number; count: number }>, after: Map<string, { sum: number; count: number }>, top = 15) {
+  return [...after]
+    .map(([key, a]) => {
+      const b = before.get(key) ?? { sum: 0, count: 0 };
+      return { key, count: a.count - b.count, seconds: a.sum - b.sum };
+    })
+    .filter((r) => r.count > 0)
+    .sort((x, y) => y.seconds - x.seconds)
+    .slice(0, top)
+    .map((r) => ({ request: r.key, count: r.count, meanMs: round((r.seconds / r.count) * 1000, 1), totalSeconds: round(r.seconds, 1) }));
+}
+
 const total = (w: Record<string, number>) => Object.values(w).reduce((a, b) => a + b, 0);
 const perPipeline = (w: Record<string, number>) => Object.fromEntries(Object.entries(w).map(([k, v]) => [k, round(v / PIPELINES, 3)]));
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
@@ -123,6 +153,7 @@ async function main(): Promise<void> {
     }, 5000);
 
     const cpuBefore = cpuSeconds(op.process.pid!);
+    const serverBefore = await apiserverLatency(client);
     const names = Array.from({ length: PIPELINES }, (_, i) => `bench-${i}`);
     let next = 0;
     await Promise.all(
@@ -150,6 +181,7 @@ async function main(): Promise<void> {
       converged = now;
     }
     const cpuConverge = cpuSeconds(op.process.pid!) - cpuBefore;
+    const serverRequests = latencyDelta(serverBefore, await apiserverLatency(client));
     const latencyMs = await meanLatencyMs(op);
 
     progress(`converged with ${total(converged)} writes; measuring two resync periods`);
@@ -180,6 +212,7 @@ async function main(): Promise<void> {
       operatorCpuSecondsToConverge: round(cpuConverge),
       apiRequestMeanMs: latencyMs,
       resync: { periods: round(resyncs, 2), reconciles: resyncReconciles, writes: resyncWrites, writesPerResync: resyncs > 0 ? round(resyncWrites / resyncs, 3) : null },
+      apiserverRequestsToConverge: serverRequests,
       timeline,
       targets: { allReadySeconds: 60, writesPerPipelineToConverge: 6, writesPerResync: 0 },
     };

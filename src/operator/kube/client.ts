@@ -23,6 +23,8 @@ export interface RequestOptions {
   contentType?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Return the body as text instead of parsing JSON (for /metrics and the like). */
+  text?: boolean;
 }
 
 export interface KubeClientOptions {
@@ -61,7 +63,7 @@ export class KubeClient {
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
-    const headers: Record<string, string> = { ...this.#headers, accept: 'application/json' };
+    const headers: Record<string, string> = { ...this.#headers, accept: opts.text ? '*/*' : 'application/json' };
     if (this.#opts.userAgent) headers['user-agent'] = this.#opts.userAgent;
     if (body) {
       headers['content-type'] = opts.contentType ?? 'application/json';
@@ -72,12 +74,12 @@ export class KubeClient {
     try {
       const res = await this.#send(url, method, headers, body, opts);
       status = res.status;
-      const parsed = res.text ? safeJson(res.text) : undefined;
+      const parsed = res.text && !(opts.text && status < 400) ? safeJson(res.text) : undefined;
       if (status >= 400) {
         const s = (parsed ?? {}) as StatusObject & { details?: unknown };
         throw new ApiError(method, url.pathname, status, s.reason ?? 'Unknown', s.message ?? res.text.slice(0, 500), s.details);
       }
-      return parsed as T;
+      return (opts.text ? res.text : parsed) as T;
     } finally {
       this.#opts.onRequest?.({ method, path: url.pathname, status, seconds: (performance.now() - started) / 1000 });
     }
