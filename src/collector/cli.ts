@@ -1,5 +1,6 @@
 // `tpo collector --config FILE [--config FILE2 ...] [--drain-timeout 30s]` runs the collector;
 // `tpo collector validate --config FILE` checks a config. Several --config files merge as upstream.
+import { tuneGarbageCollection } from './gc-tuning.ts';
 import { drainTimeoutFrom, loadCollectorConfig, printIssues, runCollector } from './main.ts';
 
 const USAGE = `usage:
@@ -54,6 +55,7 @@ export async function runCollectorCommand(argv: readonly string[]): Promise<numb
     process.stdout.write('config is valid\n');
     return 0;
   }
+  tuneGarbageCollection(); // before the first request buffer; see gc-tuning.ts
   const drainTimeoutMs = drainTimeoutFrom(args.drainTimeout ?? process.env.COLLECTOR_DRAIN_TIMEOUT);
   if (typeof drainTimeoutMs === 'string') {
     process.stderr.write(`error: ${drainTimeoutMs}\n`);

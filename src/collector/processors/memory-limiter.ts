@@ -1,5 +1,6 @@
 // memory_limiter processor (upstream semantics): refuse data while memory is above the soft limit so
-// clients back off and retry, force a GC above the hard limit. Put it first in every pipeline.
+// clients back off and retry, force a GC above the hard limit (and, unlike upstream, when garbage
+// buffers pile up above the soft limit: memory-monitor.ts). Put it first in every pipeline.
 // Measurement and the choice of what to measure: memory-monitor.ts.
 import { z } from 'zod';
 import type { ComponentContext, Consumer, Lifecycle, Payload, ProcessorFactory, Signal } from '../component.ts';
@@ -86,6 +87,7 @@ export const memoryLimiterProcessorFactory: ProcessorFactory<MemoryLimiterConfig
     const metrics = ctx.telemetry.processor(ctx.id);
     return {
       consume(payload: Payload) {
+        monitor.arrived(payload.bytes);
         if (monitor.refusing) {
           metrics.refused(signal, payload.items);
           return Promise.reject(refused('data refused due to high memory usage'));

@@ -1,6 +1,21 @@
 // The memory_limiter's check loop: measure on a timer, keep one boolean the hot path reads, force a
 // garbage collection at the hard limit (and when first crossing the soft limit, rate limited).
 //
+// Deviation from upstream, because Node frees a Buffer's memory only when V8 collects the object
+// that owns it: the collector runs with external memory accounted in V8's global limit
+// (../gc-tuning.ts), so V8 lets garbage buffers pile up until that limit, which follows the live
+// size and is not bounded by limit_mib. While refusing, every refused request (hundreds of KB,
+// allocated by the gRPC/HTTP server) is garbage at once; at a few hundred MB/s they passed the hard
+// limit between two checks (heap+external 190 MiB against 150 MiB). So, in addition to upstream's
+// rules: (1) above the soft limit a GC is also forced when usage grew by a quarter of the spike
+// since the last forced GC (that growth is mostly garbage: we refuse new data), rate limited by
+// min_gc_interval_when_hard_limited; (2) the hot path counts request bytes and runs a check as soon
+// as a quarter of the spike has arrived since the last one, so the spike allowance holds even when
+// data arrives faster than check_interval assumes (a received request allocates about twice its size:
+// frames, then the joined message). Usage is measured again right after each GC (force-gc.ts makes
+// that measurement see the freed buffers). In the overload test this keeps heap+external at
+// 130-136 MiB for a 150 MiB limit; the GCs cost about 5-15 ms each on this small heap.
+//
 // What we measure: V8 heap in use plus `external` memory (which includes every ArrayBuffer/Buffer,
 // where request bodies and encoded payloads live), i.e. process.memoryUsage() heapUsed + external.
 // `arrayBuffers` is a part of `external`, so it is not added again. This is the counterpart of Go's
@@ -43,6 +58,10 @@ export function processUsage(): number {
 export class MemoryMonitor {
   #refusing = false;
   #lastGc = Number.NEGATIVE_INFINITY;
+  /** Usage measured right after the last forced GC: the live size then. */
+  #afterGc = 0;
+  /** Request bytes seen since the last check. */
+  #arrived = 0;
   #timer: NodeJS.Timeout | undefined;
   #gcMissingLogged = false;
   readonly #limits: MemoryLimits;
@@ -62,6 +81,12 @@ export class MemoryMonitor {
     return this.#refusing;
   }
 
+  /** Called with each request's size, accepted or refused: an addition and a compare. */
+  arrived(bytes: number): void {
+    this.#arrived += bytes;
+    if (this.#arrived >= this.#limits.spike / 4) this.check();
+  }
+
   start(intervalMs: number): void {
     this.check();
     this.#timer = setInterval(() => this.check(), intervalMs);
@@ -76,10 +101,15 @@ export class MemoryMonitor {
   check(): void {
     const { limit, spike } = this.#limits;
     const soft = limit - spike;
+    this.#arrived = 0;
     let used = this.#probe.used();
-    if (used >= limit && this.#probe.now() - this.#lastGc > this.#gc.hardMs) {
+    const sinceGc = this.#probe.now() - this.#lastGc;
+    if (used >= limit && sinceGc > this.#gc.hardMs) {
       this.#logger.warn(this.#fields(used), 'Memory usage is above hard limit. Forcing a GC.');
       used = this.#collect(used);
+    } else if (used >= soft && used - this.#afterGc >= spike / 4 && sinceGc > this.#gc.hardMs) {
+      // Can run several times a second under overload: counted in the GC metrics, not logged.
+      used = this.#collect(used, false);
     }
     const was = this.#refusing;
     let must = used >= soft;
@@ -95,7 +125,7 @@ export class MemoryMonitor {
     this.#refusing = must;
   }
 
-  #collect(before: number): number {
+  #collect(before: number, log = true): number {
     if (!this.#probe.collect()) {
       if (!this.#gcMissingLogged) this.#logger.warn('garbage collection cannot be forced in this runtime; relying on V8');
       this.#gcMissingLogged = true;
@@ -103,7 +133,8 @@ export class MemoryMonitor {
     }
     this.#lastGc = this.#probe.now();
     const after = this.#probe.used();
-    this.#logger.info(this.#fields(after), 'Memory usage after GC.');
+    this.#afterGc = after;
+    if (log) this.#logger.info(this.#fields(after), 'Memory usage after GC.');
     return after;
   }
 

@@ -125,6 +125,38 @@ describe('MemoryMonitor (limit 100 MiB, spike 20 MiB)', () => {
     expect(monitor.refusing).toBe(true);
   });
 
+  test('above the soft limit, growth of a quarter of the spike since the last GC forces another (garbage buffers)', () => {
+    const { probe, monitor } = setup(10_000, 50);
+    probe.clock = 20_000;
+    probe.usage = 85;
+    monitor.check(); // first crossing: upstream's GC
+    probe.usage = 89; // +4 MiB: not worth a GC
+    probe.clock = 20_100;
+    monitor.check();
+    expect(probe.gcs).toBe(1);
+    probe.usage = 95; // +10 MiB >= 20 / 4
+    probe.afterGc = 86;
+    monitor.check();
+    expect(probe.gcs).toBe(2);
+    expect(monitor.refusing).toBe(true);
+    probe.usage = 95; // +9 MiB, but within min_gc_interval_when_hard_limited of the last GC
+    probe.clock = 20_140;
+    monitor.check();
+    expect(probe.gcs).toBe(2);
+  });
+
+  test('request bytes trigger a check once a quarter of the spike arrived since the last one', () => {
+    const { probe, monitor } = setup();
+    probe.usage = 90;
+    monitor.arrived(4 * MIB);
+    expect(monitor.refusing).toBe(false);
+    monitor.arrived(1 * MIB);
+    expect(monitor.refusing).toBe(true);
+    probe.usage = 50;
+    monitor.arrived(4 * MIB); // counting restarted at the check
+    expect(monitor.refusing).toBe(true);
+  });
+
   test('it resumes once usage is back under the soft limit', () => {
     const { probe, monitor } = setup();
     probe.usage = 120;

@@ -1,0 +1,23 @@
+// V8 garbage-collection policy for the collector process, applied at the start of `tpo collector`.
+//
+// Request and batch bodies live in ArrayBuffers outside the V8 heap. By default V8 starts a full
+// mark-compact whenever external memory has grown by a fixed step since the last one, so at a
+// hundred MB/s of request buffers the collector ran 10-20 mark-compacts a second: 55 % of its CPU
+// was garbage collection (node --cpu-prof, bench/collector scenario a). Accounting external memory
+// in V8's global (heap + external) limit instead lets that limit grow with the live size like the
+// heap's own, and short-lived buffers die in scavenges. The price is more garbage between full
+// collections; memory_limiter compensates by forcing collections itself (memory-monitor.ts).
+//
+// Set at run time rather than on the node command line so that every launcher (dev `tpo collector`,
+// the image, tests) gets it: the flag is not allowed in NODE_OPTIONS, and V8 reads it on every
+// limit computation, so setting it before the first request is as good as passing it to node.
+import { setFlagsFromString } from 'node:v8';
+
+export const GC_FLAGS = ['--external-memory-accounted-in-global-limit'] as const;
+
+/** Applies GC_FLAGS to this process unless COLLECTOR_DEFAULT_GC is set (to compare with V8's default policy). */
+export function tuneGarbageCollection(env: NodeJS.ProcessEnv = process.env): readonly string[] {
+  if (env.COLLECTOR_DEFAULT_GC) return [];
+  for (const flag of GC_FLAGS) setFlagsFromString(flag);
+  return GC_FLAGS;
+}
