@@ -100,7 +100,6 @@ export async function startOperator(opts: OperatorOptions, start: StartOptions =
     events,
     image: opts.collectorImage,
     clock: systemClock,
-    log,
   });
   const controller = new Controller({
     queue,

@@ -1,6 +1,5 @@
 // reconcile(key): read the TelemetryPipeline from the cache, render the fleet, apply what differs,
 // write status when it changed. Level-based: the key is the only input, the cache is the state.
-import type { Logger } from 'pino';
 import { parsePipeline, type TelemetryPipeline, type TelemetryPipelineStatus } from '../api/telemetry-pipeline.ts';
 import { ANNOTATION_CONFIG_HASH, fleetName, RenderError, renderFleet, selectorString, type RenderedFleet } from './render/index.ts';
 import { desiredReplicas } from './replicas.ts';
@@ -13,7 +12,6 @@ import type { EventRecorder } from './kube/events.ts';
 import type { Informer } from './kube/informer.ts';
 import { objectPath, resources, type ResourceType } from './kube/resources.ts';
 import { objectKey, type KubeObject } from './kube/types.ts';
-
 import { isApiError, TerminalError } from './kube/errors.ts';
 
 export { TerminalError };
@@ -30,7 +28,6 @@ export interface ReconcilerDeps {
   /** Image for pipelines without spec.image. */
   image: string;
   clock: Clock;
-  log: Logger;
   /**
    * After the Deployment changed, a status that only says "rolling out" waits this long for the
    * rollout to finish, so a quick rollout costs one status write instead of two (default 5s).
