@@ -1,6 +1,7 @@
 // A minimal protobuf field reader for the few small messages exporters read back from servers:
 // google.rpc.Status (gRPC status details, HTTP error bodies), RetryInfo and the export responses'
-// partial_success. The hot-path codec lives in ../otlp; these messages are tiny and rare.
+// partial_success, as a list of fields on top of the codec's cursor. These messages are tiny and rare.
+import { FieldReader, I64, LEN, VARINT } from '../otlp/wire.ts';
 
 export type FieldValue = number | Uint8Array;
 
@@ -10,44 +11,21 @@ export interface Field {
   readonly value: FieldValue;
 }
 
-function readVarint(bytes: Uint8Array, start: number): [value: number, next: number] {
-  let value = 0;
-  let scale = 1;
-  for (let pos = start; pos < bytes.length && pos - start < 10; pos++) {
-    const byte = bytes[pos]!;
-    value += (byte & 0x7f) * scale;
-    if (byte < 0x80) return [value, pos + 1];
-    scale *= 128;
-  }
-  throw new Error('truncated or overlong varint');
-}
+const reader = new FieldReader();
 
-/** Top-level fields of one message, in wire order. Throws on malformed input. */
+/** Top-level fields of one message, in wire order. Throws a WireError on malformed input. */
 export function readFields(bytes: Uint8Array): Field[] {
   const fields: Field[] = [];
-  let pos = 0;
-  while (pos < bytes.length) {
-    const [tag, afterTag] = readVarint(bytes, pos);
-    const field = Math.floor(tag / 8);
-    const wire = tag & 7;
-    if (field === 0) throw new Error('field number 0');
-    if (wire === 0) {
-      const [value, next] = readVarint(bytes, afterTag);
-      fields.push({ field, value });
-      pos = next;
-    } else if (wire === 2) {
-      const [length, body] = readVarint(bytes, afterTag);
-      if (body + length > bytes.length) throw new Error('length-delimited field past end of message');
-      fields.push({ field, value: bytes.subarray(body, body + length) });
-      pos = body + length;
-    } else if (wire === 1 || wire === 5) {
-      const width = wire === 1 ? 8 : 4;
-      if (afterTag + width > bytes.length) throw new Error('fixed-width field past end of message');
-      const view = new DataView(bytes.buffer, bytes.byteOffset + afterTag, width);
-      fields.push({ field, value: wire === 1 ? Number(view.getBigUint64(0, true)) : view.getUint32(0, true) });
-      pos = afterTag + width;
+  const r = reader.reset(bytes, 0, bytes.length, 'message');
+  while (r.next()) {
+    const { field, wireType, valueStart, valueEnd } = r;
+    if (wireType === LEN) {
+      fields.push({ field, value: bytes.subarray(valueStart, valueEnd) });
+    } else if (wireType === VARINT) {
+      fields.push({ field, value: r.varint() });
     } else {
-      throw new Error(`unsupported wire type ${wire}`);
+      const view = new DataView(bytes.buffer, bytes.byteOffset + valueStart, valueEnd - valueStart);
+      fields.push({ field, value: wireType === I64 ? Number(view.getBigUint64(0, true)) : view.getUint32(0, true) });
     }
   }
   return fields;
