@@ -2,6 +2,7 @@
 // so the zod checks and the API server's checks are written once, side by side.
 import { z } from 'zod';
 import { QUANTITY_PATTERN, isQuantity } from './quantity.ts';
+import { parseDuration } from '../collector/config/duration.ts';
 
 /**
  * A cross-field rule: `rule` is the CEL the API server evaluates, `holds` the same check for parseSpec.
@@ -61,10 +62,9 @@ export function duration(description: string) {
   return z.string().max(32).regex(new RegExp(DURATION_PATTERN), 'must be a duration such as 500ms, 5s, 1m30s').describe(description);
 }
 
-/** Milliseconds of a duration matching DURATION_PATTERN. */
+/** Milliseconds of a duration; throws on text that is not one (its field's pattern already reports that). */
 export function durationMs(text: string): number {
-  const unitMs: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-  let total = 0;
-  for (const [, amount, unit] of text.matchAll(/([0-9]+)(h|ms|m|s)/g)) total += Number(amount) * unitMs[unit!]!;
-  return total;
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new Error(`invalid duration "${text}"`);
+  return ms;
 }
