@@ -2,7 +2,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startCollector } from './collector-process.ts';
+import { startCollector } from './collector-process.ts';
+import { freePort } from '../../test/support/free-port.ts';
 import { forkHelper } from './ipc.ts';
 import type { Helper } from './ipc.ts';
 import type { LoadStats, StartMsg } from './loadgen.ts';

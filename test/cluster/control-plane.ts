@@ -13,7 +13,7 @@ import { adminKubeconfig } from './kubeconfig.ts';
 import { FAKE_NODE_NAMES, fakeNode, kwokStages } from './kwok.ts';
 import { type Layout, PKI_FILES } from './layout.ts';
 import { generatePki } from './pki.ts';
-import { freePorts } from './ports.ts';
+import { freePorts } from '../support/free-port.ts';
 import { get, waitFor } from './probe.ts';
 import { isOurs, readPidFiles, type Started, startDetached, stopProcess } from './process.ts';
 
