@@ -42,7 +42,6 @@ export const TelemetryPipelineSchema = z.looseObject({
 });
 
 export type TelemetryPipeline = z.output<typeof TelemetryPipelineSchema>;
-export type TelemetryPipelineMetadata = z.output<typeof MetadataSchema>;
 
 export interface FieldIssue {
   path: string;

@@ -28,8 +28,6 @@ export function perItem<T>(make: (item: Item) => T): PerItem<T> {
   return { spans: make('spans'), metricPoints: make('metricPoints'), logRecords: make('logRecords') };
 }
 
-export const ZERO: Readonly<PerItem<number>> = Object.freeze(perItem(() => 0));
-
 export function toItemRates(values: PerItem<number>): ItemRates {
   return { spansPerSecond: values.spans, metricPointsPerSecond: values.metricPoints, logRecordsPerSecond: values.logRecords };
 }

@@ -1,5 +1,5 @@
 // REST paths for the resource types the operator touches.
-import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../api/constants.ts';
+import { GROUP, KIND, PLURAL, VERSION } from '../../api/constants.ts';
 
 export interface ResourceType {
   group: string;
@@ -24,8 +24,6 @@ export const resources = {
   event: { group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true },
   crd: { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false },
 } satisfies Record<string, ResourceType>;
-
-export const PIPELINE_API_VERSION = API_VERSION;
 
 export function apiVersionOf(rt: ResourceType): string {
   return rt.group ? `${rt.group}/${rt.version}` : rt.version;
