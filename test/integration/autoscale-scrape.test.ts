@@ -17,6 +17,8 @@ import { EMPTY_HISTORY } from '../../src/operator/autoscale/behavior.ts';
 import { decide } from '../../src/operator/autoscale/decision.ts';
 import { computeRates, EMPTY_RATE_STATE, type PodScrape } from '../../src/operator/autoscale/rates.ts';
 import { scrapePod, scrapePods, type ScrapeTarget } from '../../src/operator/autoscale/scrape.ts';
+import { freePort } from '../support/free-port.ts';
+import { waitFor } from '../support/wait.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const servers: Server[] = [];
@@ -176,7 +178,7 @@ describe.each(collectors)('scrapePod against the %s', (_name, command) => {
     writeFileSync(config, failingBackendConfig(otlpPort, metricsPort));
     const [bin, ...args] = command as [string, ...string[]];
     child = spawn(bin, [...args, config], { stdio: 'ignore' });
-    await until(async () => (await scrapePod({ pod: 'c', ip: '127.0.0.1' }, { port: metricsPort })).result.ok);
+    await waitFor('the collector to serve metrics', async () => (await scrapePod({ pod: 'c', ip: '127.0.0.1' }, { port: metricsPort })).result.ok, 15_000, 100);
   });
 
   afterAll(() => {
@@ -195,10 +197,10 @@ describe.each(collectors)('scrapePod against the %s', (_name, command) => {
     await provider.shutdown();
 
     let second: PodScrape | undefined;
-    await until(async () => {
+    await waitFor('40 failed spans in the scrape', async () => {
       second = await scrapePod(target, { port: metricsPort });
       return second.result.ok && second.result.snapshot.sendFailed.spans === 40;
-    });
+    }, 15_000, 100);
     const snapshot = second?.result.ok ? second.result.snapshot : undefined;
     expect(snapshot?.accepted.spans).toBe(40);
     expect(snapshot?.queues).toHaveLength(1);
@@ -213,19 +215,3 @@ describe.each(collectors)('scrapePod against the %s', (_name, command) => {
     expect(pod.sendFailed.spans * pod.intervalSeconds).toBeCloseTo(40);
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { ReceiverFactory } from '../../src/collector/component.ts';
 import { freePort } from '../support/free-port.ts';
+import { waitFor } from '../support/wait.ts';
 import { Capture, captureExporterFactory, startInProcessCollector } from '../support/in-process-collector.ts';
 
 function gate() {
@@ -29,7 +30,7 @@ test('503 while starting and stopping, 200 with the upstream body while running'
     },
     { receivers: [slow], exporters: [captureExporterFactory(new Capture())] },
   );
-  await waitFor(async () => (await health().catch(() => undefined))?.status === 503);
+  await waitFor('health 503', async () => (await health().catch(() => undefined))?.status === 503, 5000, 20);
   expect((await health()).body).toEqual({ status: 'Server not available', upSince: '0001-01-01T00:00:00Z', uptime: '' });
 
   starting.open();
@@ -45,11 +46,3 @@ test('503 while starting and stopping, 200 with the upstream body while running'
   await stopped;
   await expect(health()).rejects.toThrow();
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -10,6 +10,7 @@ import { CRD_NAME } from '../../src/api/constants.ts';
 import { KubeClient } from '../../src/operator/kube/client.ts';
 import { isApiError } from '../../src/operator/kube/errors.ts';
 import { collectionPath, objectPath, resources, type ResourceType } from '../../src/operator/kube/resources.ts';
+import { waitFor } from '../support/wait.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
 import { startOperator, type OperatorHandle } from '../../src/operator/main.ts';
 import { parseOperatorArgs } from '../../src/operator/options.ts';
@@ -79,21 +80,7 @@ export async function deleteNamespace(client: KubeClient, name: string): Promise
   await client.request('DELETE', objectPath(resources.namespace, undefined, name)).catch(() => undefined);
 }
 
-/** Polls `check` until it returns a truthy value (returned) or the time runs out. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000, intervalMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
+export { waitFor };
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
