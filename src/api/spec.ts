@@ -31,10 +31,22 @@ function protocol(name: string, port: number) {
     .describe(`OTLP/${name} listener on port ${port}.`);
 }
 
+/**
+ * A ClusterIP Service balances connections, not RPCs, and an OTLP/gRPC client keeps one connection for its life:
+ * without an age limit, replicas added by a scale-up get nothing from clients already connected.
+ */
+const grpcProtocol = protocol('gRPC', 4317).extend({
+  maxConnectionAge: duration(
+    'How long a client connection may live before the collector asks the client to reconnect (gRPC GOAWAY, in-flight ' +
+      'exports finish first), so that connections spread over replicas added by a scale-up. "0s" keeps connections ' +
+      'open indefinitely.',
+  ).default('60s'),
+}).describe('OTLP/gRPC listener on port 4317.');
+
 const receivers = z
   .strictObject({
     otlp: withRules(
-      z.strictObject({ grpc: protocol('gRPC', 4317).prefault({}), http: protocol('HTTP', 4318).prefault({}) }),
+      z.strictObject({ grpc: grpcProtocol.prefault({}), http: protocol('HTTP', 4318).prefault({}) }),
       [
         {
           rule: `${enabledCel('grpc')} || ${enabledCel('http')}`,

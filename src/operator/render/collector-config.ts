@@ -1,15 +1,21 @@
 // TelemetryPipeline spec -> collector config in the upstream OpenTelemetry Collector shape, so both our collector
 // and the upstream image run the same ConfigMap. Listeners bind to ${env:POD_IP} (set from the downward API).
 import type { Signal, TelemetryPipelineSpec } from '../../api/telemetry-pipeline.ts';
-import { HEALTH_PORT, METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from './defaults.ts';
+import { durationMs } from '../../api/schema-kit.ts';
+import { GRPC_MAX_CONNECTION_AGE_GRACE_SECONDS, HEALTH_PORT, METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from './defaults.ts';
 import { exporterConfigs } from './exporters.ts';
 import type { MemorySizing } from './memory.ts';
 import { attributesConfig, batchConfig, filterConfig } from './processors.ts';
 
 const POD_IP = '${env:POD_IP}';
 
+interface GrpcReceiverConfig {
+  endpoint: string;
+  keepalive?: { server_parameters: { max_connection_age: string; max_connection_age_grace: string } };
+}
+
 export interface CollectorConfig {
-  receivers: { otlp: { protocols: { grpc?: { endpoint: string }; http?: { endpoint: string } } } };
+  receivers: { otlp: { protocols: { grpc?: GrpcReceiverConfig; http?: { endpoint: string } } } };
   processors: Record<string, object>;
   exporters: Record<string, object>;
   extensions: { health_check: { endpoint: string } };
@@ -20,12 +26,19 @@ export interface CollectorConfig {
   };
 }
 
+function grpcReceiver(maxConnectionAge: string): GrpcReceiverConfig {
+  const endpoint = `${POD_IP}:${OTLP_GRPC_PORT}`;
+  if (durationMs(maxConnectionAge) === 0) return { endpoint };
+  const grace = `${GRPC_MAX_CONNECTION_AGE_GRACE_SECONDS}s`;
+  return { endpoint, keepalive: { server_parameters: { max_connection_age: maxConnectionAge, max_connection_age_grace: grace } } };
+}
+
 function receivers(spec: TelemetryPipelineSpec): CollectorConfig['receivers'] {
   const { grpc, http } = spec.receivers.otlp;
   return {
     otlp: {
       protocols: {
-        ...(grpc.enabled ? { grpc: { endpoint: `${POD_IP}:${OTLP_GRPC_PORT}` } } : {}),
+        ...(grpc.enabled ? { grpc: grpcReceiver(grpc.maxConnectionAge) } : {}),
         ...(http.enabled ? { http: { endpoint: `${POD_IP}:${OTLP_HTTP_PORT}` } } : {}),
       },
     },

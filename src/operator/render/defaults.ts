@@ -23,6 +23,12 @@ export const COLLECTOR_DRAIN_TIMEOUT_SECONDS = 30;
  */
 export const TERMINATION_GRACE_PERIOD_SECONDS = COLLECTOR_DRAIN_TIMEOUT_SECONDS + 15;
 
+/**
+ * After a connection's age is reached, how long its in-flight exports may take before the collector closes it. An
+ * OTLP export is one unary call; the SDK exporters' default timeout is 10 s.
+ */
+export const GRPC_MAX_CONNECTION_AGE_GRACE_SECONDS = 10;
+
 /** The collector process's user; any non-root id works since the image needs no writable path. */
 export const COLLECTOR_UID = 10001;
 

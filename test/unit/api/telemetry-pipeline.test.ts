@@ -26,7 +26,7 @@ describe('parseSpec defaults (the guide)', () => {
     ['limits', spec.resources.limits, { cpu: '2', memory: '2Gi' }],
     ['memoryLimiter', spec.memoryLimiter, { limitPercent: 75, spikePercent: 25, checkInterval: '1s' }],
     ['batch', spec.processors.batch, { profile: 'balanced' }],
-    ['receivers', spec.receivers.otlp, { grpc: { enabled: true }, http: { enabled: true } }],
+    ['receivers', spec.receivers.otlp, { grpc: { enabled: true, maxConnectionAge: '60s' }, http: { enabled: true } }],
     ['sendingQueue', spec.exporters[0]!.sendingQueue, { enabled: true, numConsumers: 10, queueSize: 10000 }],
     [
       'retryOnFailure',
@@ -83,6 +83,7 @@ describe('parseSpec rejects with field paths', () => {
     ['repeated signal', { ...base, signals: ['traces', 'traces'] }, 'spec.signals', /repeat/],
     ['unknown signal', { ...base, signals: ['profiles'] }, 'spec.signals[0]', /.+/],
     ['no receiver protocol', { ...base, receivers: { otlp: { grpc: { enabled: false }, http: { enabled: false } } } }, 'spec.receivers.otlp', /at least one/],
+    ['connection age not a duration', { ...base, receivers: { otlp: { grpc: { maxConnectionAge: '1 minute' } } } }, 'spec.receivers.otlp.grpc.maxConnectionAge', /duration/],
     ['unknown profile', { ...base, processors: { batch: { profile: 'fast' } } }, 'spec.processors.batch.profile', /.+/],
     [
       'batch max below size',

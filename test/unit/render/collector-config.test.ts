@@ -19,7 +19,7 @@ function renderErrorOf(spec: Record<string, unknown>) {
 test('defaults: memory_limiter then batch in every pipeline, one exporter, listeners on the pod IP', () => {
   const c = config();
   expect(c.receivers).toEqual({
-    otlp: { protocols: { grpc: { endpoint: '${env:POD_IP}:4317' }, http: { endpoint: '${env:POD_IP}:4318' } } },
+    otlp: { protocols: { grpc: { endpoint: '${env:POD_IP}:4317', keepalive: { server_parameters: { max_connection_age: '60s', max_connection_age_grace: '10s' } } }, http: { endpoint: '${env:POD_IP}:4318' } } },
   });
   expect(c.processors).toEqual({
     memory_limiter: { check_interval: '1s', limit_mib: 1536, spike_limit_mib: 384 },
@@ -121,8 +121,17 @@ test('sampling is traces only', () => {
 
 test('disabled receiver protocol is not listened on', () => {
   expect(config({ receivers: { otlp: { http: { enabled: false } } } }).receivers.otlp.protocols).toEqual({
-    grpc: { endpoint: '${env:POD_IP}:4317' },
+    grpc: { endpoint: '${env:POD_IP}:4317', keepalive: { server_parameters: { max_connection_age: '60s', max_connection_age_grace: '10s' } } },
   });
+});
+
+test.each([
+  ['default: connections rotate every minute', undefined, { server_parameters: { max_connection_age: '60s', max_connection_age_grace: '10s' } }],
+  ['a chosen age', '5m', { server_parameters: { max_connection_age: '5m', max_connection_age_grace: '10s' } }],
+  ['0s keeps connections open: no keepalive block', '0s', undefined],
+])('gRPC max connection age, %s', (_name, maxConnectionAge, keepalive) => {
+  const grpc = maxConnectionAge === undefined ? {} : { maxConnectionAge };
+  expect(config({ receivers: { otlp: { grpc } } }).receivers.otlp.protocols.grpc?.keepalive).toEqual(keepalive);
 });
 
 test('user text stays literal: $ is escaped for ${} expansion, quotes and backslashes for OTTL', () => {
