@@ -4,6 +4,18 @@ import { duration, durationMs, withRules } from './schema-kit.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+const headerFromSecret = z
+  .strictObject({
+    name: z.string().min(1).max(256).describe('Header name, for example authorization or x-api-key.'),
+    secretKeyRef: z
+      .strictObject({
+        name: z.string().min(1).max(253).describe('Name of a Secret in the pipeline\'s namespace.'),
+        key: z.string().min(1).max(253).describe('Key of the Secret whose value is sent as the header value.'),
+      })
+      .describe('The Secret key holding the header value.'),
+  })
+  .describe('A header whose value comes from a Secret.');
+
 function otlpClient(endpointDescription: string) {
   return z
     .strictObject({
@@ -19,7 +31,16 @@ function otlpClient(endpointDescription: string) {
       headers: z
         .record(z.string(), z.string().max(4096).describe('Header value.'))
         .optional()
-        .describe('Extra headers sent with every export request, for example an API key. Taken literally (no ${...} expansion).'),
+        .describe('Extra headers sent with every export request, stored in the ConfigMap: put credentials in headersFrom. Taken literally (no ${...} expansion).'),
+      headersFrom: z
+        .array(headerFromSecret)
+        .max(16)
+        .optional()
+        .describe(
+          'Headers whose values are read from Secrets in the pipeline\'s namespace, for credentials: the value never lands ' +
+            'in the ConfigMap; the collector pods get it as an environment variable. A changed Secret is picked up when ' +
+            'the pods restart (kubectl rollout restart).',
+        ),
       timeout: duration('Time limit of one export attempt (default 60s, as the guide recommends against data loss).').default(
         '60s',
       ),

@@ -10,6 +10,7 @@ import {
   OTLP_HTTP_PORT,
   TERMINATION_GRACE_PERIOD_SECONDS,
 } from './defaults.ts';
+import { secretHeaderEnv } from './exporters.ts';
 import { ANNOTATION_CONFIG_HASH, fleetLabels, fleetName, ownedMetadata, selectorLabels } from './labels.ts';
 import type { MemorySizing } from './memory.ts';
 
@@ -34,6 +35,7 @@ function collectorContainer(pipeline: TelemetryPipeline, inputs: DeploymentInput
     env: [
       { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
       { name: 'NODE_OPTIONS', value: `--max-old-space-size=${inputs.memory.heapMiB}` },
+      ...secretHeaderEnv(spec.exporters),
     ],
     ports: [
       ...(grpc.enabled ? [{ name: 'otlp-grpc', containerPort: OTLP_GRPC_PORT, protocol: 'TCP' }] : []),

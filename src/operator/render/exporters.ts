@@ -1,7 +1,8 @@
 // spec.exporters -> upstream `otlp/<name>` and `otlphttp/<name>` exporter configs.
+import type { V1EnvVar } from '@kubernetes/client-node';
 import type { Exporter, OtlpClient } from '../../api/telemetry-pipeline.ts';
 import { RenderError } from './errors.ts';
-import { configLiteral, configLiterals } from './literal.ts';
+import { configLiteral } from './literal.ts';
 
 const DNS_NAME = /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*\.?$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -41,16 +42,49 @@ export function checkHttpEndpoint(endpoint: string, path: string): void {
   if (url.search !== '' || url.hash !== '') throw new RenderError(path, `"${endpoint}" must not have a query or fragment`);
 }
 
-function clientConfig(client: OtlpClient, path: string) {
-  for (const name of Object.keys(client.headers ?? {})) {
-    if (!HEADER_NAME.test(name)) throw new RenderError(`${path}.headers.${name}`, `"${name}" is not a valid header name`);
-  }
+/**
+ * The environment variable that carries one Secret-backed header into the collector pods. Exporter names are DNS
+ * labels, so upper-casing them and turning "-" into "_" keeps names distinct.
+ */
+export function headerEnvName(exporterName: string, headerIndex: number): string {
+  return `TPO_EXPORTER_${exporterName.toUpperCase().replace(/-/g, '_')}_HEADER_${headerIndex}`;
+}
+
+/** Container env for every headersFrom entry: the kubelet reads the Secret, the config only names the variable. */
+export function secretHeaderEnv(exporters: readonly Exporter[]): V1EnvVar[] {
+  return exporters.flatMap((exporter) =>
+    ((exporter.otlp ?? exporter.otlphttp)?.headersFrom ?? []).map((header, j) => ({
+      name: headerEnvName(exporter.name, j),
+      valueFrom: { secretKeyRef: { name: header.secretKeyRef.name, key: header.secretKeyRef.key } },
+    })),
+  );
+}
+
+function headersConfig(client: OtlpClient, exporterName: string, path: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const seen = new Map<string, string>();
+  const add = (name: string, value: string, field: string) => {
+    if (!HEADER_NAME.test(name)) throw new RenderError(field, `"${name}" is not a valid header name`);
+    const other = seen.get(name.toLowerCase());
+    if (other !== undefined) throw new RenderError(field, `header "${name}" is already set by ${other}`);
+    seen.set(name.toLowerCase(), field);
+    headers[configLiteral(name)] = value;
+  };
+  for (const [name, value] of Object.entries(client.headers ?? {})) add(name, configLiteral(value), `${path}.headers.${name}`);
+  // The one place the rendered config reads the pod's environment on purpose: the variable the kubelet fills from
+  // the Secret (both collectors expand ${env:NAME}).
+  (client.headersFrom ?? []).forEach((header, j) => add(header.name, `\${env:${headerEnvName(exporterName, j)}}`, `${path}.headersFrom[${j}].name`));
+  return headers;
+}
+
+function clientConfig(client: OtlpClient, exporterName: string, path: string) {
+  const headers = headersConfig(client, exporterName, path);
   return {
     endpoint: configLiteral(client.endpoint),
     compression: client.compression,
     tls: { insecure: client.insecure },
     timeout: client.timeout,
-    ...(client.headers && Object.keys(client.headers).length > 0 ? { headers: configLiterals(client.headers) } : {}),
+    ...(Object.keys(headers).length > 0 ? { headers } : {}),
   };
 }
 
@@ -73,10 +107,10 @@ export function exporterConfigs(exporters: readonly Exporter[]): Record<string, 
     let client: object;
     if (exporter.otlp) {
       checkGrpcEndpoint(exporter.otlp.endpoint, `${path}.otlp.endpoint`);
-      client = clientConfig(exporter.otlp, `${path}.otlp`);
+      client = clientConfig(exporter.otlp, exporter.name, `${path}.otlp`);
     } else {
       checkHttpEndpoint(exporter.otlphttp!.endpoint, `${path}.otlphttp.endpoint`);
-      client = clientConfig(exporter.otlphttp!, `${path}.otlphttp`);
+      client = clientConfig(exporter.otlphttp!, exporter.name, `${path}.otlphttp`);
     }
     const { sendingQueue: q, retryOnFailure: r } = exporter;
     configs[id] = {

@@ -4,7 +4,3 @@
 export function configLiteral(text: string): string {
   return text.replace(/\$/g, () => '$$');
 }
-
-export function configLiterals(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [configLiteral(k), configLiteral(v)]));
-}

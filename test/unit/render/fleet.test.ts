@@ -166,3 +166,33 @@ test('duplicate exporter names that reach render are a RenderError on the second
   const [exporter] = pipeline().spec.exporters;
   expect(() => exporterConfigs([exporter!, exporter!])).toThrow(expect.objectContaining({ path: 'spec.exporters[1].name' }));
 });
+
+describe('headers from Secrets', () => {
+  const withSecretHeaders = (otlp: Record<string, unknown>) => pipeline({ exporters: [{ ...BACKEND, name: 'eu-backend', otlp: { ...BACKEND.otlp, ...otlp } }] });
+  const apiKey = { name: 'x-api-key', secretKeyRef: { name: 'backend-credentials', key: 'api-key' } };
+
+  test('the config names an env variable, the container fills it from the Secret, the ConfigMap holds no value', () => {
+    const fleet = renderFleet(withSecretHeaders({ headers: { 'x-tenant': 'shop' }, headersFrom: [apiKey] }), OPTS);
+    expect(fleet.collectorConfig.exporters['otlp/eu-backend']).toMatchObject({
+      headers: { 'x-tenant': 'shop', 'x-api-key': '${env:TPO_EXPORTER_EU_BACKEND_HEADER_0}' },
+    });
+    expect(fleet.deployment.spec!.template.spec!.containers[0]!.env).toContainEqual({
+      name: 'TPO_EXPORTER_EU_BACKEND_HEADER_0',
+      valueFrom: { secretKeyRef: { name: 'backend-credentials', key: 'api-key' } },
+    });
+    expect(JSON.stringify(fleet.configMap)).not.toContain('backend-credentials');
+  });
+
+  test('adding a Secret header rolls the pods (new config hash)', () => {
+    const before = renderFleet(withSecretHeaders({}), OPTS);
+    const after = renderFleet(withSecretHeaders({ headersFrom: [apiKey] }), OPTS);
+    expect(after.configHash).not.toBe(before.configHash);
+  });
+
+  test.each<[string, Record<string, unknown>, string, RegExp]>([
+    ['a header set twice, in headers and headersFrom (case-insensitive)', { headers: { 'X-Api-Key': 'k' }, headersFrom: [apiKey] }, 'spec.exporters[0].otlp.headersFrom[0].name', /already set by spec.exporters\[0\].otlp.headers.X-Api-Key/],
+    ['an invalid header name', { headersFrom: [{ ...apiKey, name: 'x api key' }] }, 'spec.exporters[0].otlp.headersFrom[0].name', /not a valid header name/],
+  ])('%s is a RenderError naming the field', (_name, otlp, path, message) => {
+    expect(() => renderFleet(withSecretHeaders(otlp), OPTS)).toThrow(expect.objectContaining({ path, message: expect.stringMatching(message) }));
+  });
+});
