@@ -94,7 +94,8 @@ test.each<[string, Record<string, unknown>, string, string, string]>([
 });
 
 test('the API server defaults a spec exactly as parseSpec does', async () => {
-  const spec = { exporters: [EXPORTER], scaling: { maxReplicas: 8 }, resources: { limits: { cpu: 4 } }, processors: { sampling: {} } };
+  const withSecretHeader = { ...EXPORTER, otlp: { ...EXPORTER.otlp, headersFrom: [{ name: 'x-api-key', secretKeyRef: { name: 'creds', key: 'key' } }] } };
+  const spec = { exporters: [withSecretHeader], scaling: { maxReplicas: 8 }, resources: { limits: { cpu: 4 } }, processors: { sampling: {} } };
   const stored = await client.request<{ spec: unknown }>('POST', collection, { body: object(spec, 'defaults') });
   const local = parsePipeline(object(spec, 'defaults'));
   expect(local.ok && local.pipeline.spec).toEqual(stored.spec);

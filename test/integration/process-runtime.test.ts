@@ -7,7 +7,9 @@ import { parsePipeline } from '../../src/api/telemetry-pipeline.ts';
 import { collectionPath, objectPath, resources } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
 import { renderFleet } from '../../src/operator/render/index.ts';
+import { OtlpSink } from '../support/otlp-sink.ts';
 import { ProcessRuntime } from '../support/process-runtime.ts';
+import { sendSpans } from '../support/sdk-clients.ts';
 import { createNamespace, deleteNamespace, mergePatch, testCluster, waitFor, type TestCluster } from './operator-helpers.ts';
 
 let cluster: TestCluster;
@@ -27,12 +29,12 @@ afterAll(async () => {
   cluster?.client.close();
 });
 
-async function createFleet(name: string, endpoint: string, replicas: number): Promise<void> {
+async function createFleet(name: string, endpoint: string, replicas: number, otlp: Record<string, unknown> = {}): Promise<void> {
   const parsed = parsePipeline({
     apiVersion: 'fleet.telemetry.dev/v1alpha1',
     kind: 'TelemetryPipeline',
     metadata: { name, namespace: ns },
-    spec: { signals: ['traces'], exporters: [{ name: 'sink', otlp: { endpoint, insecure: true } }] },
+    spec: { signals: ['traces'], exporters: [{ name: 'sink', otlp: { endpoint, insecure: true, ...otlp } }] },
   });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   const fleet = renderFleet(parsed.pipeline, { image: 'tpo:test', replicas });
@@ -78,3 +80,32 @@ test('runs, restarts on a config change, refuses off-loopback exporters, stays w
   await waitFor('all exited', async () => runtime.exits().filter((e) => e.stopped).length >= 3, 60_000);
   expect(runtime.exits().every((e) => e.code === 0 && e.stopped)).toBe(true);
 }, 180_000);
+
+test('a header from a Secret reaches the backend; the ConfigMap holds only the variable name', async () => {
+  const { client } = cluster;
+  const sink = await OtlpSink.start();
+  try {
+    const token = `token-${Date.now()}`;
+    await client.request('POST', `/api/v1/namespaces/${ns}/secrets`, {
+      body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'backend-credentials' }, stringData: { 'api-key': token } },
+    });
+    await createFleet('secret-header', sink.grpcEndpoint, 1, {
+      compression: 'none',
+      headersFrom: [{ name: 'x-api-key', secretKeyRef: { name: 'backend-credentials', key: 'api-key' } }],
+    });
+    const [collector] = await waitFor('a serving collector', async () => {
+      const list = of('secret-header');
+      return list[0]?.state === 'serving' ? list : undefined;
+    }, 60_000);
+    await sendSpans({ host: collector!.ip, grpcPort: 4317, httpPort: 4318 }, 'grpc', ['s-1', 's-2', 's-3']);
+    await waitFor('spans at the sink', async () => sink.items('traces') >= 3, 30_000);
+    expect(sink.requests.every((r) => r.headers['x-api-key'] === token)).toBe(true);
+    const cm = await client.request<KubeObject & { data: Record<string, string> }>('GET', objectPath(resources.configMap, ns, 'secret-header-collector'));
+    expect(cm.data['config.yaml']).not.toContain(token);
+    expect(cm.data['config.yaml']).toContain('x-api-key: ${env:TPO_EXPORTER_SINK_HEADER_0}');
+  } finally {
+    await client.request('DELETE', objectPath(resources.deployment, ns, 'secret-header-collector')).catch(() => undefined);
+    await waitFor('collector gone', async () => of('secret-header').length === 0, 60_000).catch(() => undefined);
+    await sink.stop();
+  }
+}, 120_000);

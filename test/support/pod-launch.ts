@@ -1,15 +1,20 @@
 // What the process runtime (process-runtime.ts) runs for a collector Pod, decided from the Pod and its
 // ConfigMap alone (pure, table-tested): the `tpo collector` arguments with the mounted config path
 // replaced by a local file, the container's environment resolved as the kubelet would (values and the
-// downward API), the readiness probe's port, and the grace period. Anything it cannot honour exactly is
-// an error naming the field, rather than a process that runs differently from the pod spec.
+// downward API; Secret keys are named here and read by the runtime at launch), the readiness probe's
+// port, and the grace period. Anything it cannot honour exactly is an error naming the field, rather
+// than a process that runs differently from the pod spec.
 import { parse } from 'yaml';
 
 export interface ContainerSpec {
   name?: string;
   command?: string[];
   args?: string[];
-  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath?: string } } & Record<string, unknown> }[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: { fieldRef?: { fieldPath?: string }; secretKeyRef?: { name?: string; key?: string } } & Record<string, unknown>;
+  }[];
   ports?: { name?: string; containerPort?: number }[];
   readinessProbe?: { httpGet?: { path?: string; port?: number | string }; failureThreshold?: number };
   volumeMounts?: { name: string; mountPath: string }[];
@@ -26,6 +31,12 @@ export interface PodSpecLike {
   status?: { phase?: string; podIP?: string };
 }
 
+export interface SecretEnv {
+  name: string;
+  secret: string;
+  key: string;
+}
+
 /** Where the collector's config comes from: one key of one ConfigMap. */
 export interface ConfigSource {
   configMap: string;
@@ -36,6 +47,8 @@ export interface LaunchPlan {
   /** Arguments after `node bin/tpo.js`; CONFIG_PLACEHOLDER stands for the local config file. */
   args: string[];
   env: Record<string, string>;
+  /** Variables the kubelet fills from Secret keys of the pod's namespace; the runtime reads them at launch. */
+  secretEnv: SecretEnv[];
   config: ConfigSource;
   readiness: { port: number; path: string; failureThreshold: number } | undefined;
   gracePeriodSeconds: number;
@@ -81,13 +94,13 @@ export function launchPlan(pod: PodSpecLike): PlanResult {
   }
   if (!config) return fail('spec.containers[0].command: no --config file');
 
-  const env = resolveEnv(pod, container, podIP);
-  if (typeof env === 'string') return fail(env);
+  const resolved = resolveEnv(pod, container, podIP);
+  if (typeof resolved === 'string') return fail(resolved);
   return {
     ok: true,
     plan: {
       args,
-      env,
+      ...resolved,
       config,
       readiness: readinessPort(container),
       gracePeriodSeconds: pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS,
@@ -116,8 +129,9 @@ const FIELD_REFS: Record<string, (pod: PodSpecLike, podIP: string) => string | u
   'spec.nodeName': (pod) => pod.spec?.nodeName,
 };
 
-function resolveEnv(pod: PodSpecLike, container: ContainerSpec, podIP: string): Record<string, string> | string {
+function resolveEnv(pod: PodSpecLike, container: ContainerSpec, podIP: string): Pick<LaunchPlan, 'env' | 'secretEnv'> | string {
   const env: Record<string, string> = {};
+  const secretEnv: SecretEnv[] = [];
   for (const [i, entry] of (container.env ?? []).entries()) {
     const path = `spec.containers[0].env[${i}]`;
     if (entry.valueFrom === undefined) {
@@ -125,13 +139,19 @@ function resolveEnv(pod: PodSpecLike, container: ContainerSpec, podIP: string): 
       env[entry.name] = (entry.value ?? '').replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => env[name] ?? whole);
       continue;
     }
+    const secretRef = entry.valueFrom.secretKeyRef;
+    if (secretRef !== undefined) {
+      if (!secretRef.name || !secretRef.key) return `${path}.valueFrom.secretKeyRef: name and key are required`;
+      secretEnv.push({ name: entry.name, secret: secretRef.name, key: secretRef.key });
+      continue;
+    }
     const fieldPath = entry.valueFrom.fieldRef?.fieldPath;
     const resolve = fieldPath === undefined ? undefined : FIELD_REFS[fieldPath];
     const value = resolve?.(pod, podIP);
-    if (value === undefined) return `${path}.valueFrom: only fieldRef to ${Object.keys(FIELD_REFS).join(', ')} is supported`;
+    if (value === undefined) return `${path}.valueFrom: only secretKeyRef and fieldRef to ${Object.keys(FIELD_REFS).join(', ')} are supported`;
     env[entry.name] = value;
   }
-  return env;
+  return { env, secretEnv };
 }
 
 function readinessPort(container: ContainerSpec): LaunchPlan['readiness'] {

@@ -255,13 +255,21 @@ export class ProcessRuntime {
       release();
       return;
     }
+    const secretEnv = await this.#readSecretEnv(entry.pod.split('/')[0]!, plan).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    if (secretEnv instanceof Error) {
+      // As the kubelet (CreateContainerConfigError): not started, tried again after a backoff.
+      entry.exited = undefined;
+      release();
+      this.#crashed(entry, secretEnv.message);
+      return;
+    }
     const configFile = join(entry.dir, 'config.yaml');
     writeFileSync(configFile, configText);
     const fd = openSync(entry.logFile, 'a');
     const args = plan.args.map((a) => (a === CONFIG_PLACEHOLDER ? configFile : a));
     const child = spawn(process.execPath, [join(ROOT, 'bin/tpo.js'), ...args], {
       cwd: ROOT,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', TMPDIR: tmpdir(), ...plan.env },
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', TMPDIR: tmpdir(), ...plan.env, ...secretEnv },
       stdio: ['ignore', fd, fd],
     });
     closeSync(fd);
@@ -275,13 +283,30 @@ export class ProcessRuntime {
       release();
       this.#exits.push({ pod: entry.pod, ip: entry.ip, code, signal, stopped: entry.state === 'stopping', at: Date.now() });
       if (entry.state === 'stopping') return;
-      entry.state = 'crashed';
-      entry.error = `exited with ${signal ?? code}`;
-      entry.restartAt = Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** entry.restarts);
-      entry.restarts++;
+      this.#crashed(entry, `exited with ${signal ?? code}`);
       this.#log.warn({ pod: entry.pod, code, signal, logFile: entry.logFile }, 'collector exited; restarting after backoff');
     });
     this.#probe(entry, plan, child);
+  }
+
+  #crashed(entry: Entry, error: string): void {
+    entry.state = 'crashed';
+    entry.error = error;
+    entry.restartAt = Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** entry.restarts);
+    entry.restarts++;
+  }
+
+  /** The Secret-backed variables of the container, read from the API server as the kubelet does at container start. */
+  async #readSecretEnv(namespace: string, plan: LaunchPlan): Promise<Record<string, string>> {
+    const env: Record<string, string> = {};
+    const secrets = new Map<string, Promise<{ data?: Record<string, string> }>>();
+    for (const ref of plan.secretEnv) {
+      if (!secrets.has(ref.secret)) secrets.set(ref.secret, this.#client.request('GET', `/api/v1/namespaces/${namespace}/secrets/${encodeURIComponent(ref.secret)}`));
+      const encoded = (await secrets.get(ref.secret)!).data?.[ref.key];
+      if (encoded === undefined) throw new Error(`secret ${namespace}/${ref.secret} has no key ${ref.key}`);
+      env[ref.name] = Buffer.from(encoded, 'base64').toString('utf8');
+    }
+    return env;
   }
 
   /** Readiness as the kubelet runs it: serving while the probe answers 2xx (no probe: once started). */

@@ -42,12 +42,19 @@ describe('launchPlan', () => {
     ['a pod IP off loopback', edit((p) => (p.status!.podIP = '192.0.2.10')), /^status.podIP: "192.0.2.10" is not a loopback address/],
     ['another command', edit((p) => (p.spec!.containers![0]!.command = ['otelcol', '--config', '/etc/otelcol/config.yaml'])), /command: "otelcol/],
     ['a config off any mount', edit((p) => (p.spec!.containers![0]!.command = ['tpo', 'collector', '--config', '/tmp/c.yaml'])), /on no volume mount/],
-    ['a secret env', edit((p) => p.spec!.containers![0]!.env!.push({ name: 'K', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } })), /env\[2\]\.valueFrom/],
+    ['a secret env without a key', edit((p) => p.spec!.containers![0]!.env!.push({ name: 'K', valueFrom: { secretKeyRef: { name: 's' } } })), /env\[2\]\.valueFrom\.secretKeyRef: name and key/],
+    ['a ConfigMap env', edit((p) => p.spec!.containers![0]!.env!.push({ name: 'K', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } })), /env\[2\]\.valueFrom: only secretKeyRef/],
     ['two containers', edit((p) => p.spec!.containers!.push({ name: 'sidecar' })), /expected one container, found 2/],
   ])('refuses %s', (_name, pod, error) => {
     const result = launchPlan(pod);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toMatch(error);
+  });
+
+  test('Secret keys in env are named for the runtime to read at launch, not resolved here', () => {
+    const result = launchPlan(edit((p) => p.spec!.containers![0]!.env!.push({ name: 'K', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } })));
+    expect(result.ok && result.plan.secretEnv).toEqual([{ name: 'K', secret: 's', key: 'k' }]);
+    expect(result.ok && 'K' in result.plan.env).toBe(false);
   });
 
   test('ConfigMap items map a mounted path to another key; $(VAR) expands earlier env', () => {
