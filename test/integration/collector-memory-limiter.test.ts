@@ -60,14 +60,24 @@ test('overload gets retryable refusals, memory stays under the limit, the proces
   };
   await Promise.all(Array.from({ length: 8 }, worker));
 
-  const http = await fetch(`http://${collector.host}:${collector.ports.http}/v1/traces`, {
-    method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: request,
-  });
+  // Memory can dip under the soft limit between checks (after a forced GC), and then a 200 is right; what it
+  // accepted adds to the stuck queue, so a few bounded tries reach the refusal this checks.
+  let http!: Response;
+  let httpAccepted = 0;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    http = await fetch(`http://${collector.host}:${collector.ports.http}/v1/traces`, {
+      method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: request,
+    });
+    if (http.status !== 200) break;
+    await http.arrayBuffer();
+    httpAccepted++;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   sampling = false;
   await sampler;
   client.close();
 
-  process.stdout.write(`memory_limiter overload: ${sent} requests, codes ${JSON.stringify(Object.fromEntries(codes))}, peak heap+external ${Math.round(peak / MIB)} MiB (limit ${LIMIT_MIB})\n`);
+  process.stdout.write(`memory_limiter overload: ${sent} requests, codes ${JSON.stringify(Object.fromEntries(codes))}, HTTP accepted before refusing ${httpAccepted}, peak heap+external ${Math.round(peak / MIB)} MiB (limit ${LIMIT_MIB})\n`);
   expect(codes.get(GrpcStatus.OK) ?? 0).toBeGreaterThan(0);
   expect(codes.get(GrpcStatus.UNAVAILABLE) ?? 0).toBeGreaterThan(0);
   expect([...codes.keys()].sort()).toEqual([GrpcStatus.OK, GrpcStatus.UNAVAILABLE].sort());
@@ -78,7 +88,7 @@ test('overload gets retryable refusals, memory stays under the limit, the proces
   const refusedByLimiter = await collector.metric('otelcol_processor_refused_spans', { processor: 'memory_limiter' });
   expect(refusedByLimiter).toBe(((codes.get(GrpcStatus.UNAVAILABLE) ?? 0) + 1) * 1000);
   expect(await collector.metric('otelcol_receiver_refused_spans')).toBe(refusedByLimiter);
-  expect(await collector.metric('otelcol_receiver_accepted_spans')).toBe((codes.get(GrpcStatus.OK) ?? 0) * 1000);
+  expect(await collector.metric('otelcol_receiver_accepted_spans')).toBe(((codes.get(GrpcStatus.OK) ?? 0) + httpAccepted) * 1000);
   expect((await fetch(`http://${collector.host}:${collector.ports.health}/`)).status).toBe(200);
   expect(collector.logs()).toContain('Memory usage is above soft limit. Refusing data.');
 });
