@@ -5,9 +5,7 @@
 //   node bench/operator/run.ts
 // Environment: BENCH_PIPELINES (1000), BENCH_CONCURRENCY (operator workers, 10), BENCH_RESYNC_S (15),
 // BENCH_CREATE_PARALLEL (creates in flight, 50), BENCH_TIMEOUT_S (300), BENCH_KEEP (keep the namespace).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { Informer } from '../../src/operator/kube/informer.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
@@ -21,7 +19,6 @@ import {
   deleteNamespace,
   listObjects,
   pipeline,
-  REPO,
   sleep,
   statusOf,
   stopChild,
@@ -29,19 +26,14 @@ import {
   waitFor,
   type ChildOperator,
 } from '../../test/integration/operator-helpers.ts';
+import { summarize } from '../collector/stats.ts';
+import { machine, positiveIntEnv, round, writeResult } from './common.ts';
 
-const num = (name: string, dflt: number): number => {
-  const v = process.env[name];
-  if (v === undefined || v === '') return dflt;
-  const x = Number(v);
-  if (!Number.isInteger(x) || x <= 0) throw new Error(`${name}: expected a positive integer, got ${JSON.stringify(v)}`);
-  return x;
-};
-const PIPELINES = num('BENCH_PIPELINES', 1000);
-const CONCURRENCY = num('BENCH_CONCURRENCY', 10);
-const RESYNC_S = num('BENCH_RESYNC_S', 15);
-const CREATE_PARALLEL = num('BENCH_CREATE_PARALLEL', 50);
-const TIMEOUT_MS = num('BENCH_TIMEOUT_S', 300) * 1000;
+const PIPELINES = positiveIntEnv('BENCH_PIPELINES', 1000);
+const CONCURRENCY = positiveIntEnv('BENCH_CONCURRENCY', 10);
+const RESYNC_S = positiveIntEnv('BENCH_RESYNC_S', 15);
+const CREATE_PARALLEL = positiveIntEnv('BENCH_CREATE_PARALLEL', 50);
+const TIMEOUT_MS = positiveIntEnv('BENCH_TIMEOUT_S', 300) * 1000;
 const log = pino({ level: 'warn' });
 const progress = (msg: string) => process.stderr.write(`[bench:operator] ${msg}\n`);
 
@@ -97,8 +89,6 @@ function latencyDelta(before: Map<string, { sum: number; count: number }>, after
 
 const total = (w: Record<string, number>) => Object.values(w).reduce((a, b) => a + b, 0);
 const perPipeline = (w: Record<string, number>) => Object.fromEntries(Object.entries(w).map(([k, v]) => [k, round(v / PIPELINES, 3)]));
-const round = (x: number, digits = 2) => Number(x.toFixed(digits));
-const percentile = (xs: number[], p: number) => xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? 0;
 
 /** CPU seconds (user + system) of a process, from /proc. */
 function cpuSeconds(pid: number): number {
@@ -199,11 +189,11 @@ async function main(): Promise<void> {
     const result = {
       benchmark: 'operator',
       startedAt: new Date().toISOString(),
-      machine: { cpus: cpus().length, loadavg: loadavg().map((x) => round(x)) },
+      machine: machine(),
       config: { pipelines: PIPELINES, replicasEach: 1, autoscaling: false, operatorConcurrency: CONCURRENCY, resyncSeconds: RESYNC_S, createParallel: CREATE_PARALLEL },
       createSeconds: round(createdMs / 1000),
       allReadySeconds: round(allReadyMs / 1000),
-      timeToReadySeconds: { p50: round(percentile(latencies, 50) / 1000), p90: round(percentile(latencies, 90) / 1000), p99: round(percentile(latencies, 99) / 1000), max: round(Math.max(...latencies) / 1000) },
+      timeToReadySeconds: Object.fromEntries(Object.entries(summarize(latencies)).filter(([k]) => k !== 'count').map(([k, ms]) => [k, round(ms / 1000)])),
       podsRunning: pods.filter((p) => p.status?.phase === 'Running').length,
       writesToConverge: total(converged),
       writesPerPipelineToConverge: round(total(converged) / PIPELINES, 3),
@@ -216,9 +206,7 @@ async function main(): Promise<void> {
       timeline,
       targets: { allReadySeconds: 60, writesPerPipelineToConverge: 6, writesPerResync: 0 },
     };
-    mkdirSync(join(REPO, 'bench', 'results'), { recursive: true });
-    writeFileSync(join(REPO, 'bench', 'results', 'operator.json'), `${JSON.stringify(result, null, 2)}\n`);
-    console.log(JSON.stringify(result, null, 2));
+    writeResult('operator', result);
   } finally {
     await cleanup();
   }

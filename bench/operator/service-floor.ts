@@ -6,21 +6,13 @@
 // measured beside them. Writes bench/results/operator-service-floor.json and prints it.
 //   node bench/operator/service-floor.ts
 // Environment: BENCH_PIPELINES (1000), BENCH_CONCURRENCY (in flight, 10).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { createNamespace, deleteNamespace, REPO, testCluster } from '../../test/integration/operator-helpers.ts';
+import { createNamespace, deleteNamespace, testCluster } from '../../test/integration/operator-helpers.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
+import { summarize } from '../collector/stats.ts';
+import { machine, positiveIntEnv, round, writeResult } from './common.ts';
 
-const num = (name: string, dflt: number): number => {
-  const x = Number(process.env[name] || dflt);
-  if (!Number.isInteger(x) || x <= 0) throw new Error(`${name}: expected a positive integer`);
-  return x;
-};
-const COUNT = num('BENCH_PIPELINES', 1000);
-const CONCURRENCY = num('BENCH_CONCURRENCY', 10);
-const round = (x: number, digits = 2) => Number(x.toFixed(digits));
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? 0;
+const COUNT = positiveIntEnv('BENCH_PIPELINES', 1000);
+const CONCURRENCY = positiveIntEnv('BENCH_CONCURRENCY', 10);
 
 function service(name: string, headless: boolean) {
   return {
@@ -53,10 +45,11 @@ async function createAll(client: KubeClient, namespace: string, headless: boolea
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const { p50, p99 } = summarize(latencies);
   return {
     seconds: round(seconds),
     perSecond: round(COUNT / seconds, 1),
-    createMs: { mean: round(latencies.reduce((a, b) => a + b, 0) / latencies.length, 1), p50: round(percentile(latencies, 50), 1), p99: round(percentile(latencies, 99), 1) },
+    createMs: { mean: round(latencies.reduce((a, b) => a + b, 0) / latencies.length, 1), p50: round(p50, 1), p99: round(p99, 1) },
   };
 }
 
@@ -75,13 +68,11 @@ try {
   const result = {
     benchmark: 'operator-service-floor',
     startedAt: new Date().toISOString(),
-    machine: { cpus: cpus().length, loadavg: loadavg().map((x) => round(x)) },
+    machine: machine(),
     config: { services: COUNT, inFlight: CONCURRENCY },
     ...results,
   };
-  mkdirSync(join(REPO, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(REPO, 'bench', 'results', 'operator-service-floor.json'), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(JSON.stringify(result, null, 2));
+  writeResult('operator-service-floor', result);
 } finally {
   client.close();
 }
