@@ -9,3 +9,11 @@ export const SHORT_NAMES: readonly string[] = ['tp'];
 export const CATEGORIES: readonly string[] = ['telemetry'];
 export const API_VERSION = `${GROUP}/${VERSION}`;
 export const CRD_NAME = `${PLURAL}.${GROUP}`;
+
+/**
+ * Where every collector pod finds its rendered config (the ConfigMap's one key, mounted read-only). Part of the API:
+ * a user who sets spec.command or spec.args names this file in them.
+ */
+export const CONFIG_DIR = '/etc/otelcol';
+export const CONFIG_FILE = 'config.yaml';
+export const CONFIG_PATH = `${CONFIG_DIR}/${CONFIG_FILE}`;

@@ -2,6 +2,7 @@
 // 2/2Gi limits, 10k spans/s, 100k points/s, 50k records/s per replica, balanced batching.
 import { z } from 'zod';
 import { ExportersSchema } from './spec-exporters.ts';
+import { podFields } from './spec-pod.ts';
 import { ProcessorsSchema } from './spec-processors.ts';
 import { parseQuantity } from './quantity.ts';
 import { duration, quantity, withRules } from './schema-kit.ts';
@@ -188,12 +189,7 @@ export const SpecSchema = z
       .max(1000)
       .default(3)
       .describe('Replica count while scaling.enabled is false; kubectl scale and external autoscalers set it.'),
-    image: z
-      .string()
-      .min(1)
-      .max(512)
-      .optional()
-      .describe("Collector image; default is the operator's own image, which runs `tpo collector`."),
+    ...podFields,
   })
   .describe('Desired state of a collector fleet.');
 

@@ -83,6 +83,9 @@ test.each<[string, Record<string, unknown>, string, string, string]>([
   ['pattern with upsert', { processors: { attributes: [{ action: 'upsert', pattern: 'x', value: 'y' }] } }, 'spec.processors.attributes[0].pattern', 'pattern is only allowed with the delete and hash actions', 'demo'],
   ['unknown batch profile', { processors: { batch: { profile: 'fast' } } }, 'spec.processors.batch.profile', 'spec.processors.batch.profile', 'demo'],
   ['utilization above 1', { scaling: { targetUtilization: 1.5 } }, 'spec.scaling.targetUtilization', 'spec.scaling.targetUtilization', 'demo'],
+  ['toleration without key, operator Equal', { tolerations: [{ value: 'x' }] }, 'spec.tolerations[0].operator', 'operator must be Exists when key is left out', 'demo'],
+  ['tolerationSeconds without NoExecute', { tolerations: [{ key: 'a', effect: 'NoSchedule', tolerationSeconds: 5 }] }, 'spec.tolerations[0].tolerationSeconds', 'tolerationSeconds needs effect NoExecute', 'demo'],
+  ['node label value with a slash', { nodeSelector: { pool: 'a/b' } }, 'spec.nodeSelector.pool', 'spec.nodeSelector.pool', 'demo'],
   ['name too long for <name>-collector', {}, 'metadata.name', 'owned objects are named <name>-collector', long],
 ])('%s: rejected by the API server and by parseSpec', async (_name, spec, path, serverMessage, name) => {
   const body = object({ exporters: [EXPORTER], ...spec }, name);
@@ -95,7 +98,13 @@ test.each<[string, Record<string, unknown>, string, string, string]>([
 
 test('the API server defaults a spec exactly as parseSpec does', async () => {
   const withSecretHeader = { ...EXPORTER, otlp: { ...EXPORTER.otlp, headersFrom: [{ name: 'x-api-key', secretKeyRef: { name: 'creds', key: 'key' } }] } };
-  const spec = { exporters: [withSecretHeader], scaling: { maxReplicas: 8 }, resources: { limits: { cpu: 4 } }, processors: { sampling: {} } };
+  const spec = {
+    exporters: [withSecretHeader],
+    scaling: { maxReplicas: 8 },
+    resources: { limits: { cpu: 4 } },
+    processors: { sampling: {} },
+    tolerations: [{ key: 'dedicated', value: 'telemetry', effect: 'NoSchedule' }],
+  };
   const stored = await client.request<{ spec: unknown }>('POST', collection, { body: object(spec, 'defaults') });
   const local = parsePipeline(object(spec, 'defaults'));
   expect(local.ok && local.pipeline.spec).toEqual(stored.spec);

@@ -8,8 +8,7 @@ export const OTLP_HTTP_PORT = 4318;
 export const METRICS_PORT = 8888;
 export const HEALTH_PORT = 13133;
 
-export const CONFIG_DIR = '/etc/otelcol';
-export const CONFIG_FILE = 'config.yaml';
+export { CONFIG_DIR, CONFIG_FILE, CONFIG_PATH } from '../../api/constants.ts';
 
 /**
  * How long a collector spends draining (stop receiving, flush batches and queues) after SIGTERM before exiting.

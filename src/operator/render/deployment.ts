@@ -1,9 +1,9 @@
-import type { V1Container, V1Deployment, V1Probe } from '@kubernetes/client-node';
+import type { V1Container, V1Deployment, V1PodSpec, V1Probe } from '@kubernetes/client-node';
 import type { TelemetryPipeline } from '../../api/telemetry-pipeline.ts';
+import { collectorCommandLine, nodeOnlyEnv } from './collector-process.ts';
 import {
   COLLECTOR_UID,
   CONFIG_DIR,
-  CONFIG_FILE,
   HEALTH_PORT,
   METRICS_PORT,
   OTLP_GRPC_PORT,
@@ -31,10 +31,10 @@ function collectorContainer(pipeline: TelemetryPipeline, inputs: DeploymentInput
   return {
     name: 'collector',
     image: inputs.image,
-    command: ['tpo', 'collector', '--config', `${CONFIG_DIR}/${CONFIG_FILE}`],
+    ...collectorCommandLine(spec),
     env: [
       { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-      { name: 'NODE_OPTIONS', value: `--max-old-space-size=${inputs.memory.heapMiB}` },
+      ...nodeOnlyEnv(spec, inputs.memory),
       ...secretHeaderEnv(spec.exporters),
     ],
     ports: [
@@ -56,6 +56,11 @@ function collectorContainer(pipeline: TelemetryPipeline, inputs: DeploymentInput
     },
     volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
   };
+}
+
+/** Where the scheduler may put the pods: the user's nodeSelector and tolerations, passed through as given. */
+function placement({ nodeSelector, tolerations }: TelemetryPipeline['spec']): Pick<V1PodSpec, 'nodeSelector' | 'tolerations'> {
+  return { ...(nodeSelector !== undefined && { nodeSelector }), ...(tolerations !== undefined && { tolerations }) };
 }
 
 /**
@@ -86,6 +91,7 @@ export function renderDeployment(pipeline: TelemetryPipeline, inputs: Deployment
             runAsGroup: COLLECTOR_UID,
             seccompProfile: { type: 'RuntimeDefault' },
           },
+          ...placement(pipeline.spec),
           containers: [collectorContainer(pipeline, inputs)],
           volumes: [{ name: 'config', configMap: { name: fleetName(name) } }],
         },

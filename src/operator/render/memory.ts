@@ -21,7 +21,7 @@ export interface MemorySizing {
  * payloads are Buffers outside the V8 heap, and memory_limiter counts heap plus those buffers against limit_mib.
  * A heap above the soft limit means the limiter is already refusing, so V8 should collect hard there instead of
  * growing into the spike allowance that in-flight buffers need; the 25 % of the container above limit_mib stays
- * for the young generation, code and native memory. The upstream (Go) image ignores NODE_OPTIONS.
+ * for the young generation, code and native memory. Only pods of our image get the heap setting (collector-process.ts).
  */
 export function memorySizing(spec: TelemetryPipelineSpec): MemorySizing {
   const { limitPercent, spikePercent, checkInterval } = spec.memoryLimiter;

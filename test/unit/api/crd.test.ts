@@ -84,6 +84,8 @@ describe('the CRD', () => {
     ['.spec.properties.resources', 'quantity(string(self.limits.memory)).compareTo(quantity(string(self.requests.memory))) >= 0'],
     ['.spec.properties.resources', 'quantity(string(self.limits.cpu)).compareTo(quantity(string(self.requests.cpu))) >= 0'],
     ['.spec.properties.exporters', 'self.all(e, self.exists_one(f, f.name == e.name))'],
+    ['.spec.properties.tolerations.items', "has(self.key) || (has(self.operator) && self.operator == 'Exists')"],
+    ['.spec.properties.tolerations.items', "!has(self.tolerationSeconds) || (has(self.effect) && self.effect == 'NoExecute')"],
   ])('CEL rule on %s: %s', (path, rule) => {
     const node = path
       .split('.')
@@ -116,6 +118,16 @@ test.each([
       scaling: { capacityPerReplica: { spansPerSecond: 500 } },
       resources: { limits: { memory: '1Gi' } },
       processors: { sampling: {}, batch: { profile: 'lowLatency' } },
+    },
+  ],
+  [
+    'pod fields',
+    {
+      exporters: [{ name: 'a', otlp: { endpoint: 'a:4317' } }],
+      image: 'otel/opentelemetry-collector-contrib:0.161.0',
+      args: ['--config=/etc/otelcol/config.yaml'],
+      nodeSelector: { 'kubernetes.io/os': 'linux' },
+      tolerations: [{ key: 'dedicated', value: 'telemetry', effect: 'NoSchedule' }, { operator: 'Exists' }],
     },
   ],
 ])('CRD defaults equal zod defaults (%s)', (_name, raw) => {
