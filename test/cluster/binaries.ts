@@ -7,6 +7,8 @@ export type BinaryName =
   | 'kube-apiserver'
   | 'kube-controller-manager'
   | 'kube-scheduler'
+  | 'kubelet'
+  | 'kube-proxy'
   | 'etcd'
   | 'kwok'
   | 'kubectl'
@@ -17,6 +19,8 @@ export const BINARY_COMPONENT: Readonly<Record<BinaryName, string>> = {
   'kube-apiserver': `kubernetes-${KUBERNETES_VERSION}`,
   'kube-controller-manager': `kubernetes-${KUBERNETES_VERSION}`,
   'kube-scheduler': `kubernetes-${KUBERNETES_VERSION}`,
+  kubelet: `kubernetes-${KUBERNETES_VERSION}`,
+  'kube-proxy': `kubernetes-${KUBERNETES_VERSION}`,
   etcd: `etcd-${ETCD_VERSION}`,
   kwok: `kwok-${KWOK_VERSION}`,
   kubectl: `kubectl-layer-${KUBECTL_LAYER_VERSION}`,

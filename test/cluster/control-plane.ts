@@ -9,7 +9,9 @@ import { type BinaryName, binaryPath } from './binaries.ts';
 import {
   apiServerArgs, controllerManagerArgs, etcdArgs, kwokArgs, type Ports, schedulerArgs, schedulerConfig,
 } from './flags.ts';
+import { KUBERNETES_SERVICE_IP, REAL_NODE_IP, REAL_NODE_NAME } from './addresses.ts';
 import { adminKubeconfig } from './kubeconfig.ts';
+import { stopRealNode } from './node/node.ts';
 import { FAKE_NODE_NAMES, fakeNode, kwokStages } from './kwok.ts';
 import { type Layout, PKI_FILES } from './layout.ts';
 import { generatePki } from './pki.ts';
@@ -43,11 +45,13 @@ export async function adminTls(layout: Layout): Promise<{ ca: string; cert: stri
 }
 
 async function writePki(layout: Layout): Promise<void> {
-  const pki = generatePki();
+  const pki = generatePki([REAL_NODE_IP, KUBERNETES_SERVICE_IP], REAL_NODE_NAME);
   const files: Record<keyof typeof PKI_FILES, string> = {
     caCert: pki.ca.cert, caKey: pki.ca.key,
     apiServerCert: pki.apiServer.cert, apiServerKey: pki.apiServer.key,
     adminCert: pki.admin.cert, adminKey: pki.admin.key,
+    kubeletCert: pki.kubelet.cert, kubeletKey: pki.kubelet.key,
+    kubeProxyCert: pki.kubeProxy.cert, kubeProxyKey: pki.kubeProxy.key,
     frontProxyCaCert: pki.frontProxyCa.cert,
     frontProxyClientCert: pki.frontProxyClient.cert, frontProxyClientKey: pki.frontProxyClient.key,
     serviceAccountKey: pki.serviceAccount.privateKey, serviceAccountPub: pki.serviceAccount.publicKey,
@@ -87,8 +91,12 @@ async function createNodes(core: CoreV1Api): Promise<void> {
   }
 }
 
-/** Kills every process recorded under layout.pids and removes the cluster's files (the lock stays). */
-export async function stopControlPlane(layout: Layout): Promise<void> {
+/**
+ * Kills every process recorded under layout.pids and removes the cluster's files (the lock stays). The real node,
+ * when this cluster holds it, goes first: its kubelet's credentials die with this cluster's certificates.
+ */
+export async function stopControlPlane(layout: Layout, log: Logger): Promise<void> {
+  await stopRealNode(layout, log);
   const running = await readPidFiles(layout.pids);
   for (const name of [...PROCESSES].reverse()) {
     for (const p of running.filter((r) => r.name === name)) await stopProcess(p);
@@ -101,7 +109,7 @@ export async function stopControlPlane(layout: Layout): Promise<void> {
 
 /** Starts a fresh control plane in layout.root; resolves when it serves, nodes are Ready and pods can be made. */
 export async function startControlPlane(layout: Layout, log: Logger): Promise<ClusterState> {
-  await stopControlPlane(layout);
+  await stopControlPlane(layout, log);
   for (const dir of [layout.logs, layout.pids, layout.kwokWorkdir, layout.etcdData]) await mkdir(dir, { recursive: true });
   await chmod(layout.etcdData, 0o700);
   await writePki(layout);

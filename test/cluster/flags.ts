@@ -1,5 +1,6 @@
 // Pure: the command lines of the control-plane processes. Every listener is bound to 127.0.0.1.
 import { join } from 'node:path';
+import { KWOK_NODE_IP, KWOK_POD_CIDR, SERVICE_CIDR } from './addresses.ts';
 import { type Layout, PKI_FILES } from './layout.ts';
 import { FRONT_PROXY_CLIENT_NAME } from './pki.ts';
 
@@ -11,12 +12,6 @@ export type Ports = {
   scheduler: number;
 };
 
-/** Pod IPs handed out by KWOK: loopback, so a test that dials a pod IP never leaves the machine. */
-export const POD_CIDR = '127.1.0.0/16';
-/** Service ClusterIPs: loopback too (nothing routes them; the operator reads pod IPs from Pods). A /16 so
- * that the 1000-pipeline benchmark (one Service each) fits. */
-export const SERVICE_CIDR = '127.2.0.0/16';
-export const NODE_IP = '127.0.0.1';
 /** KWOK manages only nodes carrying this annotation (key=value). */
 export const KWOK_NODE_ANNOTATION = { key: 'kwok.x-k8s.io/node', value: 'fake' } as const;
 export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
@@ -84,8 +79,13 @@ export function apiServerArgs(layout: Layout, ports: Ports): string[] {
     `--service-account-key-file=${pki(layout, 'serviceAccountPub')}`,
     `--service-account-signing-key-file=${pki(layout, 'serviceAccountKey')}`,
     `--service-cluster-ip-range=${SERVICE_CIDR}`,
-    // No kubelets and loopback addresses: the `kubernetes` Service endpoints would be refused anyway.
+    // The API server listens on loopback only, which Endpoints refuse; the real node's harness writes the
+    // `kubernetes` Service's EndpointSlice itself (its relay on the node IP), so the reconciler stays off.
     '--endpoint-reconciler-type=none',
+    // So `kubectl logs` and `exec` reach the real node's kubelet (which trusts this CA's client certificates).
+    `--kubelet-client-certificate=${pki(layout, 'adminCert')}`,
+    `--kubelet-client-key=${pki(layout, 'adminKey')}`,
+    '--kubelet-preferred-address-types=InternalIP',
     // Room for the 1000-pipeline benchmark's bursts.
     '--max-requests-inflight=1000',
     '--max-mutating-requests-inflight=500',
@@ -139,8 +139,8 @@ export function kwokArgs(layout: Layout): string[] {
     `--config=${layout.kwokConfig}`,
     '--manage-all-nodes=false',
     `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION.key}=${KWOK_NODE_ANNOTATION.value}`,
-    `--cidr=${POD_CIDR}`,
-    `--node-ip=${NODE_IP}`,
+    `--cidr=${KWOK_POD_CIDR}`,
+    `--node-ip=${KWOK_NODE_IP}`,
     // Port 0 keeps KWOK's kubelet-like server (which would bind 0.0.0.0) off.
     '--node-port=0',
   ];

@@ -13,7 +13,8 @@ export type GoRecipe = {
   outputs: string[];
 };
 
-const KUBE_COMMANDS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
+/** The control plane, plus the real node's kubelet and kube-proxy (one build: they share most packages). */
+const KUBE_COMMANDS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy'];
 
 /** `v1.35.4` -> `v0.35.4`: the tag of the published staging modules of one Kubernetes release. */
 export function stagingVersion(kubernetesVersion: string): string {

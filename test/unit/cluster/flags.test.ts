@@ -10,10 +10,14 @@ function flag(args: string[], name: string): string | undefined {
   return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 }
 
-test.each(Object.entries(all))('%s: every address and URL in its flags is loopback', (_name, args) => {
+test.each(Object.entries(all))('%s: every address in its flags is loopback or the real node range', (_name, args) => {
   for (const arg of args) {
-    for (const ip of arg.match(/\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/g) ?? []) expect(ip).toMatch(/^127\./);
+    for (const ip of arg.match(/\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/g) ?? []) expect(ip).toMatch(/^(127\.|198\.1[89]\.)/);
   }
+});
+
+test('every listener binds loopback; only the Service range is in 198.18.0.0/15', () => {
+  for (const args of Object.values(all)) expect(args.filter((a) => /198\.1[89]\./.test(a))).toEqual(args === all.apiServer ? ['--service-cluster-ip-range=198.18.128.0/17'] : []);
 });
 
 test('the API server: RBAC, no endpoint reconciler, loopback advertise address and service range', () => {

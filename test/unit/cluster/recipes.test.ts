@@ -30,11 +30,11 @@ test('the version is stamped into component-base and client-go', () => {
   expect(flags.startsWith('-s -w ')).toBe(true);
 });
 
-test('the three Kubernetes commands build in one go invocation', () => {
+test('the control plane and the real node\'s kubelet and kube-proxy build in one go invocation', () => {
   const r = kubernetesRecipe('v1.35.4');
   expect(r.id).toBe('kubernetes-v1.35.4');
-  expect(r.outputs).toEqual(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
-  expect(r.buildArgs.filter((a) => a.startsWith('k8s.io/kubernetes/cmd/'))).toHaveLength(3);
+  expect(r.outputs).toEqual(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy']);
+  expect(r.buildArgs.filter((a) => a.startsWith('k8s.io/kubernetes/cmd/'))).toHaveLength(5);
   expect(r.buildArgs).toContain('-trimpath');
 });
 
