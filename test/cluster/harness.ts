@@ -2,7 +2,8 @@
 //   const { kubeconfig, apiServer } = await ensureCluster();
 // reuses a healthy running cluster (started by an earlier test run or `npm run cluster:up`), or builds the
 // binaries (cached) and starts one. Many Jest workers may call it at once: a file lock serializes them.
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { ensureBinaries } from './build.ts';
 import { adminTls, type ClusterState, fingerprint, PROCESSES, startControlPlane, stopControlPlane } from './control-plane.ts';
@@ -10,6 +11,8 @@ import { clusterLayout, type Layout } from './layout.ts';
 import { withLock } from './lock.ts';
 import { get } from './probe.ts';
 import { isOurs, readPidFiles } from './process.ts';
+import { ensureNodeImage, RealNodeUnavailable, type RealNodeInfo, startRealNode, stopRealNode } from './node/node.ts';
+import { preflight } from './node/preflight.ts';
 
 export type ClusterInfo = { kubeconfig: string; apiServer: string };
 
@@ -67,10 +70,73 @@ export function ensureCluster(opts: { log?: Logger } = {}): Promise<ClusterInfo>
   return pending;
 }
 
+/** What runs on the real node: this project's image (both roles), and the upstream collector's. */
+export type RealNodeImages = { project: string; upstream: string };
+export type RealNodeCluster = ClusterInfo & { node: RealNodeInfo; images: RealNodeImages };
+
+let pendingNode: Promise<RealNodeCluster> | undefined;
+
+async function ensureNode(log: Logger): Promise<RealNodeCluster> {
+  const cluster = await ensureCluster({ log });
+  // Loaded here: KWOK-only runs never touch buildah.
+  const { ensureImages, exportImage } = await import('./image/index.ts');
+  const images = await ensureImages(log);
+  const layout = clusterLayout();
+  const image = (ref: string) => ({ ref, archive: () => exportImage(ref, log) });
+  const node = await startRealNode(layout, cluster.apiServer, image(images.pause), log);
+  // A test run that started the node stops it when it ends (test/global-teardown.ts), so the host is left as it
+  // was found; a node someone else started (`npm run cluster:node`, another run) is left alone.
+  if (!node.reused) await writeFile(join(layout.root, NODE_STARTER_FILE), JSON.stringify({ pid: process.pid, ppid: process.ppid }));
+  for (const ref of [images.project, images.upstream]) await ensureNodeImage(image(ref), `${layout.logs}/node-ctr.log`);
+  return { ...cluster, node, images: { project: images.project, upstream: images.upstream } };
+}
+
+/**
+ * The local control plane plus the real node (containerd, CNI, kubelet, kube-proxy) with the project's image and
+ * the upstream collector's imported. Pods reach the real node only by tolerating REAL_NODE_TAINT (node/configs.ts).
+ * Throws RealNodeUnavailable (one line saying what is missing) where the machine cannot run it.
+ */
+export function ensureRealNode(opts: { log?: Logger } = {}): Promise<RealNodeCluster> {
+  pendingNode ??= ensureNode(opts.log ?? defaultLog).catch((err: unknown) => {
+    pendingNode = undefined;
+    throw err;
+  });
+  return pendingNode;
+}
+
+/**
+ * Cheap check for test files deciding at load time whether their real-node suites run: undefined when the
+ * machine can run the node, else the reason (tests that need it are then reported as skipped with it).
+ */
+export async function realNodeUnavailableReason(): Promise<string | undefined> {
+  const check = await preflight();
+  return check.ok ? undefined : check.reason;
+}
+
+export { RealNodeUnavailable };
+
 /** Stops every control-plane process and deletes the cluster's state (certificates, etcd data, logs). */
 export async function stopCluster(): Promise<void> {
   const layout = clusterLayout();
   await mkdir(layout.root, { recursive: true });
-  await withLock(layout.lock, LOCK_TIMEOUT_MS, () => stopControlPlane(layout));
+  await withLock(layout.lock, LOCK_TIMEOUT_MS, () => stopControlPlane(layout, defaultLog));
   pending = undefined;
+  pendingNode = undefined;
+}
+
+/** Stops the real node (if this cluster holds it) and restores the host; the control plane keeps running. */
+export async function stopNode(): Promise<boolean> {
+  pendingNode = undefined;
+  await rm(join(clusterLayout().root, NODE_STARTER_FILE), { force: true });
+  return stopRealNode(clusterLayout(), defaultLog);
+}
+
+const NODE_STARTER_FILE = 'node-started-by.json';
+
+/** True when the process `pid` (or one of its children, e.g. a Jest worker) started the running real node. */
+export async function nodeStartedBy(pid: number): Promise<boolean> {
+  const text = await readFile(join(clusterLayout().root, NODE_STARTER_FILE), 'utf8').catch(() => '');
+  if (!text) return false;
+  const starter = JSON.parse(text) as { pid: number; ppid: number };
+  return starter.pid === pid || starter.ppid === pid;
 }

@@ -8,11 +8,11 @@ import type { Context } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { isLoopbackHost } from './pod-launch.ts';
+import { isLocalTestAddress } from '../cluster/addresses.ts';
 import { rateAt, scheduleSeconds, spansDue, spread, type Phase } from './load-schedule.ts';
 
 export interface LoadOptions {
-  /** gRPC endpoints (`host:port`, loopback only) to spread spans over; asked every tick. */
+  /** gRPC endpoints (`ip:port`: loopback or the real node's range only) to spread spans over; asked every tick. */
   targets: () => readonly string[];
   schedule: readonly Phase[];
   /** Hard bound on spans generated. */
@@ -133,7 +133,7 @@ export class LoadGenerator {
     const count = Math.min(due.count, this.#opts.maxSpans - this.#stats.generated);
 
     // Loopback only: a target elsewhere is never connected to.
-    const endpoints = this.#opts.targets().filter((e) => isLoopbackHost(e.slice(0, Math.max(e.lastIndexOf(':'), 0))));
+    const endpoints = this.#opts.targets().filter((e) => isLocalTestAddress(e.slice(0, Math.max(e.lastIndexOf(':'), 0)).replace(/^\[|\]$/g, '')));
     this.#retire(endpoints);
     const limit = this.#opts.maxInFlightPerTarget ?? 16;
     const open = endpoints.filter((e) => (this.#targets.get(e)?.inFlight ?? 0) < limit);

@@ -14,6 +14,7 @@ import { SIGNALS } from '../../src/collector/component.ts';
 import { GRPC_EXPORT_PATH } from '../../src/collector/exporters/otlp-grpc.ts';
 import { jsonToProtobuf, parseRequest } from '../../src/collector/otlp/index.ts';
 import { encodePartialSuccess, encodeRpcStatus } from './rpc-status-encode.ts';
+import { isLocalTestAddress } from '../cluster/addresses.ts';
 
 export interface ReceivedRequest {
   readonly signal: Signal;
@@ -42,6 +43,11 @@ export interface SinkOptions {
   /** Fixed ports (for restarting elsewhere); free ports by default. */
   readonly grpcPort?: number;
   readonly httpPort?: number;
+  /**
+   * Address to listen on: 127.0.0.1 by default; the real node's IP (198.18.0.1) for collectors running in pods,
+   * which cannot reach the host's loopback. Must pass isLocalTestAddress.
+   */
+  readonly host?: string;
 }
 
 const HTTP_PATHS: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 'logs' };
@@ -62,6 +68,7 @@ export class OtlpSink {
   #waiters: Array<() => void> = [];
 
   private constructor(options: SinkOptions) {
+    if (options.host !== undefined && !isLocalTestAddress(options.host)) throw new Error(`OtlpSink: ${options.host} is not a local test address`);
     this.#options = options;
     this.#grpcPort = options.grpcPort ?? 0;
     this.#httpPort = options.httpPort ?? 0;
@@ -81,12 +88,16 @@ export class OtlpSink {
     return this.#httpPort;
   }
 
+  get host(): string {
+    return this.#options.host ?? '127.0.0.1';
+  }
+
   get grpcEndpoint(): string {
-    return `127.0.0.1:${this.#grpcPort}`;
+    return `${this.host}:${this.#grpcPort}`;
   }
 
   get httpEndpoint(): string {
-    return `${this.#options.tls ? 'https' : 'http'}://127.0.0.1:${this.#httpPort}`;
+    return `${this.#options.tls ? 'https' : 'http'}://${this.host}:${this.#httpPort}`;
   }
 
   items(signal: Signal = 'traces'): number {
@@ -137,11 +148,11 @@ export class OtlpSink {
       : ServerCredentials.createInsecure();
     const grpc = this.#grpc;
     this.#grpcPort = await new Promise<number>((resolve, reject) =>
-      grpc.bindAsync(`127.0.0.1:${this.#grpcPort}`, credentials, (error, port) => (error ? reject(error) : resolve(port))));
+      grpc.bindAsync(`${this.host}:${this.#grpcPort}`, credentials, (error, port) => (error ? reject(error) : resolve(port))));
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.#answerHttp(req, res);
     this.#http = this.#options.tls ? createHttpsServer({ cert: this.#options.tls.cert, key: this.#options.tls.key }, handler) : createHttpServer(handler);
     const http = this.#http;
-    await new Promise<void>((resolve) => http.listen(this.#httpPort, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => http.listen(this.#httpPort, this.host, resolve));
     this.#httpPort = (http.address() as AddressInfo).port;
   }
 

@@ -85,8 +85,9 @@ export function savedTables(dump: string): string[] {
 }
 
 /**
- * Puts iptables back: tables present in the snapshot are restored whole; tables created since are flushed and
- * their chains deleted. Returns what could not be done.
+ * Puts iptables back: tables present in the snapshot are restored whole; tables created since are removed (with
+ * the nf_tables backend iptables cannot delete a table, so `nft` does; with the legacy backend they are flushed and
+ * their chains deleted). Returns what could not be done.
  */
 function restoreIptables(family: 'v4' | 'v6', dump: string): string[] {
   const [save, restore, bin] = family === 'v4' ? ['iptables-save', 'iptables-restore', 'iptables'] : ['ip6tables-save', 'ip6tables-restore', 'ip6tables'];
@@ -97,6 +98,10 @@ function restoreIptables(family: 'v4' | 'v6', dump: string): string[] {
     for (const args of [['-t', table, '-F'], ['-t', table, '-X']]) {
       const r = sh(bin, args);
       if (!r.ok) problems.push(`${bin} ${args.join(' ')}: ${r.err.trim()}`);
+    }
+    if (sh(bin, ['--version']).out.includes('nf_tables')) {
+      const r = sh('nft', ['delete', 'table', family === 'v4' ? 'ip' : 'ip6', table]);
+      if (!r.ok) problems.push(`nft delete table ${table}: ${r.err.trim()}`);
     }
   }
   if (dump.trim() !== '') {

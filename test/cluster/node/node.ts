@@ -26,7 +26,11 @@ import {
 import { readSnapshot, restoreHost, saveSnapshot, takeSnapshot } from './host-state.ts';
 import { setUpNodeNetwork } from './network.ts';
 import { type NodePaths, nodePaths } from './paths.ts';
+import { ensureDebianPackages } from '../packages.ts';
 import { preflight } from './preflight.ts';
+
+/** What the node runs on (Debian bookworm): container runtime, CNI plugins, and the tools its parts call. */
+export const NODE_PACKAGES = ['containerd', 'runc', 'containernetworking-plugins', 'iptables', 'nftables', 'conntrack', 'iproute2', 'mount'] as const;
 
 /** Start order; stop runs it backwards. */
 export const NODE_PROCESSES = ['containerd', 'apiserver-relay', 'endpoint-controllers', 'kubelet', 'kube-proxy'] as const;
@@ -187,6 +191,9 @@ export async function startRealNode(
 ): Promise<RealNodeInfo> {
   const check = await preflight();
   if (!check.ok) throw new RealNodeUnavailable(check.reason);
+  await ensureDebianPackages(NODE_PACKAGES, log).catch((err: Error) => {
+    throw new RealNodeUnavailable(err.message);
+  });
   await mkdir(dirname(paths.lock), { recursive: true });
   return withLock(paths.lock, LOCK_TIMEOUT_MS, async () => {
     const owner = await readOwner(paths);

@@ -1,0 +1,70 @@
+// Shared pieces of the tests that run real containers on the real node (test/cluster/node): whether this machine
+// can run it (else the suites are skipped, saying why), pod placement onto it, the operator installed from the
+// chart with the locally built image, and kubectl reads of pods.
+import { randomBytes } from 'node:crypto';
+import { CLUSTER_TIMEOUT_MS, ensureRealNode, realNodeUnavailableReason, type RealNodeCluster } from '../cluster/harness.ts';
+import { REAL_NODE_LABEL, REAL_NODE_TAINT } from '../cluster/node/configs.ts';
+import { CHART, helm, kubectl, ok } from './helm-kubectl.ts';
+
+/** Fields of a pod spec (and of a TelemetryPipeline spec) that put pods on the real node and nowhere else. */
+export const ON_REAL_NODE = {
+  nodeSelector: { [REAL_NODE_LABEL.key]: REAL_NODE_LABEL.value },
+  tolerations: [{ key: REAL_NODE_TAINT.key, operator: 'Exists', effect: REAL_NODE_TAINT.effect }],
+} as const;
+
+/**
+ * `describe` when this machine can run the real node, else `describe.skip` with the reason printed once. Decided
+ * at load time from cheap checks (Linux, root, overlayfs, cgroups); a node that then fails to start fails the suite.
+ */
+export async function describeOnRealNode(): Promise<jest.Describe> {
+  const reason = await realNodeUnavailableReason();
+  if (reason === undefined) return describe;
+  process.stderr.write(`real-node tests skipped: ${reason}\n`);
+  return describe.skip;
+}
+
+/** beforeAll of a real-node suite: the control plane, the node, the images. */
+export function useRealNode(): { current: RealNodeCluster } {
+  const ref = {} as { current: RealNodeCluster };
+  beforeAll(async () => {
+    ref.current = await ensureRealNode();
+  }, CLUSTER_TIMEOUT_MS);
+  return ref;
+}
+
+/** `localhost/name:tag` -> chart values for that image, never pulled. */
+export function imageValues(ref: string): string[] {
+  const at = ref.lastIndexOf(':');
+  return ['--set', `image.repository=${ref.slice(0, at)},image.tag=${ref.slice(at + 1)},image.pullPolicy=Never`];
+}
+
+export type OperatorRelease = { release: string; namespace: string; deployment: string };
+
+/**
+ * Installs the chart into `namespace`, watching only it, with the project image, on the real node, and waits for
+ * the operator to be available. `extra` are further helm arguments.
+ */
+export async function installOperator(kubeconfig: string, namespace: string, image: string, extra: string[] = []): Promise<OperatorRelease> {
+  const release = `tpo-${randomBytes(3).toString('hex')}`;
+  const placement = [
+    '--set-json', `nodeSelector=${JSON.stringify(ON_REAL_NODE.nodeSelector)}`,
+    '--set-json', `tolerations=${JSON.stringify(ON_REAL_NODE.tolerations)}`,
+  ];
+  await ok(helm(kubeconfig, [
+    'install', release, CHART, '-n', namespace, '--skip-crds', '--wait', '--timeout', '180s',
+    '--set', `watchNamespace=${namespace}`, ...imageValues(image), ...placement, ...extra,
+  ]));
+  return { release, namespace, deployment: `${release}-telemetry-pipeline-operator` };
+}
+
+export async function uninstallOperator(kubeconfig: string, op: OperatorRelease | undefined): Promise<void> {
+  if (op) await helm(kubeconfig, ['uninstall', op.release, '-n', op.namespace, '--wait', '--timeout', '60s']);
+}
+
+/** The logs of a pod's container (the previous instance's with `previous`). */
+export async function podLogs(kubeconfig: string, namespace: string, pod: string, opts: { previous?: boolean; container?: string } = {}): Promise<string> {
+  const args = ['logs', '-n', namespace, pod, ...(opts.container ? ['-c', opts.container] : []), ...(opts.previous ? ['--previous'] : [])];
+  return ok(kubectl(kubeconfig, args));
+}
+
+export { CLUSTER_TIMEOUT_MS };
