@@ -69,10 +69,16 @@ function acquire(ctx: ComponentContext, config: MemoryLimiterConfig): Shared {
     const intervals = { softMs: config.min_gc_interval_when_soft_limited, hardMs: config.min_gc_interval_when_hard_limited };
     entry = { monitor: new MemoryMonitor(limits, intervals, probe, ctx.logger), users: 0 };
     shared.set(config, entry);
+    // The container's memory (cgroup limit, else the machine's) beside the limits, so an operator sees whether the
+    // configured limit fits the container it runs in.
+    const totalMiB = Math.round(totalMemory() / MIB);
     ctx.logger.info(
-      { limit_mib: Math.round(limits.limit / MIB), spike_limit_mib: Math.round(limits.spike / MIB), check_interval_ms: config.check_interval },
+      { limit_mib: Math.round(limits.limit / MIB), spike_limit_mib: Math.round(limits.spike / MIB), check_interval_ms: config.check_interval, total_memory_mib: totalMiB },
       'Memory limiter configured',
     );
+    if (limits.limit > totalMiB * MIB) {
+      ctx.logger.warn({ limit_mib: Math.round(limits.limit / MIB), total_memory_mib: totalMiB }, 'memory_limiter limit is above the memory available to the collector: the kernel will kill it before the limiter acts');
+    }
   }
   return entry;
 }
