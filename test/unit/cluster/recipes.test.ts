@@ -1,4 +1,4 @@
-import { etcdRecipe, kubernetesGoMod, kubernetesLdflags, kubernetesRecipe, kwokRecipe, stagingVersion } from '../../cluster/go-recipes.ts';
+import { etcdRecipe, helm3Ldflags, helm3Recipe, kubernetesGoMod, kubernetesLdflags, kubernetesRecipe, kwokRecipe, stagingVersion } from '../../cluster/go-recipes.ts';
 import { binaryPath, cacheRoot } from '../../cluster/binaries.ts';
 
 test.each([
@@ -44,10 +44,29 @@ test('etcd and kwok wrappers pin their module', () => {
   expect(kwokRecipe('v0.8.0').files['go.mod']).toContain('require sigs.k8s.io/kwok v0.8.0');
 });
 
+test('Helm 3 is stamped as its Makefile does: version, and capabilities from its client-go minor', () => {
+  const flags = helm3Ldflags('v3.22.0', 'v0.37.0');
+  expect(flags).toContain('-X helm.sh/helm/v3/internal/version.version=v3.22.0');
+  for (const pkg of ['helm.sh/helm/v3/pkg/chartutil', 'helm.sh/helm/v3/pkg/lint/rules']) {
+    expect(flags).toContain(`-X ${pkg}.k8sVersionMajor=1`);
+    expect(flags).toContain(`-X ${pkg}.k8sVersionMinor=37`);
+  }
+  expect(() => helm3Ldflags('v3.22.0', 'v1.37.0')).toThrow(/HELM3_CLIENT_GO/);
+});
+
+test('Helm 3 builds from its pinned module into bin/helm3, beside the layer\'s Helm 4', () => {
+  const r = helm3Recipe('v3.22.0', 'v0.37.0');
+  expect(r.id).toBe('helm-v3.22.0');
+  expect(r.files['go.mod']).toContain('require helm.sh/helm/v3 v3.22.0');
+  expect(r.buildArgs).toEqual(['-trimpath', `-ldflags=${helm3Ldflags('v3.22.0', 'v0.37.0')}`, '-o', '../bin/helm3', 'helm.sh/helm/v3/cmd/helm']);
+  expect(r.outputs).toEqual(['helm3']);
+});
+
 test('binaries live under TPO_CACHE_DIR, by component and version', () => {
   const env = { TPO_CACHE_DIR: '/c' };
   expect(cacheRoot(env)).toBe('/c');
   expect(binaryPath('kube-apiserver', env)).toMatch(/^\/c\/kubernetes-v\d+\.\d+\.\d+\/bin\/kube-apiserver$/);
   expect(binaryPath('helm', env)).toMatch(/^\/c\/kubectl-layer-[\d.]+\/bin\/helm$/);
+  expect(binaryPath('helm3', env)).toMatch(/^\/c\/helm-v3\.\d+\.\d+\/bin\/helm3$/);
   expect(cacheRoot({})).toMatch(/\.cache\/tpo$/);
 });
