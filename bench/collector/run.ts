@@ -1,7 +1,7 @@
 // Collector benchmark: drives OTLP/gRPC load at our collector (and, when OTELCOL_BIN names
 // one, at another collector binary with the same config) and writes bench/results/collector.json.
 //   npm run bench:collector
-// Environment: COLLECTOR_CMD (argv for "ours", default `node bin/tpo.js collector`), OTELCOL_BIN,
+// Environment: COLLECTOR_CMD (argv for "ours", default `node src/cli.ts collector`), OTELCOL_BIN,
 // BENCH_TARGETS (ours,theirs), BENCH_SCENARIOS (a,b,c), BENCH_WARMUP_S (3), BENCH_MEASURE_S (10),
 // BENCH_CONCURRENCY (32 requests in flight), BENCH_CHANNELS (4 connections),
 // BENCH_CPU_PROF (a folder: profile our collector with node --cpu-prof),
@@ -42,7 +42,7 @@ const options: BenchOptions = {
 // BENCH_CPU_PROF=DIR profiles our collector (node --cpu-prof); the profile is written when it exits.
 const profDir = env['BENCH_CPU_PROF'];
 const nodeFlags = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
-const ours = env['COLLECTOR_CMD']?.trim().split(/\s+/) ?? [process.execPath, ...nodeFlags, join(root, 'bin', 'tpo.js'), 'collector'];
+const ours = env['COLLECTOR_CMD']?.trim().split(/\s+/) ?? [process.execPath, ...nodeFlags, join(root, 'src', 'cli.ts'), 'collector'];
 const targets = [{ name: 'ours', command: ours }];
 if (env['OTELCOL_BIN']) targets.push({ name: 'theirs', command: [env['OTELCOL_BIN']] });
 const wanted = (env['BENCH_TARGETS'] ?? 'ours,theirs').split(',');

@@ -1,4 +1,4 @@
-// The operator as the demo runs it on the local control plane: `node bin/tpo.js operator` as a child
+// The operator as the demo runs it on the local control plane: `node src/cli.ts operator` as a child
 // process scoped to the demo's namespace, logging to a file, ready when its /readyz answers.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
@@ -16,7 +16,7 @@ export async function startLocalOperator(kubeconfig: string, namespace: string, 
   const [metrics, health] = (await freePorts(2)) as [number, number];
   const fd = openSync(logFile, 'a');
   const child = spawn(process.execPath, [
-    join(REPO_ROOT, 'bin/tpo.js'), 'operator',
+    join(REPO_ROOT, 'src/cli.ts'), 'operator',
     '--kubeconfig', kubeconfig,
     '--namespace', namespace,
     '--metrics-addr', `127.0.0.1:${metrics}`,

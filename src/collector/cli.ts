@@ -3,7 +3,7 @@
 import { tuneGarbageCollection } from './gc-tuning.ts';
 import { drainTimeoutFrom, loadCollectorConfig, printIssues, runCollector } from './main.ts';
 
-const USAGE = `usage:
+export const USAGE = `usage:
   tpo collector --config FILE [--config FILE ...] [--drain-timeout DURATION]
   tpo collector validate --config FILE [--config FILE ...]
 `;
@@ -30,20 +30,16 @@ export function parseCollectorArgs(argv: readonly string[]): Args | string {
     } else if (flag === '--drain-timeout') {
       drainTimeout = value();
       if (drainTimeout === undefined) return '--drain-timeout needs a duration';
-    } else return `unknown argument "${arg}"`;
+    } else return `unknown ${arg.startsWith('-') ? 'option' : 'argument'} "${arg}"`;
   }
   if (configs.length === 0) return 'missing --config FILE';
   return drainTimeout === undefined ? { validate, configs } : { validate, configs, drainTimeout };
 }
 
 export async function runCollectorCommand(argv: readonly string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
   const args = parseCollectorArgs(argv);
   if (typeof args === 'string') {
-    process.stderr.write(`error: ${args}\n${USAGE}`);
+    process.stderr.write(`tpo collector: ${args}\n${USAGE}`);
     return 2;
   }
   if (args.validate) {

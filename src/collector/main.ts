@@ -7,9 +7,10 @@ import { formatIssue, type ConfigIssue } from './config/issues.ts';
 import { loadConfigFiles } from './config/load.ts';
 import { validateConfig, type CollectorConfig } from './config/validate.ts';
 import type { Factories } from './factories.ts';
+import { ListenError } from './listen.ts';
 import { defaultFactories } from './registry.ts';
 import { Collector } from './service/collector.ts';
-import { createLogger } from './service/logger.ts';
+import { createLogger, routeGrpcLogs } from './service/logger.ts';
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
@@ -50,13 +51,16 @@ export async function runCollector(options: RunOptions): Promise<number> {
     return 1;
   }
   const logger = createLogger(loaded.config.service.telemetry);
+  routeGrpcLogs(logger);
   for (const name of loaded.unset) logger.warn({ name }, 'Configuration references unset environment variable');
   let collector: Collector;
   try {
     collector = new Collector(loaded.config, logger);
     await collector.start();
   } catch (error) {
-    logger.error({ err: error }, `collector failed to start: ${(error as Error).message}`);
+    // A taken port is the user's to fix, in the field the message names: one line, no stack.
+    if (error instanceof ListenError) logger.error(`collector failed to start: ${error.message}`);
+    else logger.error({ err: error }, `collector failed to start: ${(error as Error).message}`);
     return 1;
   }
   const signal = await stopSignal(logger);

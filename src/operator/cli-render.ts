@@ -20,18 +20,23 @@ export const processIo: CommandIo = {
   readFile: (path) => readFileSync(path === '-' ? 0 : path, 'utf8'),
 };
 
-const RENDER_USAGE = `usage: tpo render -f PIPELINE.yaml [--image IMAGE] [--replicas N]
+export const RENDER_USAGE = `usage: tpo render -f PIPELINE.yaml [--image IMAGE] [--replicas N]
   Prints the objects the operator applies for each TelemetryPipeline in the file (- for stdin).
-  --image     collector image when spec.image is unset (default ${DEFAULT_COLLECTOR_IMAGE})
-  --replicas  Deployment replicas (default: scaling.minReplicas, or spec.replicas when scaling is disabled)
+  -f, --filename  the TelemetryPipeline YAML (several documents allowed)
+  --image         collector image when spec.image is unset (default ${DEFAULT_COLLECTOR_IMAGE})
+  --replicas      Deployment replicas (default: scaling.minReplicas, or spec.replicas when scaling is disabled)
+`;
+
+export const CRD_USAGE = `usage: tpo crd
+  Prints the TelemetryPipeline CustomResourceDefinition (as in crds/ and the Helm chart).
 `;
 
 const EXIT_OK = 0;
 const EXIT_INVALID = 1;
 const EXIT_USAGE = 2;
 
-function usageError(io: CommandIo, message: string, usage: string): number {
-  io.stderr(`tpo: ${message}\n${usage}`);
+function usageError(io: CommandIo, command: string, message: string, usage: string): number {
+  io.stderr(`tpo ${command}: ${message}\n${usage}`);
   return EXIT_USAGE;
 }
 
@@ -62,7 +67,7 @@ function parseRenderArgs(args: string[]): RenderArgs | string {
 /** Renders every document of the file; prints nothing to stdout unless all of them render. */
 export function renderCommand(args: string[], io: CommandIo = processIo): number {
   const parsed = parseRenderArgs(args);
-  if (typeof parsed === 'string') return usageError(io, parsed, RENDER_USAGE);
+  if (typeof parsed === 'string') return usageError(io, 'render', parsed, RENDER_USAGE);
   let text: string;
   try {
     text = io.readFile(parsed.file);
@@ -108,7 +113,7 @@ export function renderCommand(args: string[], io: CommandIo = processIo): number
 
 /** Prints the generated CRD. */
 export function crdCommand(args: string[], io: CommandIo = processIo): number {
-  if (args.length > 0) return usageError(io, `crd takes no arguments, got "${args.join(' ')}"`, 'usage: tpo crd\n');
+  if (args.length > 0) return usageError(io, 'crd', `takes no arguments, got "${args.join(' ')}"`, CRD_USAGE);
   io.stdout(crdYaml());
   return EXIT_OK;
 }

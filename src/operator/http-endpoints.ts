@@ -2,6 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { ListenError } from '../collector/listen.ts';
 
 export interface Endpoints {
   healthz: () => boolean;
@@ -36,11 +37,12 @@ function handler(e: Endpoints, serve: { health: boolean; metrics: boolean }): ht
   };
 }
 
-async function listen(addr: string, listener: http.RequestListener): Promise<http.Server> {
+/** `flag`: the command-line flag that chose `addr`, named when it cannot listen. */
+async function listen(addr: string, flag: string, listener: http.RequestListener): Promise<http.Server> {
   const { host, port } = parseAddress(addr);
   const server = http.createServer(listener);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => reject(new ListenError(flag, addr, error)));
     server.listen(port, host, () => resolve());
   });
   return server;
@@ -53,27 +55,33 @@ export interface RunningEndpoints {
 }
 
 export async function serveEndpoints(e: Endpoints, metricsAddr: string, healthAddr: string): Promise<RunningEndpoints> {
-  const shared = metricsAddr === healthAddr;
-  const servers = shared
-    ? [await listen(metricsAddr, handler(e, { health: true, metrics: true }))]
-    : [await listen(metricsAddr, handler(e, { health: false, metrics: true })), await listen(healthAddr, handler(e, { health: true, metrics: false }))];
+  const wanted: [string, string, http.RequestListener][] =
+    metricsAddr === healthAddr
+      ? [[metricsAddr, '--metrics-addr', handler(e, { health: true, metrics: true })]]
+      : [
+          [metricsAddr, '--metrics-addr', handler(e, { health: false, metrics: true })],
+          [healthAddr, '--health-addr', handler(e, { health: true, metrics: false })],
+        ];
+  const servers: http.Server[] = [];
+  const close = () =>
+    Promise.all(
+      servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.closeAllConnections();
+            s.close(() => resolve());
+          }),
+      ),
+    ).then(() => undefined);
+  try {
+    for (const [addr, flag, listener] of wanted) servers.push(await listen(addr, flag, listener));
+  } catch (error) {
+    await close();
+    throw error;
+  }
   const fmt = (s: http.Server) => {
     const a = s.address() as AddressInfo;
     return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
   };
-  return {
-    metricsAddress: fmt(servers[0]!),
-    healthAddress: fmt(servers.at(-1)!),
-    close: async () => {
-      await Promise.all(
-        servers.map(
-          (s) =>
-            new Promise<void>((resolve) => {
-              s.closeAllConnections();
-              s.close(() => resolve());
-            }),
-        ),
-      );
-    },
-  };
+  return { metricsAddress: fmt(servers[0]!), healthAddress: fmt(servers.at(-1)!), close };
 }

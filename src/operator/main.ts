@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { API_VERSION, KIND } from '../api/constants.ts';
+import { ListenError } from '../collector/listen.ts';
 import { Autoscaler } from './autoscale/runner.ts';
 import { serveEndpoints, type RunningEndpoints } from './http-endpoints.ts';
 import { Applier } from './kube/apply.ts';
@@ -127,17 +128,18 @@ export async function startOperator(opts: OperatorOptions, start: StartOptions =
     enqueue: (key) => queue.add(key),
   });
 
-  for (const inf of informers) inf.start();
-  const synced = Promise.all(informers.map((i) => i.waitForSync())).then(() => log.info('caches synced'));
+  // Listen first: an address in use fails the start before anything runs that would need stopping.
   let allSynced = false;
-  void synced.then(() => (allSynced = true));
-
   const endpoints = await serveEndpoints(
     { healthz: () => true, readyz: () => allSynced, registry: metrics.registry },
     opts.metricsAddr,
     opts.healthAddr,
   );
   log.info({ metrics: endpoints.metricsAddress, health: endpoints.healthAddress, identity }, 'operator listening');
+
+  for (const inf of informers) inf.start();
+  const synced = Promise.all(informers.map((i) => i.waitForSync())).then(() => log.info('caches synced'));
+  void synced.then(() => (allSynced = true));
 
   let stopping: Promise<void> | undefined;
   let resolveStopped!: () => void;
@@ -199,10 +201,18 @@ export async function operatorCommand(args: string[]): Promise<number> {
   try {
     opts = parseOperatorArgs(args);
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}`);
+    process.stderr.write(`tpo operator: ${(err as Error).message}\n${USAGE}`);
     return 2;
   }
-  const handle = await startOperator(opts);
+  let handle: OperatorHandle;
+  try {
+    handle = await startOperator(opts);
+  } catch (err) {
+    // A taken address is the user's to fix with the flag the message names: one line, no stack.
+    if (!(err instanceof ListenError)) throw err;
+    process.stderr.write(`tpo operator: ${err.message}\n`);
+    return 1;
+  }
   const signalled = new Promise<number>((resolve) => {
     for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(0));
   });

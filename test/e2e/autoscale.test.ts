@@ -1,5 +1,5 @@
 // Throughput autoscaling end to end on the local control plane (issue 4, "Proof"): the operator runs as
-// `node bin/tpo.js operator`, the process runtime plays the kubelet (a real `tpo collector` per Running
+// `node src/cli.ts operator`, the process runtime plays the kubelet (a real `tpo collector` per Running
 // pod, bound to the pod's loopback IP, config from its ConfigMap), the load generator sends spans with the
 // official OpenTelemetry JS exporter, spread over the serving pods, and the collectors export to an OTLP
 // sink. Load ramps 0 -> 2 replicas' worth -> 5 replicas' worth (noisy plateau) -> 0.

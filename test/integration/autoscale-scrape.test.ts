@@ -163,7 +163,7 @@ service:
 
 const UPSTREAM = otelcolBinaryPath();
 const collectors: [string, string[]][] = [
-  ['tpo collector', [process.execPath, join(ROOT, 'bin/tpo.js'), 'collector', '--config']],
+  ['tpo collector', [process.execPath, join(ROOT, 'src/cli.ts'), 'collector', '--config']],
   ...(existsSync(UPSTREAM) ? [['upstream collector (bench build)', [UPSTREAM, '--config']] as [string, string[]]] : []),
 ];
 

@@ -8,7 +8,7 @@ const dir = mkdtempSync(join(tmpdir(), 'tpo-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function tpo(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, ['bin/tpo.js', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+  const result = spawnSync(process.execPath, ['src/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -54,6 +54,6 @@ test('running with an invalid config exits 1 without starting', () => {
 
 test('a missing file and bad arguments are reported', () => {
   expect(tpo(['collector', 'validate', '--config', join(dir, 'nope.yaml')])).toMatchObject({ code: 1, stderr: expect.stringContaining('cannot read config file') });
-  expect(tpo(['collector', '--confg', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown argument "--confg"') });
+  expect(tpo(['collector', '--confg', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown option "--confg"') });
   expect(tpo(['nonsense'])).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: tpo <') });
 });

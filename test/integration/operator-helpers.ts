@@ -176,13 +176,13 @@ export interface ChildOperator {
 }
 
 /**
- * `node bin/tpo.js operator ...` as a child process, as it runs in a Pod. The metrics address comes
+ * `node src/cli.ts operator ...` as a child process, as it runs in a Pod. The metrics address comes
  * from its "operator listening" log line, so keep the log level at info or below.
  */
 export function childOperator(kubeconfig: string, namespace: string, extra: string[] = []): ChildOperator {
   const child = spawn(
     process.execPath,
-    ['bin/tpo.js', 'operator', '--kubeconfig', kubeconfig, '--namespace', namespace, '--metrics-addr', '127.0.0.1:0', '--health-addr', '127.0.0.1:0', ...extra],
+    ['src/cli.ts', 'operator', '--kubeconfig', kubeconfig, '--namespace', namespace, '--metrics-addr', '127.0.0.1:0', '--health-addr', '127.0.0.1:0', ...extra],
     { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const logs: Record<string, unknown>[] = [];

@@ -1,4 +1,4 @@
-// Runs `node bin/tpo.js collector` as a child process for tests: writes the config to a temp file,
+// Runs `node src/cli.ts collector` as a child process for tests: writes the config to a temp file,
 // picks free loopback ports, waits until the health check answers 200, stops it with SIGTERM and
 // keeps its logs. `ports` go into the config through the `config(ports, host)` callback; for an object
 // config the health check and self-metrics endpoints are added when it does not set them. A rendered
@@ -62,7 +62,7 @@ export async function startCollectorProcess(options: StartOptions): Promise<Coll
   const built = options.config(ports, host);
   writeFileSync(configFile, typeof built === 'string' ? built : stringify(withDefaults(built, ports, host)));
 
-  const child = spawn(NODE, [join(ROOT, 'bin/tpo.js'), 'collector', '--config', configFile, ...(options.args ?? [])], {
+  const child = spawn(NODE, [join(ROOT, 'src/cli.ts'), 'collector', '--config', configFile, ...(options.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -44,7 +44,7 @@ export interface ConfigSource {
 }
 
 export interface LaunchPlan {
-  /** Arguments after `node bin/tpo.js`; CONFIG_PLACEHOLDER stands for the local config file. */
+  /** Arguments after `node src/cli.ts`; CONFIG_PLACEHOLDER stands for the local config file. */
   args: string[];
   env: Record<string, string>;
   /** Variables the kubelet fills from Secret keys of the pod's namespace; the runtime reads them at launch. */

@@ -1,6 +1,6 @@
 // The kubelet for collector fleets on the local control plane (tests and the demo). KWOK's pods run no
 // process, so this watches the operator's Pods and, for each Running pod with a loopback pod IP, runs a
-// real `node bin/tpo.js collector` bound to that IP, with the config from the pod's ConfigMap and the
+// real `node src/cli.ts collector` bound to that IP, with the config from the pod's ConfigMap and the
 // container's environment (pod-launch.ts). Like a kubelet it probes readiness, restarts a crashed process
 // with backoff, sends SIGTERM when the pod is deleted or terminating (the collector drains) and SIGKILL
 // after the pod's grace period, and restarts the process when its ConfigMap changes.
@@ -267,7 +267,7 @@ export class ProcessRuntime {
     writeFileSync(configFile, configText);
     const fd = openSync(entry.logFile, 'a');
     const args = plan.args.map((a) => (a === CONFIG_PLACEHOLDER ? configFile : a));
-    const child = spawn(process.execPath, [join(ROOT, 'bin/tpo.js'), ...args], {
+    const child = spawn(process.execPath, [join(ROOT, 'src/cli.ts'), ...args], {
       cwd: ROOT,
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', TMPDIR: tmpdir(), ...plan.env, ...secretEnv },
       stdio: ['ignore', fd, fd],

@@ -62,3 +62,9 @@ export function metricsEndpoint(telemetry: TelemetryConfig): Endpoint | undefine
   if (metrics.address !== undefined) return endpointOf(metrics.address);
   return { host: 'localhost', port: 8888 };
 }
+
+/** The config field that sets metricsEndpoint(), for errors about it (with neither set: the metrics section). */
+export function metricsEndpointSetting(telemetry: TelemetryConfig): string {
+  if (telemetry.metrics.readers?.[0]) return 'service.telemetry.metrics.readers[0].pull.exporter.prometheus';
+  return telemetry.metrics.address === undefined ? 'service.telemetry.metrics' : 'service.telemetry.metrics.address';
+}

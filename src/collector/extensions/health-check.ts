@@ -53,7 +53,7 @@ class HealthCheck implements Lifecycle {
 
   async start(): Promise<void> {
     const endpoint = endpointOf(this.#config.endpoint);
-    const port = await listen(this.#server, endpoint);
+    const port = await listen(this.#server, endpoint, 'endpoint');
     this.#ctx.logger.info({ endpoint: formatEndpoint({ ...endpoint, port }), path: this.#config.path }, 'health check listening');
   }
 

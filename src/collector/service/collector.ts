@@ -3,8 +3,9 @@
 // pipeline order, exporters drain their queues until the deadline, extensions and self-metrics last.
 import type { Logger } from 'pino';
 import type { Host } from '../component.ts';
-import { metricsEndpoint } from '../config/service.ts';
+import { metricsEndpoint, metricsEndpointSetting } from '../config/service.ts';
 import type { CollectorConfig } from '../config/validate.ts';
+import { ListenError } from '../listen.ts';
 import { Telemetry } from '../telemetry.ts';
 import { buildGraph, type Graph, type Node } from './graph.ts';
 import { MetricsServer } from './metrics-server.ts';
@@ -24,7 +25,7 @@ export class Collector implements Host {
     this.#logger = logger;
     this.#graph = buildGraph(config, { telemetry, logger, host: this });
     const endpoint = metricsEndpoint(config.service.telemetry);
-    this.#metricsServer = endpoint ? new MetricsServer(endpoint, telemetry, logger) : undefined;
+    this.#metricsServer = endpoint ? new MetricsServer(endpoint, metricsEndpointSetting(config.service.telemetry), telemetry, logger) : undefined;
   }
 
   pipelinesReady(): boolean {
@@ -35,19 +36,24 @@ export class Collector implements Host {
     return this.#readySince;
   }
 
-  /** Starts everything; on failure stops what already started and rethrows. */
+  /**
+   * Starts everything; on failure stops what already started and rethrows. A component's ListenError comes out
+   * with the component's config path (`receivers.otlp.protocols.grpc.endpoint`).
+   */
   async start(): Promise<void> {
+    let starting: Node | undefined;
     try {
       await this.#metricsServer?.start();
       const { extensions, exporters, pipelines, receivers } = this.#graph;
       const processors = [...pipelines].reverse().flatMap((pipeline) => [...pipeline.processors].reverse());
       for (const node of [...extensions, ...exporters, ...processors, ...receivers]) {
+        starting = node;
         await node.instance.start?.();
         this.#started.push(node);
       }
     } catch (error) {
       await this.shutdown(Date.now() + 5000);
-      throw error;
+      throw error instanceof ListenError && starting ? error.under(`${starting.kind}s.${starting.id}`) : error;
     }
     this.#readySince = Date.now();
     this.#logger.info('Everything is ready. Begin running and processing data.');

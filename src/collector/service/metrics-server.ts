@@ -8,10 +8,13 @@ import type { Telemetry } from '../telemetry.ts';
 export class MetricsServer {
   readonly #server: Server;
   readonly #endpoint: Endpoint;
+  readonly #setting: string;
   readonly #logger: Logger;
 
-  constructor(endpoint: Endpoint, telemetry: Telemetry, logger: Logger) {
+  /** `setting`: the config field that chose the endpoint, named when it cannot listen. */
+  constructor(endpoint: Endpoint, setting: string, telemetry: Telemetry, logger: Logger) {
     this.#endpoint = endpoint;
+    this.#setting = setting;
     this.#logger = logger;
     this.#server = createServer((req, res) => {
       if ((req.url ?? '/').split('?')[0] !== '/metrics') {
@@ -26,7 +29,7 @@ export class MetricsServer {
   }
 
   async start(): Promise<void> {
-    const port = await listen(this.#server, this.#endpoint);
+    const port = await listen(this.#server, this.#endpoint, this.#setting);
     this.#logger.info({ endpoint: formatEndpoint({ ...this.#endpoint, port }) }, 'Serving metrics');
   }
 

@@ -6,6 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Signal, SignalConsumers } from '../../component.ts';
 import { endpointOf, formatEndpoint } from '../../config/endpoint.ts';
+import { ListenError } from '../../listen.ts';
 import { encodeExportResponse } from '../../otlp/index.ts';
 import type { ReceiverMetrics } from '../../telemetry.ts';
 import type { GrpcConfig } from './config.ts';
@@ -78,7 +79,7 @@ export class OtlpGrpcServer {
     return new Promise((resolve, reject) => {
       this.#server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) => {
         if (error) {
-          reject(new Error(`cannot listen on ${address}: ${error.message}`, { cause: error }));
+          reject(new ListenError('protocols.grpc.endpoint', address, error));
           return;
         }
         this.#logger.info({ endpoint: formatEndpoint({ ...endpoint, port }) }, 'Starting GRPC server');

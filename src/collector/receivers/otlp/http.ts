@@ -49,7 +49,7 @@ export class OtlpHttpServer {
 
   async start(): Promise<void> {
     const endpoint = endpointOf(this.#config.endpoint);
-    const port = await listen(this.#server, endpoint);
+    const port = await listen(this.#server, endpoint, 'protocols.http.endpoint');
     this.#logger.info({ endpoint: formatEndpoint({ ...endpoint, port }) }, 'Starting HTTP server');
   }
 
