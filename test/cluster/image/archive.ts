@@ -33,17 +33,18 @@ export async function exportArchive(store: Store, ref: string, log: Logger): Pro
   const image = await inspectImage(store, ref);
   if (!image) throw new Error(`no image ${ref} in ${store.dirs.graphroot}: run ensureImages() first`);
   const path = join(store.dirs.archives, archiveName(ref, image.id));
-  if (await stat(path).then(() => true, () => false)) return path;
-  const started = Date.now();
-  const partial = `${path}.${process.pid}.partial`;
-  await rm(partial, { force: true });
-  try {
-    await buildah(store, ['push', '--quiet', ref, `oci-archive:${partial}:${ref}`]);
-    await rename(partial, path);
-  } finally {
+  if (!(await stat(path).then(() => true, () => false))) {
+    const started = Date.now();
+    const partial = `${path}.${process.pid}.partial`;
     await rm(partial, { force: true });
+    try {
+      await buildah(store, ['push', '--quiet', ref, `oci-archive:${partial}:${ref}`]);
+      await rename(partial, path);
+    } finally {
+      await rm(partial, { force: true });
+    }
+    log.info({ ref, archive: path, seconds: (Date.now() - started) / 1000 }, 'image exported');
   }
-  log.info({ ref, archive: path, seconds: (Date.now() - started) / 1000 }, 'image exported');
   await pruneArchives(store);
   return path;
 }

@@ -64,12 +64,13 @@ async function leftovers(store: Store, ref: string): Promise<string[]> {
   }));
 }
 
+/** Removes project images beyond the newest KEEP_PROJECT_IMAGES (the one just built always stays). */
 async function pruneOldTags(store: Store, keep: string): Promise<void> {
-  const listed = await buildah(store, ['images', '--format', '{{.ID}} {{.Tag}} {{.CreatedAtRaw}}', PROJECT_REPOSITORY]).catch(() => '');
-  const images = listed.trim().split('\n').filter(Boolean).map((line) => line.split(' '))
-    .filter(([, tag]) => tag !== keep)
-    .sort((a, b) => (b[2]! > a[2]! ? 1 : -1));
-  for (const [id] of images.slice(KEEP_PROJECT_IMAGES - 1)) await removeImage(store, id!);
+  const listed = JSON.parse(await buildah(store, ['images', '--json'])) as { id: string; names: string[] | null; created: number }[];
+  const older = listed
+    .filter((image) => (image.names ?? []).some((n) => n.startsWith(`${PROJECT_REPOSITORY}:`)) && !(image.names ?? []).includes(keep))
+    .sort((a, b) => b.created - a.created);
+  for (const image of older.slice(KEEP_PROJECT_IMAGES - 1)) await removeImage(store, image.id);
 }
 
 /** Builds the project image on `base` unless an image of this exact content exists; returns its ref. */
@@ -79,7 +80,10 @@ export async function ensureProjectImage(store: Store, base: BaseImage, log: Log
   const buildArgs = { NODE_VERSION: base.nodeVersion, VERSION: pkg.version };
   const tag = contentTag(await contextFiles(REPO_ROOT), { base: base.stamp, buildArgs, npmMount: BUILD_NPM_DIR });
   const ref = `${PROJECT_REPOSITORY}:${tag}`;
-  if (await inspectImage(store, ref)) return { ref, stamp: tag, built: false, seconds: 0 };
+  if (await inspectImage(store, ref)) {
+    await pruneOldTags(store, ref);
+    return { ref, stamp: tag, built: false, seconds: 0 };
+  }
 
   log.info({ ref, logFile: store.dirs.logFile }, 'building the project image with buildah bud');
   const npm = await npmMount(store.dirs.logFile);
@@ -98,7 +102,7 @@ export async function ensureProjectImage(store: Store, base: BaseImage, log: Log
     if (image) await removeImage(store, image.id);
     throw new Error(`${ref}: the build's npm settings stayed in the image (${baked.join(', ')}); image removed`);
   }
-  await pruneOldTags(store, tag);
+  await pruneOldTags(store, ref);
   const seconds = (Date.now() - started) / 1000;
   log.info({ ref, seconds }, 'project image built');
   return { ref, stamp: tag, built: true, seconds };
