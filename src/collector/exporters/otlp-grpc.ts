@@ -1,11 +1,13 @@
 // `otlp_grpc` exporter (alias `otlp`): OTLP over gRPC with @grpc/grpc-js and raw-buffer
 // serializers, so the encoded request goes on the wire without an object model in between.
+// Compression as upstream's gRPC client: gzip (grpc-js), zstd and snappy (grpc-compression.ts).
 import { createSecureContext } from 'node:tls';
 import { ChannelCredentials, Client, Metadata, status as grpcStatus } from '@grpc/grpc-js';
 import type { ChannelOptions, ServiceError } from '@grpc/grpc-js';
 import { z } from 'zod';
 import type { ComponentContext, ExporterFactory, Payload, Signal } from '../component.ts';
 import { duration } from '../config/duration.ts';
+import { COMPRESSION_OPTION, installGrpcCompression } from './grpc-compression.ts';
 import { hasCa, headersSchema, loadTls, tlsClientSchema, USER_AGENT } from './client-config.ts';
 import { createExporter } from './exporter-helper.ts';
 import type { Exporter, ExporterClient, HelperDeps, PushOptions, PushResult } from './exporter-helper.ts';
@@ -43,10 +45,16 @@ export function parseGrpcEndpoint(endpoint: string): GrpcTarget | { error: strin
 
 const grpcHeaderName = /^[0-9a-z_.-]+$/;
 
+/** What upstream's gRPC client can send; its other compression names fail its exporter's start. */
+const GRPC_COMPRESSIONS = ['gzip', 'snappy', 'zstd', 'none', ''] as const;
+const compressionSchema = z.enum(GRPC_COMPRESSIONS, {
+  error: (issue) => `unsupported compression type ${JSON.stringify(issue.input)} for gRPC; supported: gzip, snappy, zstd, none`,
+});
+
 export const otlpGrpcConfigSchema = z
   .strictObject({
     endpoint: z.string().min(1, 'requires a non-empty "endpoint"'),
-    compression: z.enum(['gzip', 'none', '']).default('gzip'),
+    compression: compressionSchema.default('gzip'),
     tls: tlsClientSchema.prefault({}),
     headers: headersSchema,
     timeout: duration.default(5_000),
@@ -84,6 +92,7 @@ export function channelOptions(cfg: OtlpGrpcConfig): ChannelOptions {
     'grpc.primary_user_agent': USER_AGENT,
     'grpc.max_send_message_length': -1,
     ...(cfg.compression === 'gzip' && { 'grpc.default_compression_algorithm': 2 }),
+    ...((cfg.compression === 'zstd' || cfg.compression === 'snappy') && { [COMPRESSION_OPTION]: cfg.compression }),
     ...(cfg.keepalive && {
       'grpc.keepalive_time_ms': cfg.keepalive.time,
       'grpc.keepalive_timeout_ms': cfg.keepalive.timeout,
@@ -131,6 +140,7 @@ class GrpcClient implements ExporterClient {
   async start(): Promise<void> {
     const target = parseGrpcEndpoint(this.#cfg.endpoint);
     if ('error' in target) throw new Error(`endpoint: ${target.error}`);
+    if (this.#cfg.compression === 'zstd' || this.#cfg.compression === 'snappy') installGrpcCompression();
     this.#client = new Client(target.target, await credentialsFor(this.#cfg, target.forceTls), channelOptions(this.#cfg));
     this.#metadata = new Metadata(this.#cfg.wait_for_ready ? { waitForReady: true } : {});
     for (const [name, value] of this.#cfg.headers) this.#metadata.add(name.toLowerCase(), value);

@@ -1,12 +1,13 @@
 // `otlp_http` exporter (alias `otlphttp`): OTLP/HTTP POSTs to <endpoint>/v1/<signal>, protobuf
-// (streamed from the payload's entry views, no concatenation) or JSON, over keep-alive agents.
+// (streamed from the payload's entry views, no concatenation) or JSON, over keep-alive agents,
+// compressed with any of upstream's compressions (compression/compress.ts).
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { createDeflate, createGzip } from 'node:zlib';
 import { z } from 'zod';
 import type { ComponentContext, ExporterFactory, Payload, Signal } from '../component.ts';
 import { SIGNALS } from '../component.ts';
+import { HTTP_COMPRESSIONS, httpCompressor } from '../compression/compress.ts';
 import { duration } from '../config/duration.ts';
 import { encodeRequest, encodeRequestChunks, protobufToJson } from '../otlp/index.ts';
 import { headersSchema, loadTls, tlsClientSchema, USER_AGENT } from './client-config.ts';
@@ -30,7 +31,9 @@ export const otlpHttpConfigSchema = z
     metrics_endpoint: httpUrl.optional(),
     logs_endpoint: httpUrl.optional(),
     encoding: z.enum(['proto', 'json']).default('proto'),
-    compression: z.enum(['gzip', 'deflate', 'none', '']).default('gzip'),
+    compression: z.enum([...HTTP_COMPRESSIONS, 'none', ''], `unsupported compression type; supported: ${HTTP_COMPRESSIONS.join(', ')}, none`).default('gzip'),
+    /** 0 is the default level; others as upstream (zlib formats -2..9, zstd any, the rest none). */
+    compression_params: z.strictObject({ level: z.number().int().default(0) }).prefault({}),
     tls: tlsClientSchema.prefault({}),
     headers: headersSchema,
     timeout: duration.default(30_000),
@@ -47,12 +50,22 @@ export const otlpHttpConfigSchema = z
     retry_on_failure: retryConfigSchema.prefault({}),
   })
   .superRefine((cfg, ctx) => {
+    const level = cfg.compression_params.level;
+    if (level !== 0 && !levelAllowed(cfg.compression, level)) {
+      ctx.addIssue({ code: 'custom', path: ['compression_params', 'level'], message: `unsupported parameters {Level:${level}} for compression type "${cfg.compression}"` });
+    }
     if (cfg.endpoint === undefined && SIGNALS.every((signal) => cfg[`${signal}_endpoint`] === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'at least one endpoint must be specified' });
     }
   });
 
 export type OtlpHttpConfig = z.output<typeof otlpHttpConfigSchema>;
+
+/** Upstream's rule: zlib's levels (-1 default, -2 Huffman only, 0..9) for its formats, any for zstd. */
+function levelAllowed(compression: OtlpHttpConfig['compression'], level: number): boolean {
+  if (compression === 'gzip' || compression === 'zlib' || compression === 'deflate') return level >= -2 && level <= 9;
+  return compression === 'zstd';
+}
 
 /** The URL a signal is posted to: its own *_endpoint, else endpoint + /v1/<signal>. */
 export function signalUrl(cfg: Pick<OtlpHttpConfig, 'endpoint' | 'traces_endpoint' | 'metrics_endpoint' | 'logs_endpoint'>, signal: Signal): string | undefined {
@@ -143,11 +156,11 @@ class HttpClient implements ExporterClient {
     const cfg = this.#cfg;
     const json = cfg.encoding === 'json';
     const chunks = json ? [Buffer.from(JSON.stringify(protobufToJson(payload.signal, encodeRequest(payload))))] : encodeRequestChunks(payload);
-    const compressed = cfg.compression === 'gzip' || cfg.compression === 'deflate';
+    const compression = cfg.compression === 'none' || cfg.compression === '' ? undefined : cfg.compression;
     const headers: Record<string, string | number> = {
       'content-type': json ? JSON_TYPE : PROTOBUF,
       'user-agent': USER_AGENT,
-      ...(compressed ? { 'content-encoding': cfg.compression } : { 'content-length': chunks.reduce((sum, c) => sum + c.byteLength, 0) }),
+      ...(compression ? { 'content-encoding': compression } : { 'content-length': chunks.reduce((sum, c) => sum + c.byteLength, 0) }),
     };
     for (const [name, value] of cfg.headers) headers[name] = value;
     const signal = options.timeoutMs > 0 ? AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]) : options.signal;
@@ -157,8 +170,11 @@ class HttpClient implements ExporterClient {
       const req = send(url, { method: 'POST', headers, agent: https ? this.#https : this.#http, signal });
       req.on('response', (res) => readResponse(res).then(resolve, reject));
       req.on('error', (error) => reject(new ExportError(`failed to make an HTTP request to ${url}: ${signal.aborted ? String(signal.reason) : error.message}`, true, undefined, { cause: error })));
-      const sink = compressed ? (cfg.compression === 'gzip' ? createGzip() : createDeflate()) : req;
-      if (sink !== req) sink.pipe(req);
+      const sink = compression ? httpCompressor(compression, cfg.compression_params.level) : req;
+      if (sink !== req) {
+        sink.on('error', (error) => req.destroy(error));
+        sink.pipe(req);
+      }
       // Corked so the small tag headers and the entry views leave in one writev; end() uncorks.
       sink.cork();
       for (const chunk of chunks) sink.write(chunk);

@@ -37,7 +37,7 @@ describe('otlp_grpc config', () => {
 
   test.each([
     [{}, 'endpoint'],
-    [{ endpoint: 'b:1', compression: 'snappy' }, 'compression'],
+    [{ endpoint: 'b:1', compression: 'lz4' }, 'compression'],
     [{ endpoint: 'b:1', balancer_name: 'least_request' }, 'balancer_name'],
     [{ endpoint: 'b:1', headers: { 'bad key': 'v' } }, 'headers.0'],
     [{ endpoint: 'b:1', headers: { 'trace-bin': 'v' } }, 'headers.0'],

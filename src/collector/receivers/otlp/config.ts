@@ -1,6 +1,7 @@
 // otlp receiver config, upstream field names and defaults. A protocol is enabled by naming it, even
 // with an empty body (`grpc:`), as upstream; at least one protocol is required.
 import { z } from 'zod';
+import { DECODABLE } from '../../compression/decompress.ts';
 import { duration } from '../../config/duration.ts';
 import { endpointField } from '../../config/endpoint.ts';
 
@@ -34,6 +35,12 @@ export const grpcConfigSchema = z.strictObject({
   include_metadata: z.boolean().default(false),
 });
 
+/**
+ * Content-Encoding values the HTTP server reads ('' and identity: none): upstream's default list ('',
+ * gzip, zstd, zlib, snappy, deflate, lz4, x-snappy-framed) plus br and x-gzip.
+ */
+export const HTTP_ENCODINGS: readonly [string, ...string[]] = ['', 'identity', ...DECODABLE];
+
 const urlPath = (fallback: string) =>
   z.string().default(fallback).transform((path) => (path.startsWith('/') ? path : `/${path}`));
 
@@ -45,6 +52,10 @@ export const httpConfigSchema = z.strictObject({
   /** Bytes, applied to the body as received and again after decompression; 0 means the default. */
   max_request_body_size: size.default(20 * MIB).transform((bytes) => (bytes === 0 ? 20 * MIB : bytes)),
   include_metadata: z.boolean().default(false),
+  /** Content-Encodings accepted; others get 400. Every one by default. */
+  compression_algorithms: z
+    .array(z.enum(HTTP_ENCODINGS, `unsupported compression algorithm; supported: ${HTTP_ENCODINGS.map((name) => `"${name}"`).join(', ')}`))
+    .default([...HTTP_ENCODINGS]),
   cors: z.strictObject({
     allowed_origins: z.array(z.string()).default([]),
     allowed_headers: z.array(z.string()).default([]),

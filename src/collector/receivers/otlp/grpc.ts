@@ -1,7 +1,8 @@
 // OTLP/gRPC server: the three Export services registered with identity (de)serializers, so a request
 // reaches the pipeline as the bytes grpc-js received, scanned but never decoded into objects.
-// grpc-js enforces max_recv_msg_size_mib (RESOURCE_EXHAUSTED), also on the decompressed size of
-// gzip/deflate messages. Refusal maps to UNAVAILABLE (retryable) or INVALID_ARGUMENT.
+// grpc-js enforces max_recv_msg_size_mib (RESOURCE_EXHAUSTED) on the message as received; our
+// decompression (grpc-decompress.ts: gzip, deflate, zstd, snappy) applies it again to the decompressed
+// size. Refusal maps to UNAVAILABLE (retryable) or INVALID_ARGUMENT.
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Signal, SignalConsumers } from '../../component.ts';
@@ -10,6 +11,7 @@ import { ListenError } from '../../listen.ts';
 import { encodeExportResponse } from '../../otlp/index.ts';
 import type { ReceiverMetrics } from '../../telemetry.ts';
 import type { GrpcConfig } from './config.ts';
+import { decompressingInterceptor } from './grpc-decompress.ts';
 import { Intake, type Failure } from './intake.ts';
 
 const MIB = 1024 * 1024;
@@ -35,8 +37,12 @@ export function exportServiceDefinition(signal: Signal): grpc.ServiceDefinition 
   };
 }
 
+function maxReceiveBytes(config: GrpcConfig): number {
+  return Math.floor(config.max_recv_msg_size_mib * MIB);
+}
+
 export function serverOptions(config: GrpcConfig): grpc.ServerOptions {
-  const options: grpc.ServerOptions = { 'grpc.max_receive_message_length': Math.floor(config.max_recv_msg_size_mib * MIB) };
+  const options: grpc.ServerOptions = { 'grpc.max_receive_message_length': maxReceiveBytes(config) };
   if (config.max_concurrent_streams > 0) options['grpc.max_concurrent_streams'] = config.max_concurrent_streams;
   const server = config.keepalive?.server_parameters;
   if (server?.time !== undefined) options['grpc.keepalive_time_ms'] = server.time;
@@ -61,7 +67,7 @@ export class OtlpGrpcServer {
   constructor(config: GrpcConfig, consumers: SignalConsumers, metrics: ReceiverMetrics, logger: Logger) {
     this.#config = config;
     this.#logger = logger;
-    this.#server = new grpc.Server(serverOptions(config));
+    this.#server = new grpc.Server({ ...serverOptions(config), interceptors: [decompressingInterceptor(maxReceiveBytes(config), logger)] });
     for (const [signal, consumer] of Object.entries(consumers) as [Signal, NonNullable<SignalConsumers[Signal]>][]) {
       const intake = new Intake(signal, consumer, metrics);
       const ok = Buffer.from(encodeExportResponse(signal));

@@ -1,7 +1,8 @@
 // OTLP/HTTP server on node:http: POST /v1/{traces,metrics,logs} with protobuf or JSON bodies,
-// optionally gzip/deflate/zstd compressed. Status codes as upstream: 404 unknown path, 405 wrong
-// method, 415 wrong content type, 400 undecodable body, 413 too large, 503 + Retry-After when the
-// pipeline refuses (retryable). Error bodies are google.rpc.Status in the request's format.
+// optionally compressed (every Content-Encoding upstream reads, config.ts). Status codes as upstream:
+// 404 unknown path, 405 wrong method, 415 wrong content type, 400 undecodable body, 413 too large,
+// 503 + Retry-After when the pipeline refuses (retryable). Error bodies are google.rpc.Status in the
+// request's format.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Signal, SignalConsumers } from '../../component.ts';
@@ -32,11 +33,13 @@ export class OtlpHttpServer {
   readonly #config: HttpConfig;
   readonly #logger: Logger;
   readonly #cors: Cors | undefined;
+  readonly #encodings: ReadonlySet<string>;
 
   constructor(config: HttpConfig, consumers: SignalConsumers, metrics: ReceiverMetrics, logger: Logger) {
     this.#config = config;
     this.#logger = logger;
     this.#cors = config.cors ? new Cors(config.cors) : undefined;
+    this.#encodings = new Set(config.compression_algorithms);
     const paths: Record<Signal, string> = { traces: config.traces_url_path, metrics: config.metrics_url_path, logs: config.logs_url_path };
     for (const [signal, consumer] of Object.entries(consumers) as [Signal, NonNullable<SignalConsumers[Signal]>][]) {
       this.#routes.set(paths[signal], { signal, intake: new Intake(signal, consumer, metrics), ok: { protobuf: encodeExportResponse(signal), json: '{}' } });
@@ -76,7 +79,7 @@ export class OtlpHttpServer {
       plain(res, 415, `415 unsupported media type, supported: [${CONTENT_TYPE.json}, ${CONTENT_TYPE.protobuf}]`);
       return;
     }
-    readBody(req, this.#config.max_request_body_size).then(
+    readBody(req, this.#config.max_request_body_size, this.#encodings).then(
       (body) => this.#deliver(route, format, body, res),
       (error: unknown) => {
         const status = error instanceof BodyError ? error.status : 400;

@@ -1,0 +1,60 @@
+// Bounded decompression of one received message, shared by the OTLP receivers: the HTTP body by its
+// Content-Encoding, a gRPC message by its grpc-encoding. Output never grows past `limit`: zlib, brotli and
+// zstd stop inflating at the limit (maxOutputLength), snappy and LZ4 check declared sizes before they
+// allocate and stop at the limit while decoding. So a bomb costs at most `limit` bytes, never its
+// inflated size.
+import { promisify } from 'node:util';
+import * as zlib from 'node:zlib';
+import { DecompressError, malformed, tooLarge } from './errors.ts';
+import { decodeLz4 } from './lz4.ts';
+import { decodeSnappyAuto, decodeSnappyFramed } from './snappy.ts';
+
+/** The options every one of them takes: the output bound and the chunk size. */
+type Inflate = (input: Uint8Array, options: { maxOutputLength: number; chunkSize: number }) => Promise<Buffer>;
+type Decode = (input: Uint8Array, limit: number) => Buffer;
+
+const OUTPUT_CHUNK = 64 * 1024;
+const gunzip: Inflate = promisify(zlib.gunzip);
+const inflate: Inflate = promisify(zlib.inflate);
+const unbrotli: Inflate = promisify(zlib.brotliDecompress);
+const unzstd: Inflate = promisify(zlib.zstdDecompress);
+
+const STREAMED: ReadonlyMap<string, Inflate> = new Map([
+  ['gzip', gunzip],
+  ['x-gzip', gunzip],
+  // "deflate" is the zlib format (RFC 1950) in HTTP, gRPC and upstream alike.
+  ['deflate', inflate],
+  ['zlib', inflate],
+  ['br', unbrotli],
+  ['zstd', unzstd],
+]);
+
+const BLOCK: ReadonlyMap<string, Decode> = new Map([
+  ['snappy', decodeSnappyAuto],
+  ['x-snappy-framed', decodeSnappyFramed],
+  ['lz4', decodeLz4],
+]);
+
+/** Every encoding name this module reads (lower case). */
+export const DECODABLE: readonly string[] = [...STREAMED.keys(), ...BLOCK.keys()];
+
+/** Decompresses `input` (encoding in lower case, one of DECODABLE); rejects with DecompressError. */
+export async function decompress(encoding: string, input: Uint8Array, limit: number): Promise<Buffer> {
+  const block = BLOCK.get(encoding);
+  if (block) {
+    try {
+      return block(input, limit);
+    } catch (error) {
+      if (error instanceof DecompressError) throw error;
+      throw new DecompressError(`invalid ${encoding} data: ${(error as Error).message}`, false, { cause: error });
+    }
+  }
+  const streamed = STREAMED.get(encoding);
+  if (!streamed) throw new DecompressError(`unsupported encoding "${encoding}"`, false);
+  try {
+    return await streamed(input, { maxOutputLength: limit, chunkSize: OUTPUT_CHUNK });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit);
+    throw malformed(encoding, (error as Error).message);
+  }
+}

@@ -1,0 +1,101 @@
+// zstd and snappy for the otlp_grpc exporter. grpc-js compresses only with gzip and deflate and has no
+// public hook for other codecs: its per-call CompressionFilter frames every message (the flag byte says
+// whether the body is compressed), so a payload compressed beforehand would still go out flagged as
+// uncompressed. This module wraps CompressionFilterFactory.createFilter once per process: a filter made
+// for a channel with the `tpo.grpc_compression` option sends with our codec (grpc-encoding zstd, or
+// snappy's framing format as upstream's gRPC codec writes it) and reads responses in those encodings
+// (upstream's server answers in the request's encoding). Channels without the option are untouched.
+// The wrapper checks grpc-js' internal shape when installed and throws if it changed, so an upgrade
+// fails the exporter's start instead of silently sending uncompressed.
+import { CompressionFilterFactory } from '@grpc/grpc-js/build/src/compression-filter.js';
+import { status } from '@grpc/grpc-js';
+import type { ChannelOptions, Metadata } from '@grpc/grpc-js';
+import { GRPC_EXTRA_COMPRESSIONS, grpcCompress, type GrpcExtraCompression } from '../compression/compress.ts';
+import { decompress } from '../compression/decompress.ts';
+
+export const COMPRESSION_OPTION = 'tpo.grpc_compression';
+
+const FRAME_HEADER = 5;
+/** grpc-js' default receive limit; export responses are a few bytes. */
+const MAX_RESPONSE = 4 * 1024 * 1024;
+
+/** The private state of grpc-js' CompressionFilter this module sets. */
+interface FilterInternals {
+  sendCompression: unknown;
+  receiveCompression: unknown;
+  currentCompressionAlgorithm: string;
+  receiveMetadata(metadata: Metadata): Metadata;
+}
+
+interface FactoryInternals {
+  readonly options: ChannelOptions;
+  readonly sharedFilterConfig: { serverSupportedEncodingHeader?: string };
+}
+
+const isExtra = (name: unknown): name is GrpcExtraCompression => (GRPC_EXTRA_COMPRESSIONS as readonly unknown[]).includes(name);
+
+/** Stands in for grpc-js' CompressionHandler: frames outgoing messages and unframes incoming ones. */
+class CodecHandler {
+  readonly #codec: GrpcExtraCompression;
+  constructor(codec: GrpcExtraCompression) {
+    this.#codec = codec;
+  }
+
+  async writeMessage(message: Buffer, compress: boolean): Promise<Buffer> {
+    const body = compress ? await grpcCompress(this.#codec, message) : message;
+    const framed = Buffer.allocUnsafe(FRAME_HEADER + body.length);
+    framed[0] = compress ? 1 : 0;
+    framed.writeUInt32BE(body.length, 1);
+    body.copy(framed, FRAME_HEADER);
+    return framed;
+  }
+
+  async readMessage(framed: Buffer): Promise<Buffer> {
+    const body = framed.subarray(FRAME_HEADER);
+    if (framed[0] !== 1) return body;
+    try {
+      return await decompress(this.#codec, body, MAX_RESPONSE);
+    } catch (error) {
+      throw { code: status.INTERNAL, details: `failed to decompress the ${this.#codec} response: ${(error as Error).message}` };
+    }
+  }
+}
+
+function hasInternals(filter: unknown): filter is FilterInternals {
+  const candidate = filter as Partial<FilterInternals>;
+  return 'sendCompression' in candidate && 'receiveCompression' in candidate && typeof candidate.currentCompressionAlgorithm === 'string' && typeof candidate.receiveMetadata === 'function';
+}
+
+function install(filter: FilterInternals, codec: GrpcExtraCompression, shared: FactoryInternals['sharedFilterConfig']): void {
+  // As grpc-js does for gzip: once the server has said which encodings it reads, send only those.
+  const serverReads = shared.serverSupportedEncodingHeader?.split(',').map((name) => name.trim());
+  if (serverReads === undefined || serverReads.includes(codec)) {
+    filter.sendCompression = new CodecHandler(codec);
+    filter.currentCompressionAlgorithm = codec;
+  }
+  const receiveMetadata = filter.receiveMetadata.bind(filter);
+  filter.receiveMetadata = (metadata) => {
+    const encoding = metadata.get('grpc-encoding')[0];
+    const result = receiveMetadata(metadata);
+    if (isExtra(encoding)) filter.receiveCompression = new CodecHandler(encoding);
+    return result;
+  };
+}
+
+let installed = false;
+
+/** Makes channels created with `{[COMPRESSION_OPTION]: 'zstd' | 'snappy'}` use that codec. Idempotent. */
+export function installGrpcCompression(): void {
+  if (installed) return;
+  const prototype = CompressionFilterFactory.prototype as unknown as { createFilter(this: FactoryInternals): unknown };
+  const probe = new CompressionFilterFactory(undefined as never, {}).createFilter();
+  if (!hasInternals(probe)) throw new Error('this @grpc/grpc-js version has no CompressionFilter internals to add zstd/snappy to; use gzip or none');
+  const createFilter = prototype.createFilter;
+  prototype.createFilter = function (this: FactoryInternals) {
+    const filter = createFilter.call(this);
+    const codec = this.options[COMPRESSION_OPTION];
+    if (isExtra(codec) && hasInternals(filter)) install(filter, codec, this.sharedFilterConfig);
+    return filter;
+  };
+  installed = true;
+}
