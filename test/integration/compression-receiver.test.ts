@@ -184,7 +184,7 @@ test.each(TRANSPORTS)('the OpenTelemetry JS SDK exporter over %s with gzip still
 
 describe('our gRPC exporter on the wire', () => {
   let server: Http2Server;
-  let seen: Array<{ encoding: string | undefined; flag: number; body: Buffer }> = [];
+  let seen: Array<{ encoding: string | undefined; accept: string | undefined; flag: number; body: Buffer }> = [];
 
   beforeAll(async () => {
     // A server that records each call and answers in the request's encoding, as grpc-go does.
@@ -198,7 +198,7 @@ describe('our gRPC exporter on the wire', () => {
           const encoding = headers['grpc-encoding'] as string | undefined;
           const flag = framed[0]!;
           const body = flag === 1 ? await decompress(encoding!, framed.subarray(5), 4 * MIB) : framed.subarray(5);
-          seen.push({ encoding, flag, body });
+          seen.push({ encoding, accept: headers['grpc-accept-encoding'] as string | undefined, flag, body });
           // A non-empty response (a partial success), so it is compressed.
           const response = encodePartialSuccess(1, 'one span rejected');
           const compressed = encoding === 'zstd' ? zstdCompressSync(response) : encodeSnappyFramed(response);
@@ -228,7 +228,7 @@ describe('our gRPC exporter on the wire', () => {
       const payload = spanBatch(`wire-${compression}`, 200);
       await exp.consume(payload);
       expect(seen).toHaveLength(1);
-      expect(seen[0]).toMatchObject({ encoding: compression, flag: 1 });
+      expect(seen[0]).toMatchObject({ encoding: compression, accept: 'identity,deflate,gzip,zstd,snappy', flag: 1 });
       expect(spanNames(parseRequest('traces', seen[0]!.body))).toEqual(spanNames(payload));
       // The partial success in the compressed response was read.
       expect(ctx.logs).toContainEqual(expect.objectContaining({ msg: 'Partial success response', message: 'one span rejected', dropped_spans: 1 }));

@@ -4,7 +4,8 @@
 // uncompressed. This module wraps CompressionFilterFactory.createFilter once per process: a filter made
 // for a channel with the `tpo.grpc_compression` option sends with our codec (grpc-encoding zstd, or
 // snappy's framing format as upstream's gRPC codec writes it) and reads responses in those encodings
-// (upstream's server answers in the request's encoding). Channels without the option are untouched.
+// (upstream's server answers in the request's encoding), listing them in grpc-accept-encoding.
+// Channels without the option are untouched.
 // The wrapper checks grpc-js' internal shape when installed and throws if it changed, so an upgrade
 // fails the exporter's start instead of silently sending uncompressed.
 import { CompressionFilterFactory } from '@grpc/grpc-js/build/src/compression-filter.js';
@@ -16,6 +17,8 @@ import { decompress } from '../compression/decompress.ts';
 export const COMPRESSION_OPTION = 'tpo.grpc_compression';
 
 const FRAME_HEADER = 5;
+/** What this client reads in responses: grpc-js' own encodings and ours. */
+const ACCEPT_ENCODING = ['identity', 'deflate', 'gzip', ...GRPC_EXTRA_COMPRESSIONS].join(',');
 /** grpc-js' default receive limit; export responses are a few bytes. */
 const MAX_RESPONSE = 4 * 1024 * 1024;
 
@@ -24,6 +27,7 @@ interface FilterInternals {
   sendCompression: unknown;
   receiveCompression: unknown;
   currentCompressionAlgorithm: string;
+  sendMetadata(metadata: Promise<Metadata>): Promise<Metadata>;
   receiveMetadata(metadata: Metadata): Metadata;
 }
 
@@ -63,7 +67,8 @@ class CodecHandler {
 
 function hasInternals(filter: unknown): filter is FilterInternals {
   const candidate = filter as Partial<FilterInternals>;
-  return 'sendCompression' in candidate && 'receiveCompression' in candidate && typeof candidate.currentCompressionAlgorithm === 'string' && typeof candidate.receiveMetadata === 'function';
+  return 'sendCompression' in candidate && 'receiveCompression' in candidate && typeof candidate.currentCompressionAlgorithm === 'string'
+    && typeof candidate.sendMetadata === 'function' && typeof candidate.receiveMetadata === 'function';
 }
 
 function install(filter: FilterInternals, codec: GrpcExtraCompression, shared: FactoryInternals['sharedFilterConfig']): void {
@@ -73,6 +78,12 @@ function install(filter: FilterInternals, codec: GrpcExtraCompression, shared: F
     filter.sendCompression = new CodecHandler(codec);
     filter.currentCompressionAlgorithm = codec;
   }
+  const sendMetadata = filter.sendMetadata.bind(filter);
+  filter.sendMetadata = async (metadata) => {
+    const headers = await sendMetadata(metadata);
+    headers.set('grpc-accept-encoding', ACCEPT_ENCODING);
+    return headers;
+  };
   const receiveMetadata = filter.receiveMetadata.bind(filter);
   filter.receiveMetadata = (metadata) => {
     const encoding = metadata.get('grpc-encoding')[0];
