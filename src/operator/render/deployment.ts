@@ -8,6 +8,7 @@ import {
   METRICS_PORT,
   OTLP_GRPC_PORT,
   OTLP_HTTP_PORT,
+  PRE_STOP_DELAY_SECONDS,
   TERMINATION_GRACE_PERIOD_SECONDS,
 } from './defaults.ts';
 import { secretHeaderEnv } from './exporters.ts';
@@ -43,6 +44,7 @@ function collectorContainer(pipeline: TelemetryPipeline, inputs: DeploymentInput
       { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
       { name: 'health', containerPort: HEALTH_PORT, protocol: 'TCP' },
     ],
+    lifecycle: { preStop: { sleep: { seconds: PRE_STOP_DELAY_SECONDS } } },
     readinessProbe: probe(2),
     livenessProbe: probe(6),
     resources: {

@@ -1,4 +1,5 @@
 import { COLLECTOR_DRAIN_TIMEOUT_SECONDS, fleetObjects, initialReplicas, renderFleet, selectorString } from '../../../src/operator/render/index.ts';
+import { PRE_STOP_DELAY_SECONDS } from '../../../src/operator/render/defaults.ts';
 import { exporterConfigs } from '../../../src/operator/render/exporters.ts';
 import { BACKEND, pipeline } from './fixtures.ts';
 
@@ -49,8 +50,9 @@ describe('renderFleet', () => {
     expect(fleet.deployment.spec!.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } });
   });
 
-  test('grace period outlasts the collector drain', () => {
-    expect(podSpec.terminationGracePeriodSeconds).toBeGreaterThan(COLLECTOR_DRAIN_TIMEOUT_SECONDS);
+  test('a terminating collector keeps serving for the preStop delay; the grace period outlasts delay and drain', () => {
+    expect(container.lifecycle).toEqual({ preStop: { sleep: { seconds: PRE_STOP_DELAY_SECONDS } } });
+    expect(podSpec.terminationGracePeriodSeconds).toBeGreaterThan(PRE_STOP_DELAY_SECONDS + COLLECTOR_DRAIN_TIMEOUT_SECONDS);
   });
 
   test('collector container', () => {
