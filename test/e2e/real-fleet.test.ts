@@ -3,6 +3,8 @@
 // whose memory limit and POD_IP come from the kubelet; load from the official OpenTelemetry JS exporter on the
 // host through the Service's ClusterIP (kube-proxy) scales the fleet up and back down, and every acknowledged span
 // reaches the sink on the node IP exactly once.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/operator/kube/client.ts';
 import { objectPath, resources } from '../../src/operator/kube/resources.ts';
@@ -11,6 +13,7 @@ import { fleetName } from '../../src/operator/render/labels.ts';
 import { REAL_NODE_IP, REAL_NODE_NAME } from '../cluster/addresses.ts';
 import { createNamespace, createPipeline, deleteNamespace, installCrd, pipeline, waitFor } from '../integration/operator-helpers.ts';
 import { FleetPods } from '../support/fleet-pods.ts';
+import { kubectl, REPO } from '../support/helm-kubectl.ts';
 import { FleetSampler, replicaSteps } from '../support/fleet-sampler.ts';
 import { LoadGenerator } from '../support/load-generator.ts';
 import { phaseStarts, type Phase } from '../support/load-schedule.ts';
@@ -105,6 +108,21 @@ describeReal('a collector fleet on the real node', () => {
     const metrics = await fetch(`http://${pod!.ip}:8888/metrics`, { signal: AbortSignal.timeout(5000) }).then((r) => r.text());
     expect(metrics).toContain('otelcol_process_uptime');
   }, 180_000);
+
+  test('the image runs as non-root on a read-only root filesystem, and `tpo collector validate` / `tpo render` work in it', async () => {
+    const [pod] = pods!.pods.filter((p) => p.ready);
+    const exec = (args: string[], input?: string) => kubectl(node.current.kubeconfig, ['exec', ...(input === undefined ? [] : ['-i']), '-n', ns, pod!.name, '--', ...args], input);
+    expect((await exec(['id', '-u'])).stdout.trim()).toBe('10001');
+    const write = await exec(['touch', '/app/x']);
+    expect(write.code).not.toBe(0);
+    expect(write.stderr).toContain('Read-only file system');
+    const validate = await exec(['tpo', 'collector', 'validate', '--config', '/etc/otelcol/config.yaml']);
+    expect(validate.code).toBe(0);
+    const sample = readFileSync(join(REPO, 'manifests/samples/demo.yaml'), 'utf8');
+    const rendered = await exec(['tpo', 'render', '-f', '/dev/stdin'], sample);
+    expect(rendered.code).toBe(0);
+    expect(rendered.stdout).toContain('kind: Deployment');
+  }, 60_000);
 
   test('load through the ClusterIP scales the fleet up and down; every acknowledged span arrives once', async () => {
     const service = await client.request<{ spec: { clusterIP: string } }>('GET', objectPath(resources.service, ns, fleetName(NAME)));
