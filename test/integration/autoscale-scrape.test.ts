@@ -3,7 +3,7 @@
 // `tpo collector` process and, when it has been built (node bench/collector/build-otelcol.ts), the
 // pinned upstream collector.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { otelcolBinaryPath } from '../../bench/collector/otelcol-pins.ts';
 import { Telemetry } from '../../src/collector/telemetry.ts';
 import { EMPTY_HISTORY } from '../../src/operator/autoscale/behavior.ts';
 import { decide } from '../../src/operator/autoscale/decision.ts';
@@ -19,6 +18,7 @@ import { computeRates, EMPTY_RATE_STATE, type PodScrape } from '../../src/operat
 import { scrapePod, scrapePods, type ScrapeTarget } from '../../src/operator/autoscale/scrape.ts';
 import { freePort } from '../support/free-port.ts';
 import { waitFor } from '../support/wait.ts';
+import { UPSTREAM_COLLECTOR } from '../support/upstream-collector.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const servers: Server[] = [];
@@ -161,10 +161,10 @@ service:
 `;
 }
 
-const UPSTREAM = otelcolBinaryPath();
+const UPSTREAM = UPSTREAM_COLLECTOR;
 const collectors: [string, string[]][] = [
   ['tpo collector', [process.execPath, join(ROOT, 'src/cli.ts'), 'collector', '--config']],
-  ...(existsSync(UPSTREAM) ? [['upstream collector (bench build)', [UPSTREAM, '--config']] as [string, string[]]] : []),
+  ['upstream collector (bench build)', [UPSTREAM, '--config']] as [string, string[]],
 ];
 
 describe.each(collectors)('scrapePod against the %s', (_name, command) => {

@@ -1,14 +1,12 @@
 // Every compression the upstream collector (the pinned bench build, v0.161.0) offers, in both directions:
 // upstream's otlp (gRPC) and otlphttp exporters -> our OTLP receiver, and our exporters -> upstream's OTLP
-// receiver. 1000 spans per compression must arrive exactly once. Skipped when the reference binary has
-// not been built (`npm run bench:otelcol-build`).
+// receiver. 1000 spans per compression must arrive exactly once. The reference binary is built when missing.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { otelcolBinaryPath } from '../../bench/collector/otelcol-pins.ts';
 import type { Exporter } from '../../src/collector/exporters/exporter-helper.ts';
 import { createOtlpGrpcExporter, otlpGrpcConfigSchema } from '../../src/collector/exporters/otlp-grpc.ts';
 import { createOtlpHttpExporter, otlpHttpConfigSchema } from '../../src/collector/exporters/otlp-http.ts';
@@ -21,8 +19,9 @@ import { itemsOf } from '../support/otlp-items.ts';
 import { spanBatch, spansRequest } from '../support/otlp-payloads.ts';
 import { OtlpSink } from '../support/otlp-sink.ts';
 import { waitFor } from '../support/wait.ts';
+import { UPSTREAM_COLLECTOR } from '../support/upstream-collector.ts';
 
-const UPSTREAM = otelcolBinaryPath();
+const UPSTREAM = UPSTREAM_COLLECTOR;
 const SPANS = 1000;
 const PER_REQUEST = 100;
 
@@ -82,7 +81,7 @@ function delivery(counts: Map<string, number>, label: string): { received: numbe
   return { received, exactlyOnce: expected.every((name) => counts.get(name) === 1) };
 }
 
-(existsSync(UPSTREAM) ? describe : describe.skip)('compression against the upstream collector', () => {
+describe('compression against the upstream collector', () => {
   describe('upstream exporters -> our receiver', () => {
     const capture = new Capture();
     const cases = [...UPSTREAM_GRPC.map((c) => `grpc-${c}`), ...UPSTREAM_HTTP.map((c) => `http-${c}`)];
