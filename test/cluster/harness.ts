@@ -11,8 +11,7 @@ import { clusterLayout, type Layout } from './layout.ts';
 import { withLock } from './lock.ts';
 import { get } from './probe.ts';
 import { isOurs, readPidFiles } from './process.ts';
-import { ensureNodeImage, RealNodeUnavailable, type RealNodeInfo, startRealNode, stopRealNode } from './node/node.ts';
-import { preflight } from './node/preflight.ts';
+import { ensureNodeImage, RealNodeUnavailable, realNodeUnavailable, type RealNodeInfo, startRealNode, stopRealNode } from './node/node.ts';
 
 export type ClusterInfo = { kubeconfig: string; apiServer: string };
 
@@ -105,12 +104,12 @@ export function ensureRealNode(opts: { log?: Logger } = {}): Promise<RealNodeClu
 }
 
 /**
- * Cheap check for test files deciding at load time whether their real-node suites run: undefined when the
- * machine can run the node, else the reason (tests that need it are then reported as skipped with it).
+ * For test files deciding at load time whether their real-node suites run: undefined when this machine can run
+ * the node for this cluster, else the one-line reason (not Linux or root, no overlayfs, a package that cannot be
+ * installed, the node held by another live cluster); the suites are then reported as skipped with it.
  */
-export async function realNodeUnavailableReason(): Promise<string | undefined> {
-  const check = await preflight();
-  return check.ok ? undefined : check.reason;
+export function realNodeUnavailableReason(): Promise<string | undefined> {
+  return realNodeUnavailable(clusterLayout(), defaultLog);
 }
 
 export { RealNodeUnavailable };

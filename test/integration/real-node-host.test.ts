@@ -2,7 +2,9 @@
 // directories); stopping it must leave the host exactly as the snapshot taken before its first change says.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CLUSTER_TIMEOUT_MS, ensureRealNode, stopNode } from '../cluster/harness.ts';
+import { REPO_ROOT } from '../cluster/layout.ts';
 import { readSnapshot, takeSnapshot } from '../cluster/node/host-state.ts';
 import { nodePaths } from '../cluster/node/paths.ts';
 import { describeOnRealNode } from '../support/real-node.ts';
@@ -16,6 +18,14 @@ function rules(dump: string): string[] {
 
 const links = (): string => execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
 const routes = (): string => execFileSync('ip', ['route', 'show'], { encoding: 'utf8' });
+
+test('where the node cannot run, the reason is one line and nothing is started (here: not root)', () => {
+  const script = `import('${join(REPO_ROOT, 'test/cluster/harness.ts')}').then(async (h) => console.log(JSON.stringify(await h.realNodeUnavailableReason())))`;
+  const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script], { encoding: 'utf8' });
+  const reason = JSON.parse(out.trim().split('\n').at(-1)!) as string;
+  expect(reason).toMatch(/^the real node needs root/);
+  expect(reason).not.toContain('\n');
+});
 
 describeReal('the real node and the host', () => {
   test('while running, the node changed the host; stopping restores it exactly; starting again works', async () => {

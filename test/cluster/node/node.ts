@@ -183,6 +183,26 @@ async function start(layout: Layout, apiServer: string, pause: NodeImage, paths:
 }
 
 /**
+ * Why the real node cannot serve the cluster of `layout` here, in one line, or undefined when it can: the machine
+ * (preflight), the Debian packages (installed when missing), or a node already serving another live local cluster.
+ */
+export async function realNodeUnavailable(layout: Layout, log: Logger, paths = nodePaths()): Promise<string | undefined> {
+  const check = await preflight();
+  if (!check.ok) return check.reason;
+  const packages = await ensureDebianPackages(NODE_PACKAGES, log).then(() => undefined, (err: Error) => err.message);
+  if (packages !== undefined) return packages;
+  return heldElsewhere(layout, paths);
+}
+
+/** The reason when the node runs for another local cluster whose API server still answers. */
+async function heldElsewhere(layout: Layout, paths: NodePaths): Promise<string | undefined> {
+  const owner = await readOwner(paths);
+  if (!owner || owner.clusterRoot === layout.root || !(await alive(paths))) return undefined;
+  const other = await get(`${owner.apiServer}/readyz`, { rejectUnauthorized: false });
+  return other.status === 0 ? undefined : `the real node serves another local cluster (${owner.clusterRoot}); stop it there with \`npm run cluster:node-down\``;
+}
+
+/**
  * Makes the real node serve the cluster of `layout` (API server `apiServer`), with `pause` as containerd's sandbox
  * image (its archive is asked for only when the node is (re)started).
  */
@@ -198,15 +218,11 @@ export async function startRealNode(
   return withLock(paths.lock, LOCK_TIMEOUT_MS, async () => {
     const owner = await readOwner(paths);
     const running = await alive(paths);
-    if (owner && running) {
-      if (owner.clusterRoot === layout.root && owner.apiServer === apiServer) {
-        return { nodeName: REAL_NODE_NAME, nodeIp: REAL_NODE_IP, containerdSocket: paths.containerdSocket, startedAt: owner.startedAt, reused: true };
-      }
-      const other = await get(`${owner.apiServer}/readyz`, { rejectUnauthorized: false });
-      if (owner.clusterRoot !== layout.root && other.status !== 0) {
-        throw new RealNodeUnavailable(`the real node serves another local cluster (${owner.clusterRoot}); stop it there with \`npm run cluster:down\``);
-      }
+    if (owner && running && owner.clusterRoot === layout.root && owner.apiServer === apiServer) {
+      return { nodeName: REAL_NODE_NAME, nodeIp: REAL_NODE_IP, containerdSocket: paths.containerdSocket, startedAt: owner.startedAt, reused: true };
     }
+    const elsewhere = await heldElsewhere(layout, paths);
+    if (elsewhere !== undefined) throw new RealNodeUnavailable(elsewhere);
     // Anything left (a killed run's node, or a node of this cluster's previous control plane) goes first, so the
     // snapshot below is of the host as it was.
     if (owner || running || (await readSnapshot(paths.snapshot))) await teardown(paths, log);
