@@ -2,7 +2,12 @@
 // can run it (else the suites are skipped, saying why), pod placement onto it, the operator installed from the
 // chart with the locally built image, and kubectl reads of pods.
 import { randomBytes } from 'node:crypto';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeClient } from '../../src/operator/kube/client.ts';
+import { REAL_NODE_IP } from '../cluster/addresses.ts';
 import { CLUSTER_TIMEOUT_MS, ensureRealNode, realNodeUnavailableReason, type RealNodeCluster } from '../cluster/harness.ts';
+import { createNamespace, deleteNamespace, installCrd } from '../integration/operator-helpers.ts';
+import { OtlpSink } from './otlp-sink.ts';
 import { REAL_NODE_LABEL, REAL_NODE_TAINT } from '../cluster/node/configs.ts';
 import { CHART, helm, kubectl, ok } from './helm-kubectl.ts';
 
@@ -38,7 +43,8 @@ export function imageValues(ref: string): string[] {
   return ['--set', `image.repository=${ref.slice(0, at)},image.tag=${ref.slice(at + 1)},image.pullPolicy=Never`];
 }
 
-export type OperatorRelease = { release: string; namespace: string; deployment: string };
+/** An installed release; `helmArgs` are the arguments `helm` ran with (after any --kubeconfig). */
+export type OperatorRelease = { release: string; namespace: string; deployment: string; helmArgs: string[] };
 
 /**
  * Installs the chart into `namespace`, watching only it, with the project image, on the real node, and waits for
@@ -50,11 +56,12 @@ export async function installOperator(kubeconfig: string, namespace: string, ima
     '--set-json', `nodeSelector=${JSON.stringify(ON_REAL_NODE.nodeSelector)}`,
     '--set-json', `tolerations=${JSON.stringify(ON_REAL_NODE.tolerations)}`,
   ];
-  await ok(helm(kubeconfig, [
+  const helmArgs = [
     'install', release, CHART, '-n', namespace, '--skip-crds', '--wait', '--timeout', '180s',
     '--set', `watchNamespace=${namespace}`, ...imageValues(image), ...placement, ...extra,
-  ]));
-  return { release, namespace, deployment: `${release}-telemetry-pipeline-operator` };
+  ];
+  await ok(helm(kubeconfig, helmArgs));
+  return { release, namespace, deployment: `${release}-telemetry-pipeline-operator`, helmArgs };
 }
 
 export async function uninstallOperator(kubeconfig: string, op: OperatorRelease | undefined): Promise<void> {
@@ -65,6 +72,45 @@ export async function uninstallOperator(kubeconfig: string, op: OperatorRelease 
 export async function podLogs(kubeconfig: string, namespace: string, pod: string, opts: { previous?: boolean; container?: string } = {}): Promise<string> {
   const args = ['logs', '-n', namespace, pod, ...(opts.container ? ['-c', opts.container] : []), ...(opts.previous ? ['--previous'] : [])];
   return ok(kubectl(kubeconfig, args));
+}
+
+/** What a real-node suite works in: filled in by its beforeAll, torn down by its afterAll. */
+export type RealFleetEnv = {
+  node: RealNodeCluster;
+  client: KubeClient;
+  /** A fresh namespace holding the operator release and the suite's pipelines. */
+  ns: string;
+  /** OTLP sink on the node IP, where collectors in pods can reach it. */
+  sink: OtlpSink;
+  operator: OperatorRelease;
+  /** Run (newest first) before the operator is uninstalled: stop load generators and pollers here. */
+  cleanup: (() => unknown)[];
+};
+
+/**
+ * beforeAll/afterAll of a real-node suite: the node, an admin client, the CRD, a namespace `<prefix>-xxxxxx`, a
+ * sink on the node IP and the operator from the chart watching that namespace. `operatorArgs` go to helm install.
+ */
+export function useRealFleetEnv(prefix: string, operatorArgs: string[] = []): RealFleetEnv {
+  const env = { cleanup: [] as RealFleetEnv['cleanup'] } as RealFleetEnv;
+  beforeAll(async () => {
+    env.node = await ensureRealNode();
+    const kc = new KubeConfig();
+    kc.loadFromFile(env.node.kubeconfig);
+    env.client = new KubeClient(kc, { userAgent: `tpo-e2e-${prefix}` });
+    await installCrd(env.client);
+    env.ns = await createNamespace(env.client, prefix);
+    env.sink = await OtlpSink.start({ host: REAL_NODE_IP });
+    env.operator = await installOperator(env.node.kubeconfig, env.ns, env.node.images.project, operatorArgs);
+  }, CLUSTER_TIMEOUT_MS);
+  afterAll(async () => {
+    for (const fn of env.cleanup.splice(0).reverse()) await fn();
+    if (env.node) await uninstallOperator(env.node.kubeconfig, env.operator);
+    if (env.ns) await deleteNamespace(env.client, env.ns);
+    await env.sink?.stop();
+    env.client?.close();
+  }, 180_000);
+  return env;
 }
 
 export { CLUSTER_TIMEOUT_MS };
