@@ -1,5 +1,6 @@
 // spec.processors: batching and the user's light processors (guide 3.2: cheapest first, no transform or tail sampling).
 import { z } from 'zod';
+import { re2Problem } from '../contract/re2.ts';
 import { duration, durationMs, withRules } from './schema-kit.ts';
 
 export const BATCH_PROFILES = ['lowLatency', 'balanced', 'highThroughput'] as const;
@@ -48,18 +49,26 @@ const batch = withRules(
 
 const VALUE_ACTIONS = ['insert', 'update', 'upsert'];
 
+/** A regular expression in RE2 syntax, checked with the engine the collectors match it with (the API server cannot). */
+function regex(maxLength: number, description: string) {
+  return z
+    .string()
+    .min(1)
+    .max(maxLength)
+    .superRefine((pattern, ctx) => {
+      const problem = re2Problem(pattern);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .describe(description);
+}
+
 const attributeAction = withRules(
   z.strictObject({
     action: z
       .enum(['insert', 'update', 'upsert', 'delete', 'hash'])
       .describe('What to do: insert (only if absent), update (only if present), upsert, delete, or hash (SHA-256 of the value).'),
     key: z.string().min(1).max(256).optional().describe('Attribute key the action applies to. Set exactly one of key or pattern.'),
-    pattern: z
-      .string()
-      .min(1)
-      .max(256)
-      .optional()
-      .describe('Regular expression over attribute keys (delete and hash only), for example ^internal\\..*'),
+    pattern: regex(256, 'Regular expression over attribute keys (delete and hash only), for example ^internal\\..*').optional(),
     value: z.string().max(4096).optional().describe('Value (a string) to set, for insert, update and upsert.'),
     fromAttribute: z
       .string()
@@ -96,7 +105,7 @@ const attributeAction = withRules(
 const attributeMatch = z
   .strictObject({
     key: z.string().min(1).max(256).describe('Attribute key.'),
-    value: z.string().min(1).max(1024).describe('Regular expression the attribute value must match.'),
+    value: regex(1024, 'Regular expression the attribute value must match.'),
   })
   .describe('Matches items whose attribute key has a value matching the regular expression.');
 
@@ -109,7 +118,7 @@ const filter = z
     spans: z
       .strictObject({
         nameMatches: z
-          .array(z.string().min(1).max(1024).describe('Regular expression over the span name.'))
+          .array(regex(1024, 'Regular expression over the span name.'))
           .max(32)
           .optional()
           .describe('Drop spans whose name matches any of these regular expressions.'),

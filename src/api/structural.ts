@@ -1,6 +1,6 @@
 // Checks that an OpenAPI v3 schema is "structural" as apiextensions.k8s.io/v1 requires, plus our own bar:
 // every field described (for kubectl explain) and patterns the API server's RE2 engine can compile.
-import { regexProblem } from './re2.ts';
+import { re2Problem } from '../contract/re2.ts';
 
 export type JsonSchema = { [key: string]: unknown };
 
@@ -32,7 +32,7 @@ export function structuralProblems(schema: JsonSchema, path = '', isRoot = true)
     problems.push(`${at}: properties and additionalProperties are mutually exclusive`);
   }
   if (schema.additionalProperties === false) problems.push(`${at}: additionalProperties: false is not allowed`);
-  const patternProblem = typeof schema.pattern === 'string' ? regexProblem(schema.pattern) : undefined;
+  const patternProblem = typeof schema.pattern === 'string' ? re2Problem(schema.pattern) : undefined;
   if (patternProblem) problems.push(`${at}: pattern: ${patternProblem}`);
   if (schema['x-kubernetes-list-type'] === 'map') problems.push(...listMapProblems(schema, at));
 

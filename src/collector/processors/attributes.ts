@@ -7,7 +7,7 @@ import type { ProcessorFactory } from '../component.ts';
 import { anyValueFromConfig, decodeAnyValue, encodeAnyValue } from '../otlp/any-value.ts';
 import { AttributeEditor, KeyMatcher, keyBytes } from '../otlp/attributes.ts';
 import { rewriteItems, type ItemVisitor } from '../otlp/index.ts';
-import { compileRe2, re2Problem } from './re2.ts';
+import { compileRe2, re2Problem } from '../../contract/re2.ts';
 
 const ACTIONS = ['insert', 'update', 'upsert', 'delete', 'hash'] as const;
 type ActionName = (typeof ACTIONS)[number];

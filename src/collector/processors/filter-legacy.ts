@@ -5,7 +5,7 @@ import { anyValueEquals, anyValueFromConfig, anyValueText, type AnyValue } from 
 import { keyBytes } from '../otlp/attributes.ts';
 import type { ItemContext } from '../otlp/index.ts';
 import { itemAttribute, logBody, resourceAttribute, scopeName, scopeVersion, severityNumber, severityText, spanKindName, spanName } from './item-fields.ts';
-import { compileRe2, re2Problem } from './re2.ts';
+import { compileRe2, re2Problem } from '../../contract/re2.ts';
 
 export type Matcher = (item: Uint8Array, context: ItemContext) => boolean;
 

@@ -7,7 +7,7 @@ import type { AnyValue } from '../otlp/any-value.ts';
 import { keyBytes } from '../otlp/attributes.ts';
 import type { ItemContext } from '../otlp/index.ts';
 import { eventName, itemAttribute, logBody, resourceAttribute, scopeName, scopeVersion, severityNumber, severityText, spanName } from './item-fields.ts';
-import { compileRe2 } from './re2.ts';
+import { compileRe2, type Re2 } from '../../contract/re2.ts';
 
 export type OttlContext = 'span' | 'log' | 'metric' | 'datapoint';
 export type Condition = (item: Uint8Array, context: ItemContext) => boolean;
@@ -142,7 +142,7 @@ class Parser {
     const pattern = this.next();
     if (pattern.kind !== 'string') throw this.error('IsMatch needs a string literal pattern');
     this.expect('punct', ')');
-    let regex: RegExp;
+    let regex: Re2;
     try {
       regex = compileRe2(pattern.text);
     } catch (error) {

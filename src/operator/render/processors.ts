@@ -1,5 +1,4 @@
 // User-facing processors of the spec -> upstream processor configs (batch, attributes, filter, probabilistic_sampler).
-import { regexProblem } from '../../api/re2.ts';
 import type { BatchProfile, Processors, Signal } from '../../api/telemetry-pipeline.ts';
 import { RenderError } from './errors.ts';
 import { configLiteral } from './literal.ts';
@@ -37,23 +36,15 @@ export function batchConfig(batch: Processors['batch']): BatchConfig {
   return config;
 }
 
-function checkRegex(pattern: string, path: string): void {
-  const problem = regexProblem(pattern);
-  if (problem) throw new RenderError(path, problem);
-}
-
 export function attributesConfig(actions: NonNullable<Processors['attributes']>): { actions: Record<string, string>[] } {
   return {
-    actions: actions.map((a, i) => {
-      if (a.pattern !== undefined) checkRegex(a.pattern, `spec.processors.attributes[${i}].pattern`);
-      return {
-        action: a.action,
-        ...(a.key !== undefined ? { key: configLiteral(a.key) } : {}),
-        ...(a.pattern !== undefined ? { pattern: configLiteral(a.pattern) } : {}),
-        ...(a.value !== undefined ? { value: configLiteral(a.value) } : {}),
-        ...(a.fromAttribute !== undefined ? { from_attribute: configLiteral(a.fromAttribute) } : {}),
-      };
-    }),
+    actions: actions.map((a) => ({
+      action: a.action,
+      ...(a.key !== undefined ? { key: configLiteral(a.key) } : {}),
+      ...(a.pattern !== undefined ? { pattern: configLiteral(a.pattern) } : {}),
+      ...(a.value !== undefined ? { value: configLiteral(a.value) } : {}),
+      ...(a.fromAttribute !== undefined ? { from_attribute: configLiteral(a.fromAttribute) } : {}),
+    })),
   };
 }
 
@@ -64,11 +55,8 @@ function ottlString(text: string): string {
 
 type AttributeMatches = { key: string; value: string }[] | undefined;
 
-function attributeConditions(matches: AttributeMatches, path: string): string[] {
-  return (matches ?? []).map((m, i) => {
-    checkRegex(m.value, `${path}[${i}].value`);
-    return `IsMatch(attributes[${ottlString(m.key)}], ${ottlString(m.value)})`;
-  });
+function attributeConditions(matches: AttributeMatches): string[] {
+  return (matches ?? []).map((m) => `IsMatch(attributes[${ottlString(m.key)}], ${ottlString(m.value)})`);
 }
 
 /**
@@ -77,16 +65,12 @@ function attributeConditions(matches: AttributeMatches, path: string): string[] 
  * Returns only the sections of the given signals; undefined when nothing is filtered.
  */
 export function filterConfig(filter: NonNullable<Processors['filter']>, signals: readonly Signal[]) {
-  const base = 'spec.processors.filter';
   const span = [
-    ...(filter.spans?.nameMatches ?? []).map((re, i) => {
-      checkRegex(re, `${base}.spans.nameMatches[${i}]`);
-      return `IsMatch(name, ${ottlString(re)})`;
-    }),
-    ...attributeConditions(filter.spans?.attributeMatches, `${base}.spans.attributeMatches`),
+    ...(filter.spans?.nameMatches ?? []).map((re) => `IsMatch(name, ${ottlString(re)})`),
+    ...attributeConditions(filter.spans?.attributeMatches),
   ];
-  const logRecord = attributeConditions(filter.logRecords?.attributeMatches, `${base}.logRecords.attributeMatches`);
-  const datapoint = attributeConditions(filter.dataPoints?.attributeMatches, `${base}.dataPoints.attributeMatches`);
+  const logRecord = attributeConditions(filter.logRecords?.attributeMatches);
+  const datapoint = attributeConditions(filter.dataPoints?.attributeMatches);
   const sections = {
     ...(signals.includes('traces') && span.length > 0 ? { traces: { span } } : {}),
     ...(signals.includes('metrics') && datapoint.length > 0 ? { metrics: { datapoint } } : {}),
