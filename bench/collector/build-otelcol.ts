@@ -24,6 +24,7 @@ export function renderManifest(outputPath: string): string {
     section('receivers', COMPONENTS.receivers),
     section('processors', COMPONENTS.processors),
     section('exporters', COMPONENTS.exporters),
+    section('extensions', COMPONENTS.extensions),
   ].join('\n');
 }
 

@@ -1,5 +1,7 @@
 // The upstream OpenTelemetry Collector the benchmark compares against: one pinned
-// release for the builder, the core components and the contrib attributes processor.
+// release for the builder, the core components, the contrib attributes processor and the
+// contrib health_check extension (every rendered config enables it: the pods' probes ask it),
+// so the upstream collector image of test/cluster/image runs a fleet's ConfigMap unchanged.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,6 +26,7 @@ export const COMPONENTS = {
     `${CORE}/exporter/otlphttpexporter`,
     `${CORE}/exporter/debugexporter`,
   ],
+  extensions: [`${CONTRIB}/extension/healthcheckextension`],
 } as const;
 
 export const OTELCOL_BINARY_NAME = 'otelcol-tpo';
