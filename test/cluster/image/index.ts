@@ -15,7 +15,7 @@ import { ensureUpstreamImage, upstreamBinary } from './upstream.ts';
 
 export { PROJECT_REPOSITORY } from './project.ts';
 export { PAUSE_REF } from './pause.ts';
-export { UPSTREAM_REF } from './upstream.ts';
+export { UPSTREAM_REPOSITORY } from './upstream.ts';
 
 /** Host packages the builds use (buildah's runtime, debootstrap, the pause image's busybox, the CA bundle). */
 export const IMAGE_PACKAGES = ['buildah', 'runc', 'debootstrap', PAUSE_PACKAGE, 'ca-certificates', 'file'] as const;

@@ -1,5 +1,7 @@
 // The upstream collector image: the pinned OpenTelemetry Collector the benchmark builds with the collector builder
 // (static, CGO off), laid out as upstream's own image: FROM scratch, the binary in /, a CA bundle, uid 10001.
+// Tagged with the release and a hash of its content, like the project image: the real node imports an image only
+// when its ref is new, so a rebuilt binary under an unchanged tag would never reach containerd.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -13,7 +15,7 @@ import type { Built } from './base.ts';
 import { buildah, inspectImage, removeImage, type Store, withContainer } from './buildah.ts';
 import { STAMP_LABEL, stampOf } from './stamp.ts';
 
-export const UPSTREAM_REF = `localhost/otelcol-tpo:${OTELCOL_VERSION}`;
+export const UPSTREAM_REPOSITORY = `localhost/${OTELCOL_BINARY_NAME}`;
 export const CA_BUNDLE_PATH = '/etc/ssl/certs/ca-certificates.crt';
 
 export function upstreamImageConfig(): { entrypoint: string[]; cmd: string[]; user: string; ports: string[] } {
@@ -53,14 +55,14 @@ export async function upstreamBinary(log: Logger): Promise<string> {
   return build.binary;
 }
 
-/** The image of `binary` (from upstreamBinary), rebuilt when the binary, the CA bundle or the layout change. */
+/** The image of `binary` (from upstreamBinary), `UPSTREAM_REPOSITORY:<release>-<content hash>`; older ones are removed. */
 export async function ensureUpstreamImage(store: Store, binary: string): Promise<Built> {
   const started = Date.now();
   const bundle = await caBundle();
   const digest = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
   const stamp = stampOf({ binary: digest(await readFile(binary)), ca: digest(bundle), config: upstreamImageConfig() });
-  const existing = await inspectImage(store, UPSTREAM_REF);
-  if (existing?.labels[STAMP_LABEL] === stamp) return { ref: UPSTREAM_REF, stamp, built: false, seconds: 0 };
+  const ref = `${UPSTREAM_REPOSITORY}:${OTELCOL_VERSION}-${stamp.slice(0, 16)}`;
+  if ((await inspectImage(store, ref))?.labels[STAMP_LABEL] === stamp) return { ref, stamp, built: false, seconds: 0 };
 
   await assertStatic(binary);
   const { entrypoint, cmd, user, ports } = upstreamImageConfig();
@@ -72,11 +74,20 @@ export async function ensureUpstreamImage(store: Store, binary: string): Promise
       await buildah(store, ['copy', '--chmod', '0755', container, binary, entrypoint[0]!]);
       await buildah(store, ['config', '--entrypoint', JSON.stringify(entrypoint), '--cmd', JSON.stringify(cmd), '--user', user,
         ...ports.flatMap((p) => ['--port', p]), '--os', 'linux', '--arch', 'amd64', '--label', `${STAMP_LABEL}=${stamp}`, container]);
-      await buildah(store, ['commit', '--quiet', container, UPSTREAM_REF]);
+      await buildah(store, ['commit', '--quiet', container, ref]);
     });
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  if (existing) await removeImage(store, existing.id);
-  return { ref: UPSTREAM_REF, stamp, built: true, seconds: (Date.now() - started) / 1000 };
+  await removeOlderImages(store, ref);
+  return { ref, stamp, built: true, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Every other image of UPSTREAM_REPOSITORY: the binary is one per release, so only the newest build is current. */
+async function removeOlderImages(store: Store, keep: string): Promise<void> {
+  const listed = JSON.parse(await buildah(store, ['images', '--json'])) as { id: string; names: string[] | null }[];
+  for (const image of listed) {
+    const names = image.names ?? [];
+    if (names.some((n) => n.startsWith(`${UPSTREAM_REPOSITORY}:`)) && !names.includes(keep)) await removeImage(store, image.id);
+  }
 }
