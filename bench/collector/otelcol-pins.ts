@@ -1,7 +1,8 @@
-// The upstream OpenTelemetry Collector the benchmark compares against: one pinned
-// release for the builder, the core components, the contrib attributes processor and the
-// contrib health_check extension (every rendered config enables it: the pods' probes ask it),
-// so the upstream collector image of test/cluster/image runs a fleet's ConfigMap unchanged.
+// The upstream OpenTelemetry Collector the benchmark and the conformance suite (test/conformance) compare
+// against: one pinned release for the builder, the core components, the contrib attributes, filter and
+// probabilistic_sampler processors (every processor a rendered config can name) and the contrib health_check
+// extension (every rendered config enables it: the pods' probes ask it), so the upstream collector image of
+// test/cluster/image runs a fleet's ConfigMap unchanged.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,6 +21,8 @@ export const COMPONENTS = {
     `${CORE}/processor/memorylimiterprocessor`,
     `${CORE}/processor/batchprocessor`,
     `${CONTRIB}/processor/attributesprocessor`,
+    `${CONTRIB}/processor/filterprocessor`,
+    `${CONTRIB}/processor/probabilisticsamplerprocessor`,
   ],
   exporters: [
     `${CORE}/exporter/otlpexporter`,

@@ -57,10 +57,18 @@ export interface ReceiverFactory<C = unknown> {
   create(ctx: ComponentContext, config: C, consumers: SignalConsumers): Lifecycle;
 }
 
+/** A config problem found for one signal only, with its path inside the component's config. */
+export interface SignalProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
 export interface ProcessorFactory<C = unknown> {
   readonly type: string;
   readonly signals: readonly Signal[];
   readonly configSchema: z.ZodType<C>;
+  /** Problems of a valid config in a pipeline of `signal` (upstream finds them when it builds that pipeline). */
+  signalProblems?(config: C, signal: Signal): readonly SignalProblem[];
   /** One instance per pipeline, as upstream. */
   create(ctx: ComponentContext, config: C, signal: Signal, next: Consumer): Consumer & Lifecycle;
 }

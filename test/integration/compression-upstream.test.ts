@@ -1,12 +1,6 @@
 // Every compression the upstream collector (the pinned bench build, v0.161.0) offers, in both directions:
 // upstream's otlp (gRPC) and otlphttp exporters -> our OTLP receiver, and our exporters -> upstream's OTLP
 // receiver. 1000 spans per compression must arrive exactly once. The reference binary is built when missing.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
 import type { Exporter } from '../../src/collector/exporters/exporter-helper.ts';
 import { createOtlpGrpcExporter, otlpGrpcConfigSchema } from '../../src/collector/exporters/otlp-grpc.ts';
 import { createOtlpHttpExporter, otlpHttpConfigSchema } from '../../src/collector/exporters/otlp-http.ts';
@@ -19,49 +13,14 @@ import { itemsOf } from '../support/otlp-items.ts';
 import { spanBatch, spansRequest } from '../support/otlp-payloads.ts';
 import { OtlpSink } from '../support/otlp-sink.ts';
 import { waitFor } from '../support/wait.ts';
-import { UPSTREAM_COLLECTOR } from '../support/upstream-collector.ts';
+import { startUpstream, stopUpstream, type Upstream } from '../support/upstream-collector.ts';
 
-const UPSTREAM = UPSTREAM_COLLECTOR;
 const SPANS = 1000;
 const PER_REQUEST = 100;
 
 /** What upstream's exporters offer: configgrpc's client codecs and confighttp's compressors. */
 const UPSTREAM_GRPC = ['gzip', 'zstd', 'snappy', 'none'];
 const UPSTREAM_HTTP = ['gzip', 'zlib', 'deflate', 'snappy', 'x-snappy-framed', 'zstd', 'lz4', 'none'];
-
-interface Upstream {
-  readonly child: ChildProcess;
-  readonly dir: string;
-  output: string;
-}
-
-async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
-  await waitFor(`port ${port}`, () => new Promise<boolean>((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  }), timeoutMs, 100);
-}
-
-async function startUpstream(config: object, readyPorts: number[]): Promise<Upstream> {
-  const dir = mkdtempSync(join(tmpdir(), 'tpo-compression-'));
-  writeFileSync(join(dir, 'config.yaml'), stringify(config));
-  const child = spawn(UPSTREAM, ['--config', join(dir, 'config.yaml')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const upstream: Upstream = { child, dir, output: '' };
-  child.stderr!.on('data', (chunk: Buffer) => (upstream.output += chunk.toString('utf8')));
-  for (const port of readyPorts) await waitForPort(port);
-  return upstream;
-}
-
-async function stopUpstream(upstream: Upstream | undefined): Promise<void> {
-  if (!upstream) return;
-  const exited = new Promise((resolve) => upstream.child.once('exit', resolve));
-  upstream.child.kill('SIGTERM');
-  await exited;
-  rmSync(upstream.dir, { recursive: true, force: true });
-}
 
 const UPSTREAM_TELEMETRY = { metrics: { level: 'none' }, logs: { level: 'warn' } };
 

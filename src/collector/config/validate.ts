@@ -97,6 +97,8 @@ function validateComponents(
 function validatePipelines(service: ServiceConfig, components: Components, declared: Declared, issues: ConfigIssue[]): PipelineSpec[] {
   const pipelines: PipelineSpec[] = [];
   const base: ConfigPath = ['service', 'pipelines'];
+  // Signal problems of a processor are reported once per signal, however many pipelines name it.
+  const reported = new Set<string>();
   if (Object.keys(service.pipelines).length === 0) issues.push(issue(base, 'service must have at least one pipeline'));
   for (const [id, pipeline] of Object.entries(service.pipelines)) {
     const path = [...base, id];
@@ -111,7 +113,7 @@ function validatePipelines(service: ServiceConfig, components: Components, decla
     }
     const signal = parsed.type as Signal;
     for (const kind of ['receivers', 'processors', 'exporters'] as const) {
-      checkReferences(kind, pipeline[kind], signal, [...path, kind], components, declared, issues);
+      checkReferences(kind, pipeline[kind], signal, [...path, kind], components, declared, issues, reported);
     }
     if (pipeline.receivers.length === 0) issues.push(issue([...path, 'receivers'], 'must have at least one receiver'));
     if (pipeline.exporters.length === 0) issues.push(issue([...path, 'exporters'], 'must have at least one exporter'));
@@ -122,7 +124,7 @@ function validatePipelines(service: ServiceConfig, components: Components, decla
 
 function checkReferences(
   kind: 'receivers' | 'processors' | 'exporters', ids: readonly string[], signal: Signal, path: ConfigPath,
-  components: Components, declared: Declared, issues: ConfigIssue[],
+  components: Components, declared: Declared, issues: ConfigIssue[], reported: Set<string>,
 ): void {
   const seen = new Set<string>();
   ids.forEach((id, index) => {
@@ -137,6 +139,13 @@ function checkReferences(
     }
     if (!supportsSignal(component.factory, signal)) {
       issues.push(issue(at, `${KIND_NAME[kind]} "${id}" does not support ${signal}`));
+      return;
+    }
+    if (kind !== 'processors' || reported.has(`${id} ${signal}`)) return;
+    reported.add(`${id} ${signal}`);
+    const factory = component.factory as Factories['processors'][number];
+    for (const problem of factory.signalProblems?.(component.config, signal) ?? []) {
+      issues.push(issue([kind, id, ...problem.path], `in ${signal} pipelines: ${problem.message}`));
     }
   });
 }

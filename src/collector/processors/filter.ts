@@ -6,9 +6,10 @@ import { z } from 'zod';
 import type { Consumer, ProcessorFactory, Signal } from '../component.ts';
 import { rewriteItems, type ItemVisitor } from '../otlp/index.ts';
 import {
-  logMatcher, logMatchSchema, type Matcher, metricMatchSchema, metricNameMatcher, metricResourceMatcher, regexpSchema, skipWhen,
-  spanMatcher, spanMatchSchema,
+  legacyProblems, logMatchSchema, logSkip, type Matcher, metricMatchSchema, metricNameMatcher, metricResourceMatcher, regexpSchema,
+  spanMatchConfigSchema, spanSkip,
 } from './filter-legacy.ts';
+import { skipWhen } from './match-properties.ts';
 import { compileConditions, type OttlContext, OttlError } from './ottl.ts';
 import { sharedCounter } from './shared-counter.ts';
 
@@ -17,7 +18,7 @@ const conditions = z.array(z.string()).optional();
 export const filterConfigSchema = z
   .strictObject({
     error_mode: z.enum(['ignore', 'silent', 'propagate']).default('propagate'),
-    spans: z.strictObject({ include: spanMatchSchema.optional(), exclude: spanMatchSchema.optional() }).optional(),
+    spans: spanMatchConfigSchema.optional(),
     traces: z.strictObject({ span: conditions, spanevent: conditions }).optional(),
     logs: z.strictObject({ include: logMatchSchema.optional(), exclude: logMatchSchema.optional(), log_record: conditions }).optional(),
     metrics: z
@@ -66,13 +67,11 @@ export type FilterConfig = z.output<typeof filterConfigSchema>;
 export function dropCondition(config: FilterConfig, signal: Signal): Matcher | undefined {
   if (signal === 'traces') {
     if (config.traces?.span) return compileConditions(config.traces.span, 'span');
-    const spans = config.spans;
-    return skipWhen(spans?.include && spanMatcher(spans.include), spans?.exclude && spanMatcher(spans.exclude));
+    return spanSkip(config.spans);
   }
   if (signal === 'logs') {
-    const logs = config.logs;
-    if (logs?.log_record) return compileConditions(logs.log_record, 'log');
-    return skipWhen(logs?.include && logMatcher(logs.include), logs?.exclude && logMatcher(logs.exclude));
+    if (config.logs?.log_record) return compileConditions(config.logs.log_record, 'log');
+    return logSkip(config.logs);
   }
   const metrics = config.metrics;
   const parts: Matcher[] = [];
@@ -98,6 +97,7 @@ export const filterProcessorFactory: ProcessorFactory<FilterConfig> = {
   type: 'filter',
   signals: ['traces', 'metrics', 'logs'],
   configSchema: filterConfigSchema,
+  signalProblems: legacyProblems,
   create(ctx, config, signal, next: Consumer) {
     const drop = dropCondition(config, signal);
     if (!drop) return { consume: (payload) => next.consume(payload) };

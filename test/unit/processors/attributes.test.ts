@@ -42,6 +42,20 @@ describe('attributes processor on spans', () => {
       expect(attrs.map((a) => a['route.copy'])).toEqual(['/cart', undefined, undefined, '/healthz']);
       expect(attrs.map((a) => a.db)).toEqual(['none', 'postgresql', 'none', 'none']);
     }],
+    ['hash of an empty string is the SHA-256 of no bytes', [{ key: 'e', value: '', action: 'insert' }, { key: 'e', action: 'hash' }], (attrs) => {
+      expect(attrs[0]!.e).toBe(sha256(''));
+    }],
+    ['extract writes the named groups of the first match; a group that took no part is ""', [{ key: 'http.route', pattern: '^/(?P<section>[a-z]+)(?P<rest>/.+)?$', action: 'extract' }], (attrs) => {
+      expect(attrs.map((a) => [a.section, a.rest])).toEqual([['cart', ''], [undefined, undefined], [undefined, undefined], ['healthz', '']]);
+    }],
+    ['convert to string, double and int; values that do not convert stay', [
+      { key: 'http.response.status_code', action: 'convert', converted_type: 'string' },
+      { key: 'ratio', value: '2.5e1', action: 'insert' }, { key: 'ratio', action: 'convert', converted_type: 'double' },
+      { key: 'count', value: '12x', action: 'insert' }, { key: 'count', action: 'convert', converted_type: 'int' },
+      { key: 'whole', value: 7.9, action: 'insert' }, { key: 'whole', action: 'convert', converted_type: 'int' },
+    ], (attrs) => {
+      expect([attrs[0]!['http.response.status_code'], attrs[0]!.ratio, attrs[0]!.count, attrs[0]!.whole]).toEqual(['200', 25, '12x', 7]);
+    }],
     ['actions apply in order', [{ key: 'x', value: 'first', action: 'insert' }, { key: 'x', value: 'second', action: 'insert' }, { key: 'x', action: 'hash' }], (attrs) => {
       expect(attrs[0]!.x).toBe(sha256('first'));
     }],
@@ -86,15 +100,25 @@ describe('attributes processor on logs and metrics', () => {
 
 describe('attributes processor config', () => {
   test.each<[string, unknown, string]>([
-    ['no actions', { actions: [] }, 'actions: at least one action is required'],
+    ['no actions', { actions: [] }, 'actions: missing required field "actions"'],
     ['insert without key', { actions: [{ value: 1, action: 'insert' }] }, 'actions.0.key: "key" is required'],
-    ['two value sources', { actions: [{ key: 'a', value: 1, from_attribute: 'b', action: 'upsert' }] }, 'actions.0.value: only one of "value" and "from_attribute" may be set'],
-    ['no value source', { actions: [{ key: 'a', action: 'update' }] }, 'actions.0.value: one of "value", "from_attribute" or "default_value" is required'],
-    ['pattern on insert', { actions: [{ key: 'a', value: 1, pattern: 'x', action: 'insert' }] }, 'actions.0.pattern: action "insert" does not use "pattern"'],
+    ['two value sources', { actions: [{ key: 'a', value: 1, from_attribute: 'b', action: 'upsert' }] }, 'actions.0.value: only one of "value", "from_attribute" and "from_context" may be set'],
+    ['no value source', { actions: [{ key: 'a', action: 'update' }] }, 'actions.0.value: one of "value", "from_attribute", "from_context" or "default_value" is required'],
+    ['pattern on insert', { actions: [{ key: 'a', value: 1, pattern: 'x', action: 'insert' }] }, 'actions.0.pattern: action "insert" does not use the "pattern" field'],
     ['delete without key or pattern', { actions: [{ action: 'delete' }] }, 'actions.0.key: at least one of "key" and "pattern" is required'],
     ['invalid pattern', { actions: [{ pattern: '(', action: 'hash' }] }, 'actions.0.pattern: invalid regular expression "("'],
-    ['unsupported action', { actions: [{ key: 'a', action: 'extract', pattern: '(?P<x>.*)' }] }, 'actions.0.action: unsupported action "extract"'],
-    ['unknown field', { actions: [{ key: 'a', action: 'delete', from_context: 'x' }] }, 'actions.0: Unrecognized key: "from_context"'],
+    ['unknown action', { actions: [{ key: 'a', action: 'rename' }] }, 'actions.0.action: unsupported action "rename"'],
+    ['extract without pattern', { actions: [{ key: 'a', action: 'extract' }] }, 'actions.0.pattern: "pattern" is required for action "extract"'],
+    ['extract without named groups', { actions: [{ key: 'a', action: 'extract', pattern: '^a+$' }] }, 'actions.0.pattern: "pattern" contains no named matcher groups'],
+    ['extract with an unnamed group', { actions: [{ key: 'a', action: 'extract', pattern: '(?P<x>a)(b)' }] }, 'actions.0.pattern: "pattern" contains at least one unnamed matcher group'],
+    ['extract with a value', { actions: [{ key: 'a', action: 'extract', pattern: '(?P<x>a)', value: 'v' }] }, 'actions.0.value: action "extract" does not use a value source field'],
+    ['convert without type', { actions: [{ key: 'a', action: 'convert' }] }, 'actions.0.converted_type: "converted_type" is required for action "convert"'],
+    ['convert to a bad type', { actions: [{ key: 'a', action: 'convert', converted_type: 'bool' }] }, 'actions.0.converted_type: invalid value "bool"'],
+    ['converted_type on upsert', { actions: [{ key: 'a', action: 'upsert', value: 1, converted_type: 'int' }] }, 'actions.0.converted_type: action "upsert" does not use the "converted_type" field'],
+    ['from_context is not supported', { actions: [{ key: 'a', action: 'insert', from_context: 'metadata.x' }] }, 'actions.0.from_context: unsupported: from_context'],
+    ['include properties not valid for logs', { actions: [{ key: 'a', action: 'delete' }], include: { match_type: 'strict', span_names: ['x'] } }, 'include: services, span_names, span_kinds and metric_names are not valid for log records'],
+    ['include without match_type', { actions: [{ key: 'a', action: 'delete' }], include: { span_names: ['x'] } }, "include.match_type: unrecognized match_type: '', valid types are: [regexp strict]"],
+    ['unknown field', { actions: [{ key: 'a', action: 'delete', from: 'x' }] }, 'actions.0: Unrecognized key: "from"'],
   ])('%s', (_name, config, message) => {
     expect(configErrors(attributesProcessorFactory, config).join('\n')).toContain(message);
   });

@@ -102,11 +102,12 @@ describe('filter processor config', () => {
     ['invalid regex in IsMatch', { traces: { span: ['IsMatch(name, "(")'] } }, 'traces.span.0: invalid regular expression "("'],
     ['span events', { traces: { spanevent: ['name == "x"'] } }, 'traces.spanevent: span event conditions are not supported'],
     ['OTTL and include/exclude together', { spans: { exclude: { match_type: 'strict', span_names: ['a'] } }, traces: { span: ['true'] } }, 'traces: cannot use OTTL conditions and include/exclude for spans'],
-    ['expr match type', { metrics: { exclude: { match_type: 'expr', expressions: ['MetricName == "a"'] } } }, 'metrics.exclude.match_type: match_type "expr" is not supported'],
-    ['empty legacy span properties', { spans: { include: { match_type: 'strict' } } }, 'spans.include: at least one of services'],
-    ['regexp attribute value that is not a string', { spans: { include: { match_type: 'regexp', attributes: [{ key: 'a', value: 3 }] } } }, 'spans.include.attributes.0.value: match_type regexp for "a" only supports string values'],
-    ['bad severity', { logs: { include: { match_type: 'strict', severity_number: { min: 'loud' } } } }, 'logs.include.severity_number.min: "loud" is not a valid severity'],
-    ['unknown field', { spans: { include: { match_type: 'strict', span_names: ['a'], log_bodies: ['x'] } } }, 'spans.include: Unrecognized key: "log_bodies"'],
+    ['expr match type', { metrics: { exclude: { match_type: 'expr', expressions: ['MetricName == "a"'] } } }, 'metrics.exclude.match_type: unsupported: match_type "expr"'],
+    ['empty legacy span properties', { spans: { include: { match_type: 'strict' } } }, 'spans.include: at least one of "attributes", "libraries",  or "resources" field must be specified'],
+    ['regexp attribute value that is not a string', { spans: { include: { match_type: 'regexp', attributes: [{ key: 'a', value: 3 }] } } }, 'spans.include.attributes.0.value: match_type=regexp for "a" only supports Str'],
+    ['bad severity', { logs: { include: { match_type: 'strict', severity_number: { min: 'loud' } } } }, "logs.include.severity_number.min: 'loud' is not a valid severity"],
+    ['log field in span properties', { spans: { include: { match_type: 'strict', span_names: ['a'], log_bodies: ['x'] } } }, 'spans.include.log_bodies: log_bodies should not be specified for trace spans'],
+    ['unknown field', { spans: { include: { match_type: 'strict', span_names: ['a'], bodies: ['x'] } } }, 'spans.include: Unrecognized key: "bodies"'],
   ])('%s', (_name, config, message) => {
     expect(configErrors(filterProcessorFactory, config).join('\n')).toContain(message);
   });

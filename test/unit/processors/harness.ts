@@ -23,8 +23,9 @@ export async function runProcessor<C>(factory: ProcessorFactory<C>, rawConfig: u
 /** Config validation messages as `path: message`. */
 export function configErrors(factory: ProcessorFactory<unknown>, rawConfig: unknown): string[] {
   const result = factory.configSchema.safeParse(rawConfig);
-  if (result.success) return [];
-  return result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  if (!result.success) return result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  // What the collector's validation adds for each signal a pipeline may use the processor for.
+  return factory.signals.flatMap((signal) => (factory.signalProblems?.(result.data, signal) ?? []).map((p) => `${p.path.join('.')}: ${p.message}`));
 }
 
 export type Decoded = Record<string, any>;
