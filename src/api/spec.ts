@@ -138,7 +138,9 @@ const scaling = withRules(
     enabled: z
       .boolean()
       .default(true)
-      .describe('Scale the fleet from measured throughput. When false, spec.replicas (and the scale subresource) rules.'),
+      .describe(
+        'Scale the fleet from measured throughput: the autoscaler writes spec.replicas through the scale subresource and overrides any other writer. When false, spec.replicas is left to kubectl scale, an HPA or KEDA.',
+      ),
     minReplicas: z.number().int().min(1).max(1000).default(3).describe('Fewest replicas the autoscaler keeps (3 for high availability).'),
     maxReplicas: z.number().int().min(1).max(1000).default(30).describe('Most replicas the autoscaler runs.'),
     capacityPerReplica: capacityPerReplica.prefault({}),
@@ -188,7 +190,9 @@ export const SpecSchema = z
       .min(0)
       .max(1000)
       .default(3)
-      .describe('Replica count while scaling.enabled is false; kubectl scale and external autoscalers set it.'),
+      .describe(
+        'Replica count of the fleet (the scale subresource). With scaling.enabled the autoscaler sets it and the fleet runs it within [minReplicas, maxReplicas]; otherwise kubectl scale, an HPA or KEDA set it.',
+      ),
     ...podFields,
   })
   .describe('Desired state of a collector fleet.');

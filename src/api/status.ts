@@ -57,11 +57,11 @@ export const AutoscalingStatusSchema = z
     spansPerSecond: rate('Spans'),
     metricPointsPerSecond: rate('Metric data points'),
     logRecordsPerSecond: rate('Log records'),
-    desiredReplicas: count('Replica count the autoscaler decided at the last evaluation.'),
+    desiredReplicas: count('Replica count the autoscaler decided at the last evaluation (it wrote it to spec.replicas; this is a record, never read back).'),
     lastScaleTime: timestamp('When the autoscaler last changed the replica count.').optional(),
     reason: z.string().max(1024).optional().describe('Why the autoscaler decided as it did, with the figures.'),
   })
-  .describe('Measurements and the latest decision of the throughput autoscaler.');
+  .describe('What the throughput autoscaler observed and decided at its last evaluation (observations only: the replica count lives in spec.replicas).');
 
 export const StatusSchema = z
   .object({

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
 import { crdYaml } from '../api/crd.ts';
 import { parsePipeline } from '../api/telemetry-pipeline.ts';
-import { DEFAULT_COLLECTOR_IMAGE, RenderError, fleetObjects, initialReplicas, renderFleet } from './render/index.ts';
+import { DEFAULT_COLLECTOR_IMAGE, RenderError, fleetObjects, renderFleet } from './render/index.ts';
 
 export interface CommandIo {
   stdout(text: string): void;
@@ -24,7 +24,7 @@ export const RENDER_USAGE = `usage: tpo render -f PIPELINE.yaml [--image IMAGE] 
   Prints the objects the operator applies for each TelemetryPipeline in the file (- for stdin).
   -f, --filename  the TelemetryPipeline YAML (several documents allowed)
   --image         collector image when spec.image is unset (default ${DEFAULT_COLLECTOR_IMAGE})
-  --replicas      Deployment replicas (default: scaling.minReplicas, or spec.replicas when scaling is disabled)
+  --replicas      Deployment replicas (default: spec.replicas, within scaling.minReplicas..maxReplicas when scaling is enabled)
 `;
 
 export const CRD_USAGE = `usage: tpo crd
@@ -92,7 +92,7 @@ export function renderCommand(args: string[], io: CommandIo = processIo): number
     }
     const pipeline = result.pipeline;
     try {
-      const fleet = renderFleet(pipeline, { image: parsed.image, replicas: parsed.replicas ?? initialReplicas(pipeline) });
+      const fleet = renderFleet(pipeline, { image: parsed.image, ...(parsed.replicas !== undefined && { replicas: parsed.replicas }) });
       output.push(...fleetObjects(fleet).map((o) => stringify(o, { lineWidth: 0 })));
     } catch (error) {
       if (!(error instanceof RenderError)) throw error;

@@ -1,6 +1,7 @@
-// Wiring of the operator: client, informers, work queue, controller, leader election, endpoints.
-// Informers run on every replica (so a new leader starts with warm caches); workers, and so every
-// write, run only on the leader.
+// Wiring of the operator: client, informers, work queue, leader election, endpoints, and per
+// leadership term the writers (reconcile workers and the autoscaler). Informers run on every
+// replica (so a new leader starts with warm caches); writers run only on the leader, under the
+// term's abort signal. Losing the lease aborts the term and ends the process.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -23,7 +24,8 @@ import { objectKey, type KubeObject } from './kube/types.ts';
 import { WorkQueue } from './kube/work-queue.ts';
 import { createMetrics, type OperatorMetrics } from './metrics.ts';
 import { parseOperatorArgs, USAGE, type OperatorOptions } from './options.ts';
-import { createReconciler, OWNED_KINDS, type OwnedKind } from './reconcile.ts';
+import { PipelineViews } from './pipelines.ts';
+import { OWNED_KINDS, Reconciler, type OwnedKind } from './reconcile.ts';
 import { MANAGED_BY } from './render/index.ts';
 
 export interface OperatorHandle {
@@ -57,6 +59,107 @@ function ownerKey(obj: KubeObject): string | undefined {
   return ref && obj.metadata.namespace ? `${obj.metadata.namespace}/${ref.name}` : undefined;
 }
 
+/** The informer caches: they run on every replica, so a new leader starts with warm caches. */
+interface Caches {
+  pipelines: PipelineViews;
+  owned: Record<OwnedKind, Informer<KubeObject>>;
+  pods: Informer<KubeObject>;
+  all: Informer<KubeObject>[];
+}
+
+function startCaches(client: KubeClient, opts: OperatorOptions, log: Logger, queue: WorkQueue): Caches {
+  const informerOf = (kind: keyof typeof resources, labelSelector?: string) =>
+    new Informer<KubeObject>({
+      name: resources[kind].plural,
+      log,
+      lw: listerWatcher(client, resources[kind], { namespace: opts.namespace, labelSelector, watchTimeoutSeconds: opts.watchTimeoutSeconds }),
+      inactivityMs: opts.watchInactivitySeconds * 1000,
+    });
+  const pipelineInformer = informerOf('pipeline');
+  const selector = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
+  const owned = Object.fromEntries(OWNED_KINDS.map((k) => [k, informerOf(k, selector)])) as Record<OwnedKind, Informer<KubeObject>>;
+  // The autoscaler scrapes the fleet's pods: their IPs come from Pods (loopback IPs are refused in EndpointSlices).
+  const pods = informerOf('pod', selector);
+
+  // Events are triggers, never input: they only put keys in the queue.
+  const enqueue = (obj: KubeObject) => queue.add(objectKey(obj));
+  pipelineInformer.on({ add: enqueue, update: enqueue, delete: enqueue });
+  const enqueueOwner = (obj: KubeObject) => {
+    const key = ownerKey(obj);
+    if (key) queue.add(key);
+  };
+  for (const inf of Object.values(owned)) inf.on({ add: enqueueOwner, update: enqueueOwner, delete: enqueueOwner });
+
+  const all = [pipelineInformer, ...Object.values(owned), pods];
+  for (const inf of all) inf.start();
+  return { pipelines: new PipelineViews(pipelineInformer), owned, pods, all };
+}
+
+interface TermContext {
+  opts: OperatorOptions;
+  client: KubeClient;
+  caches: Caches;
+  queue: WorkQueue;
+  metrics: OperatorMetrics;
+  identity: string;
+  log: Logger;
+}
+
+/**
+ * The writers of one leadership term: reconcile workers and the autoscaler. Every request they make carries the
+ * term's signal, so when the term ends (lease lost) whatever is in flight is aborted and nothing new is sent.
+ */
+function startTerm(ctx: TermContext, signal: AbortSignal): { stop(): Promise<void> } {
+  const { opts, caches, queue, metrics, log } = ctx;
+  const client = ctx.client.withSignal(signal);
+  const events = new EventRecorder({ client, instance: ctx.identity, log });
+  const reconciler = new Reconciler({
+    pipelines: caches.pipelines,
+    owned: caches.owned,
+    applier: new Applier(client),
+    client,
+    events,
+    signal,
+    image: opts.collectorImage,
+    clock: systemClock,
+  });
+  const controller = new Controller({
+    queue,
+    concurrency: opts.concurrency,
+    resyncMs: opts.resyncSeconds * 1000,
+    listKeys: () => caches.pipelines.keys(),
+    reconcile: (key) => reconciler.reconcile(key),
+    onOutcome: (key, outcome, seconds, err) => {
+      metrics.onOutcome(outcome, seconds);
+      if (signal.aborted) log.debug({ key, outcome }, 'reconcile ended with the term');
+      else if (outcome === 'error' && isApiError(err, 409)) log.info({ key, err: (err as Error).message }, 'conflict, retrying');
+      else if (outcome === 'error') log.error({ key, err: (err as Error).message, retries: queue.numRequeues(key) }, 'reconcile failed');
+      else if (outcome === 'terminal') log.error({ key, err: (err as Error).message }, 'reconcile failed permanently');
+      else log.debug({ key, outcome, seconds }, 'reconciled');
+    },
+  });
+  const autoscaler = new Autoscaler({
+    pipelines: caches.pipelines,
+    deployments: caches.owned.deployment.store,
+    pods: caches.pods.store,
+    client,
+    events,
+    signal,
+    clock: systemClock,
+    log: log.child({ component: 'autoscaler' }),
+  });
+  metrics.setLeader(true);
+  controller.enqueueAll();
+  controller.start();
+  autoscaler.start();
+  return {
+    async stop() {
+      await autoscaler.stop();
+      await controller.stop();
+    },
+  };
+}
+
 export async function startOperator(opts: OperatorOptions, start: StartOptions = {}): Promise<OperatorHandle> {
   const log = start.log ?? pino({ level: opts.logLevel, base: { component: 'operator' } });
   const kc = start.kubeConfig ?? loadKubeConfig(opts.kubeconfig);
@@ -70,64 +173,6 @@ export async function startOperator(opts: OperatorOptions, start: StartOptions =
     onRequest: (i) => metrics.onRequest(i),
   });
 
-  const informerOf = (kind: keyof typeof resources, labelSelector?: string) =>
-    new Informer<KubeObject>({
-      name: resources[kind].plural,
-      log,
-      lw: listerWatcher(client, resources[kind], { namespace: opts.namespace, labelSelector, watchTimeoutSeconds: opts.watchTimeoutSeconds }),
-      inactivityMs: opts.watchInactivitySeconds * 1000,
-    });
-  const pipelines = informerOf('pipeline');
-  const selector = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
-  const owned = Object.fromEntries(OWNED_KINDS.map((k) => [k, informerOf(k, selector)])) as Record<OwnedKind, Informer<KubeObject>>;
-  // The autoscaler scrapes the fleet's pods: their IPs come from Pods (loopback IPs are refused in EndpointSlices).
-  const pods = informerOf('pod', selector);
-  const informers = [pipelines, ...Object.values(owned), pods];
-
-  const enqueue = (obj: KubeObject) => queue.add(objectKey(obj));
-  pipelines.on({ add: enqueue, update: enqueue, delete: enqueue });
-  const enqueueOwner = (obj: KubeObject) => {
-    const key = ownerKey(obj);
-    if (key) queue.add(key);
-  };
-  for (const inf of Object.values(owned)) inf.on({ add: enqueueOwner, update: enqueueOwner, delete: enqueueOwner });
-
-  const events = new EventRecorder({ client, instance: identity, log });
-  const reconcile = createReconciler({
-    pipelines,
-    owned,
-    applier: new Applier(client),
-    client,
-    events,
-    image: opts.collectorImage,
-    clock: systemClock,
-  });
-  const controller = new Controller({
-    queue,
-    concurrency: opts.concurrency,
-    resyncMs: opts.resyncSeconds * 1000,
-    listKeys: () => pipelines.store.keys(),
-    reconcile,
-    onOutcome: (key, outcome, seconds, err) => {
-      metrics.onOutcome(outcome, seconds);
-      if (outcome === 'error' && isApiError(err, 409)) log.info({ key, err: (err as Error).message }, 'conflict, retrying');
-      else if (outcome === 'error') log.error({ key, err: (err as Error).message, retries: queue.numRequeues(key) }, 'reconcile failed');
-      else if (outcome === 'terminal') log.error({ key, err: (err as Error).message }, 'reconcile failed permanently');
-      else log.debug({ key, outcome, seconds }, 'reconciled');
-    },
-  });
-
-  const autoscaler = new Autoscaler({
-    pipelines,
-    deployments: owned.deployment.store,
-    pods: pods.store,
-    client,
-    events,
-    clock: systemClock,
-    log: log.child({ component: 'autoscaler' }),
-    enqueue: (key) => queue.add(key),
-  });
-
   // Listen first: an address in use fails the start before anything runs that would need stopping.
   let allSynced = false;
   const endpoints = await serveEndpoints(
@@ -137,46 +182,43 @@ export async function startOperator(opts: OperatorOptions, start: StartOptions =
   );
   log.info({ metrics: endpoints.metricsAddress, health: endpoints.healthAddress, identity }, 'operator listening');
 
-  for (const inf of informers) inf.start();
-  const synced = Promise.all(informers.map((i) => i.waitForSync())).then(() => log.info('caches synced'));
+  const caches = startCaches(client, opts, log, queue);
+  const synced = Promise.all(caches.all.map((i) => i.waitForSync())).then(() => log.info('caches synced'));
   void synced.then(() => (allSynced = true));
 
   let stopping: Promise<void> | undefined;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((r) => (resolveStopped = r));
-
-  const lead = async () => {
+  let term: { stop(): Promise<void> } | undefined;
+  const lead = async (signal: AbortSignal) => {
     await synced;
-    if (stopping) return;
-    metrics.setLeader(true);
-    controller.enqueueAll();
-    controller.start();
-    autoscaler.start();
+    if (!stopping && !signal.aborted) term = startTerm({ opts, client, caches, queue, metrics, identity, log }, signal);
   };
+
+  // Without leader election the term is the life of the process.
+  const solo = opts.leaderElect ? undefined : new AbortController();
   const elector = opts.leaderElect
     ? new LeaderElector({
         identity,
         log,
         store: leaseStore(client, opts.leaderElectionNamespace, opts.leaderElectionId),
-        onStartedLeading: () => void lead(),
-        onStoppedLeading: () => {
-          metrics.setLeader(false);
-          void stop().then(resolveStopped);
-        },
+        onStartedLeading: (signal) => void lead(signal),
+        // The term's signal has aborted every request in flight; the process ends, as with client-go's OnStoppedLeading.
+        onStoppedLeading: () => void stop().then(resolveStopped),
       })
     : undefined;
   if (elector) void elector.start();
-  else void lead();
+  else void lead(solo!.signal);
 
   async function stop(): Promise<void> {
     stopping ??= (async () => {
       log.info('shutting down');
-      // Finish in-flight evaluations and reconciles before giving up the lease, so two leaders never write at once.
-      await autoscaler.stop();
-      await controller.stop();
+      // Finish in-flight evaluations and reconciles while the term still holds, then end it and release the lease.
+      await term?.stop();
       await elector?.stop();
+      solo?.abort(new Error('operator stopped'));
       metrics.setLeader(false);
-      await Promise.all(informers.map((i) => i.stop()));
+      await Promise.all(caches.all.map((i) => i.stop()));
       await endpoints.close();
       client.close();
       log.info('stopped');
@@ -189,7 +231,7 @@ export async function startOperator(opts: OperatorOptions, start: StartOptions =
     endpoints,
     identity,
     synced,
-    isLeader: () => (elector ? elector.isLeader : true),
+    isLeader: () => (elector ? elector.isLeader : !solo!.signal.aborted),
     stopped,
     stop,
   };

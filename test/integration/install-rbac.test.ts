@@ -139,6 +139,8 @@ test('the operator running as the chart ServiceAccount reconciles a sample to Re
     if (verb === 'watch' && used.has(`${resource} list`)) return 'informers watch what they list';
     if (verb === 'create' && made.get(`PATCH ${resource}`)?.has('201')) return 'a server-side apply created the object (201), which needs create';
     if (pair === 'telemetrypipelines/finalizers update') return 'blockOwnerDeletion on owner references (OwnerReferencesPermissionEnforcement)';
+    // KWOK pods serve no metrics, so the autoscaler has nothing to scale from here (autoscale-operator.test.ts scales).
+    if (pair === 'telemetrypipelines/scale patch') return 'the autoscaler writes spec.replicas through the scale subresource';
     return undefined;
   };
   expect([...granted].filter((p) => !used.has(p) && implied(p) === undefined)).toEqual([]);
@@ -147,6 +149,7 @@ test('the operator running as the chart ServiceAccount reconciles a sample to Re
 test.each<[string, string, string, 'apps' | 'system', string]>([
   ['yes', 'list', 'telemetrypipelines.fleet.telemetry.dev', 'apps', ''],
   ['yes', 'patch', 'telemetrypipelines.fleet.telemetry.dev', 'apps', 'status'],
+  ['yes', 'patch', 'telemetrypipelines.fleet.telemetry.dev', 'apps', 'scale'],
   ['yes', 'create', 'deployments.apps', 'apps', ''],
   ['yes', 'patch', 'poddisruptionbudgets.policy', 'apps', ''],
   ['yes', 'watch', 'pods', 'apps', ''],

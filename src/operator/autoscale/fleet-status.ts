@@ -31,7 +31,11 @@ function round(value: number): number {
 
 const REASON_MAX = 1024;
 
-export function autoscalingStatus(decision: Decision, current: number, previous: AutoscalingStatus | undefined, now: number): AutoscalingStatus {
+/**
+ * status.autoscaling for a decision: observations only (rates, the decision and its reason), never read back.
+ * lastScaleTime is set only when the decision changes the count; a merge patch leaves the previous one otherwise.
+ */
+export function autoscalingStatus(decision: Decision, current: number, now: number): AutoscalingStatus {
   const status: AutoscalingStatus = {
     spansPerSecond: round(decision.rates.spansPerSecond),
     metricPointsPerSecond: round(decision.rates.metricPointsPerSecond),
@@ -39,7 +43,6 @@ export function autoscalingStatus(decision: Decision, current: number, previous:
     desiredReplicas: decision.desiredReplicas,
     reason: decision.reason.length > REASON_MAX ? `${decision.reason.slice(0, REASON_MAX - 3)}...` : decision.reason,
   };
-  const lastScaleTime = decision.desiredReplicas !== current ? new Date(now).toISOString().replace(/\.\d+Z$/, 'Z') : previous?.lastScaleTime;
-  if (lastScaleTime !== undefined) status.lastScaleTime = lastScaleTime;
+  if (decision.desiredReplicas !== current) status.lastScaleTime = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
   return status;
 }

@@ -1,36 +1,39 @@
-// The autoscaler loop of the operator (side effects). Runs on the leader only. Every evaluation
-// period of each TelemetryPipeline with spec.scaling.enabled: list the fleet's serving pods from
-// the pod cache, scrape them, compute rates and decide, then write status.autoscaling, record an
-// event when the count changes and enqueue the pipeline. The reconcile is the only writer of the
-// Deployment's replicas: it reads status.autoscaling.desiredReplicas.
+// The autoscaler loop of the operator (side effects). Runs on the leader only, for one leadership
+// term. Every evaluation period of each TelemetryPipeline with spec.scaling.enabled: list the
+// fleet's serving pods from the pod cache, scrape them, compute rates and decide; write the count
+// to spec.replicas through the pipeline's scale subresource (as the HPA and KEDA do), then record
+// what was observed in status.autoscaling. The reconcile renders the Deployment's replicas from
+// spec.replicas; nothing reads status.autoscaling back.
 import type { Logger } from 'pino';
 import type { AutoscalingStatus } from '../../api/status.ts';
-import { parsePipeline, type TelemetryPipelineStatus } from '../../api/telemetry-pipeline.ts';
 import type { Clock, TimerHandle } from '../kube/clock.ts';
-import type { KubeClient } from '../kube/client.ts';
+import type { KubeRequester } from '../kube/client.ts';
 import { canonicalJson } from '../kube/desired-match.ts';
 import type { EventRecorder } from '../kube/events.ts';
-import type { Informer } from '../kube/informer.ts';
+import { FIELD_MANAGER } from '../kube/apply.ts';
 import { objectPath, resources } from '../kube/resources.ts';
 import type { Store } from '../kube/store.ts';
-import type { KubeObject } from '../kube/types.ts';
-import { fleetName } from '../render/labels.ts';
+import { splitKey, type KubeObject } from '../kube/types.ts';
+import type { PipelineObject, PipelineViews } from '../pipelines.ts';
+import { fleetName, fleetReplicas } from '../render/index.ts';
 import { EMPTY_HISTORY, type History } from './behavior.ts';
-import { decide } from './decision.ts';
+import { decide, type Decision } from './decision.ts';
 import { autoscalingStatus, scrapeTargets } from './fleet-status.ts';
 import { computeRates, EMPTY_RATE_STATE, type RateState } from './rates.ts';
+import { AUTOSCALER_FIELD_MANAGER, overriddenWriter } from './scale-writer.ts';
 import { scrapePods, type ScrapeOptions } from './scrape.ts';
 
 export interface AutoscalerDeps {
-  pipelines: Informer<KubeObject>;
+  pipelines: PipelineViews;
   deployments: Store<KubeObject>;
   pods: Store<KubeObject>;
-  client: KubeClient;
+  /** Requests carry the leadership term's signal. */
+  client: KubeRequester;
   events: EventRecorder;
   clock: Clock;
   log: Logger;
-  /** Asks the reconcile to apply the decision. */
-  enqueue(key: string): void;
+  /** The leadership term: aborting it stops the loop and every scrape in flight. */
+  signal: AbortSignal;
   scrape?: Omit<ScrapeOptions, 'now' | 'signal'>;
   /** How often due evaluations are looked for. */
   tickMs?: number;
@@ -44,13 +47,10 @@ interface FleetState {
   running: boolean;
 }
 
-type PipelineObject = KubeObject & { status?: TelemetryPipelineStatus };
-
 export class Autoscaler {
   readonly #d: AutoscalerDeps;
   readonly #fleets = new Map<string, FleetState>();
   readonly #inFlight = new Set<Promise<void>>();
-  #abort = new AbortController();
   #timer: TimerHandle | undefined;
   #running = false;
 
@@ -59,26 +59,29 @@ export class Autoscaler {
   }
 
   start(): void {
-    if (this.#running) return;
+    if (this.#running || this.#d.signal.aborted) return;
     this.#running = true;
-    this.#abort = new AbortController();
+    this.#d.signal.addEventListener('abort', () => this.#halt(), { once: true });
     this.#tick();
   }
 
-  /** Stops the loop and waits for evaluations in flight; their scrapes are aborted. */
+  /** Stops the loop and waits for evaluations in flight (the term's end aborts their requests). */
   async stop(): Promise<void> {
-    this.#running = false;
-    if (this.#timer) this.#d.clock.clearTimeout(this.#timer);
-    this.#abort.abort();
+    this.#halt();
     await Promise.allSettled([...this.#inFlight]);
     this.#fleets.clear();
+  }
+
+  #halt(): void {
+    this.#running = false;
+    if (this.#timer) this.#d.clock.clearTimeout(this.#timer);
   }
 
   #tick(): void {
     if (!this.#running) return;
     const now = this.#d.clock.now();
     const seen = new Set<string>();
-    for (const key of this.#d.pipelines.store.keys()) {
+    for (const key of this.#d.pipelines.keys()) {
       const period = this.#periodOf(key);
       if (period === undefined) continue;
       seen.add(key);
@@ -92,7 +95,9 @@ export class Autoscaler {
       // A loop that fell behind (slow scrapes, a paused process) skips periods instead of bunching them.
       fleet.due = now - due >= period ? now + period : due + period;
       const run = this.#evaluate(key, fleet, due)
-        .catch((err: Error) => this.#d.log.warn({ key, err: err.message }, 'autoscaler evaluation failed'))
+        .catch((err: Error) => {
+          if (!this.#d.signal.aborted) this.#d.log.warn({ key, err: err.message }, 'autoscaler evaluation failed');
+        })
         .finally(() => {
           fleet.running = false;
           this.#inFlight.delete(run);
@@ -107,56 +112,82 @@ export class Autoscaler {
 
   /** Evaluation period in ms, or undefined when the pipeline is not autoscaled (or its spec is invalid). */
   #periodOf(key: string): number | undefined {
-    const spec = this.#spec(key);
+    const view = this.#d.pipelines.get(key);
+    const spec = view?.parsed.ok ? view.parsed.pipeline.spec : undefined;
     return spec?.scaling.enabled ? spec.scaling.evaluationPeriodSeconds * 1000 : undefined;
   }
 
-  #spec(key: string) {
-    const raw = this.#d.pipelines.store.get(key);
-    if (!raw || raw.metadata.deletionTimestamp) return undefined;
-    const parsed = parsePipeline({ ...raw, status: undefined });
-    return parsed.ok ? parsed.pipeline.spec : undefined;
-  }
-
   async #evaluate(key: string, fleet: FleetState, due: number): Promise<void> {
-    const { clock, log } = this.#d;
-    const raw = this.#d.pipelines.store.get(key) as PipelineObject | undefined;
-    const spec = this.#spec(key);
-    if (!raw || !spec) return;
-    const { namespace = '', name } = raw.metadata;
-    const deployment = this.#d.deployments.get(`${namespace}/${fleetName(name)}`);
-    const current = (deployment?.spec as { replicas?: number } | undefined)?.replicas;
-    // No fleet yet: the reconcile creates it at minReplicas.
-    if (current === undefined) return;
+    const { clock, signal } = this.#d;
+    const { namespace = '', name } = splitKey(key);
+    // No fleet yet: the reconcile creates it.
+    if (!this.#d.deployments.get(`${namespace}/${fleetName(name)}`)) return;
 
     const targets = scrapeTargets(this.#d.pods.values(), namespace, name);
-    const scrapes = await scrapePods(targets, { ...this.#d.scrape, now: () => clock.now(), signal: this.#abort.signal });
+    const scrapes = await scrapePods(targets, { ...this.#d.scrape, now: () => clock.now(), signal });
     if (!this.#running) return;
-    const rates = computeRates(fleet.rates, scrapes);
-    fleet.rates = rates.state;
-    const decision = decide({ pods: rates.pods, spec: spec.scaling, currentReplicas: current, history: fleet.history, now: due });
-    fleet.history = decision.newHistory;
+    const { pods, state } = computeRates(fleet.rates, scrapes);
+    fleet.rates = state;
 
-    const latest = (this.#d.pipelines.store.get(key) as PipelineObject | undefined) ?? raw;
-    const status = autoscalingStatus(decision, current, latest.status?.autoscaling, clock.now());
-    const scaled = decision.desiredReplicas !== current;
-    log[scaled ? 'info' : 'debug']({ key, current, desired: decision.desiredReplicas, reason: decision.reason }, 'autoscaler decision');
-    if (canonicalJson(status) !== canonicalJson(latest.status?.autoscaling)) await this.#writeStatus(latest, status);
-    if (scaled) {
-      this.#d.events.record({ regarding: latest, type: 'Normal', reason: 'Scaled', action: 'Autoscale', note: decision.reason });
-      this.#d.enqueue(key);
-    }
+    // Decide from the pipeline as it is now (a scrape takes a while): its spec, and the resourceVersion
+    // the scale write is conditional on.
+    const view = this.#d.pipelines.get(key);
+    if (!view?.parsed.ok || !view.parsed.pipeline.spec.scaling.enabled) return;
+    const spec = view.parsed.pipeline.spec;
+    const current = fleetReplicas(spec);
+    const decision = decide({ pods, spec: spec.scaling, currentReplicas: current, history: fleet.history, now: due });
+    fleet.history = decision.newHistory;
+    await this.#apply(view.object, spec.replicas, current, decision);
   }
 
-  async #writeStatus(raw: PipelineObject, autoscaling: AutoscalingStatus): Promise<void> {
-    const { namespace, name } = raw.metadata;
+  async #apply(pipeline: PipelineObject, specReplicas: number, current: number, decision: Decision): Promise<void> {
+    const { clock, log, events } = this.#d;
+    const desired = decision.desiredReplicas;
+    const scaled = desired !== current;
+    log[scaled ? 'info' : 'debug']({ key: `${pipeline.metadata.namespace}/${pipeline.metadata.name}`, current, desired, reason: decision.reason }, 'autoscaler decision');
+    if (desired !== specReplicas) {
+      const overridden = overriddenWriter(pipeline.metadata);
+      await this.#writeScale(pipeline, desired);
+      if (overridden) {
+        const by = `${overridden.manager}${overridden.viaScale ? ' through the scale subresource' : ''}`;
+        events.record({
+          regarding: pipeline,
+          type: 'Warning',
+          reason: 'ScaleOverridden',
+          action: 'Autoscale',
+          note: `spec.replicas ${specReplicas} (last set by ${by}) overridden with ${desired}: scaling.enabled is true, so the autoscaler owns the replica count`,
+        });
+      }
+    }
+    if (scaled) events.record({ regarding: pipeline, type: 'Normal', reason: 'Scaled', action: 'Autoscale', note: decision.reason });
+    const status = autoscalingStatus(decision, current, clock.now());
+    if (!sameFields(status, pipeline.status?.autoscaling)) await this.#writeStatus(pipeline, status);
+  }
+
+  /** spec.replicas through /scale, conditional on the resourceVersion decided from (409 when the spec moved on). */
+  async #writeScale(pipeline: PipelineObject, replicas: number): Promise<void> {
+    const { namespace, name, resourceVersion } = pipeline.metadata;
+    await this.#d.client.request('PATCH', objectPath(resources.pipeline, namespace, name, 'scale'), {
+      body: { metadata: { resourceVersion }, spec: { replicas } },
+      contentType: 'application/merge-patch+json',
+      query: { fieldManager: AUTOSCALER_FIELD_MANAGER },
+    });
+  }
+
+  async #writeStatus(pipeline: PipelineObject, autoscaling: AutoscalingStatus): Promise<void> {
+    const { namespace, name } = pipeline.metadata;
     // A merge patch of the one field the autoscaler owns: no resourceVersion, so it never
     // conflicts with the reconcile's status writes (which leave autoscaling alone).
-    const updated = await this.#d.client.request<KubeObject>('PATCH', objectPath(resources.pipeline, namespace, name, 'status'), {
+    await this.#d.client.request<KubeObject>('PATCH', objectPath(resources.pipeline, namespace, name, 'status'), {
       body: { status: { autoscaling } },
       contentType: 'application/merge-patch+json',
-      query: { fieldManager: 'telemetry-pipeline-operator' },
+      query: { fieldManager: FIELD_MANAGER },
     });
-    this.#d.pipelines.writeThrough(updated);
   }
+}
+
+/** Every field of `next` already has that value in `live` (a merge patch of `next` would change nothing). */
+function sameFields(next: AutoscalingStatus, live: AutoscalingStatus | undefined): boolean {
+  const liveFields = (live ?? {}) as Record<string, unknown>;
+  return Object.entries(next).every(([k, v]) => canonicalJson(v) === canonicalJson(liveFields[k]));
 }

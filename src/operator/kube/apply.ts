@@ -1,6 +1,6 @@
 // Server-side apply with one field manager, skipped when the cached live object already matches.
 // This is the only code path that writes owned objects, so a converged reconcile makes no request.
-import type { KubeClient } from './client.ts';
+import type { KubeRequester } from './client.ts';
 import { isUpToDate, withAppliedHash } from './desired-match.ts';
 import { objectPath, type ResourceType } from './resources.ts';
 import type { KubeObject } from './types.ts';
@@ -17,13 +17,13 @@ export interface ApplyResult<T extends KubeObject> {
 }
 
 export class Applier {
-  readonly #client: KubeClient;
+  readonly #client: KubeRequester;
   readonly #fieldManager: string;
   // Reconciles reuse rendered objects while the pipeline is unchanged (see reconcile.ts), so the
   // hashed body is computed once per rendered object rather than once per resync.
   readonly #hashed = new WeakMap<object, KubeObject>();
 
-  constructor(client: KubeClient, fieldManager = FIELD_MANAGER) {
+  constructor(client: KubeRequester, fieldManager = FIELD_MANAGER) {
     this.#client = client;
     this.#fieldManager = fieldManager;
   }

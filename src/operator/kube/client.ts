@@ -34,6 +34,11 @@ export interface KubeClientOptions {
   onRequest?: (info: RequestInfo) => void;
 }
 
+/** What code that talks to the API server needs: the client itself, or a view of it bound to a cancellation scope. */
+export interface KubeRequester {
+  request<T>(method: string, path: string, opts?: RequestOptions): Promise<T>;
+}
+
 /** Auth headers can rotate (projected service-account tokens, exec plugins): refresh them this often. */
 const AUTH_REFRESH_MS = 60_000;
 
@@ -60,6 +65,7 @@ export class KubeClient {
 
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     await this.#ensureAuth();
+    opts.signal?.throwIfAborted();
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
@@ -83,6 +89,19 @@ export class KubeClient {
     } finally {
       this.#opts.onRequest?.({ method, path: url.pathname, status, seconds: (performance.now() - started) / 1000 });
     }
+  }
+
+  /**
+   * The client bound to a cancellation scope (a leadership term): every request carries `signal`, and none is
+   * sent once it has aborted, so nothing written under the scope can start after it ends.
+   */
+  withSignal(signal: AbortSignal): KubeRequester {
+    return {
+      request: <T>(method: string, path: string, opts: RequestOptions = {}) => {
+        if (signal.aborted) return Promise.reject(signal.reason as Error);
+        return this.request<T>(method, path, { ...opts, signal: opts.signal ? AbortSignal.any([signal, opts.signal]) : signal });
+      },
+    };
   }
 
   close(): void {

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.ts';
-import type { KubeClient } from './client.ts';
+import type { KubeRequester } from './client.ts';
 import { microTime } from './leader-election.ts';
 import { collectionPath, resources } from './resources.ts';
 import type { KubeObject } from './types.ts';
@@ -45,7 +45,7 @@ export class RecentKeys {
 }
 
 export interface EventRecorderOptions {
-  client: KubeClient;
+  client: KubeRequester;
   instance: string;
   log: Logger;
   clock?: Clock;

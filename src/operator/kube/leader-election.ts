@@ -7,9 +7,18 @@
 // - the leader renews every retry period and gives up leadership when it could not renew within
 //   the renew deadline (shorter than the lease duration, so it stops before anyone else starts);
 // - on shutdown the leader releases the lease so a follower takes over at its next retry.
+//
+// Fencing: each leadership term has one AbortSignal, handed to onStartedLeading, that the
+// operator puts on every request and reconcile of the term. The renew deadline is counted from
+// the start of the last successful renewal (the earliest moment the API server can have stored
+// it, so the earliest a follower can start counting the lease duration), every renewal request is
+// aborted when the deadline passes, and the term's signal aborts right then, before
+// onStoppedLeading: no request of the old term is sent, or still waiting for its answer, after
+// the deadline, which comes a lease duration minus the renew deadline (5 s by default) before any
+// follower may take over.
 import type { Logger } from 'pino';
 import { sleep, systemClock, type Clock } from './clock.ts';
-import type { KubeClient } from './client.ts';
+import type { KubeRequester } from './client.ts';
 import { isApiError } from './errors.ts';
 import { objectPath, resources, collectionPath } from './resources.ts';
 
@@ -28,11 +37,11 @@ export interface Lease {
   spec?: LeaseSpec;
 }
 
-/** The three calls leader election makes; a 409 from create/update means "someone else won". */
+/** The three calls leader election makes; a 409 from create/update means "someone else won". `signal` bounds each call. */
 export interface LeaseStore {
-  get(): Promise<Lease | undefined>;
-  create(lease: Lease): Promise<Lease>;
-  update(lease: Lease): Promise<Lease>;
+  get(signal: AbortSignal): Promise<Lease | undefined>;
+  create(lease: Lease, signal: AbortSignal): Promise<Lease>;
+  update(lease: Lease, signal: AbortSignal): Promise<Lease>;
 }
 
 export interface LeaderElectorOptions {
@@ -44,7 +53,9 @@ export interface LeaderElectorOptions {
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
   random?: () => number;
-  onStartedLeading: () => void;
+  /** `term` aborts when leadership ends (lost, or given up by stop()). */
+  onStartedLeading: (term: AbortSignal) => void;
+  /** Called after the term's signal aborted, when the lease was lost (not on stop()). */
   onStoppedLeading: () => void;
 }
 
@@ -53,13 +64,20 @@ export function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
+/** An AbortSignal that aborts after `ms` on `clock`; `cancel` clears its timer. */
+function deadlineSignal(clock: Clock, ms: number): { signal: AbortSignal; cancel: () => void } {
+  const controller = new AbortController();
+  const handle = clock.setTimeout(() => controller.abort(new Error(`lease request cut off at the renew deadline`)), ms);
+  return { signal: controller.signal, cancel: () => clock.clearTimeout(handle) };
+}
+
 export class LeaderElector {
   readonly #o: Required<Omit<LeaderElectorOptions, 'clock' | 'random'>> & { clock: Clock; random: () => number };
   readonly #stop = new AbortController();
   #observed: string | undefined;
   #observedAt = 0;
   #lease: Lease | undefined;
-  #leader = false;
+  #term: AbortController | undefined;
   #running: Promise<void> | undefined;
 
   constructor(opts: LeaderElectorOptions) {
@@ -75,7 +93,7 @@ export class LeaderElector {
   }
 
   get isLeader(): boolean {
-    return this.#leader;
+    return this.#term !== undefined && !this.#term.signal.aborted;
   }
 
   /** Starts campaigning; resolves once leadership is lost or the elector is stopped. */
@@ -84,37 +102,42 @@ export class LeaderElector {
     return this.#running;
   }
 
-  /** Stops campaigning or renewing and releases the lease if held. */
+  /** Stops campaigning or renewing, ends the term and releases the lease if held. */
   async stop(): Promise<void> {
     this.#stop.abort();
     await this.#running;
-    if (!this.#leader) return;
-    this.#leader = false;
+    if (!this.isLeader) return;
+    this.#term!.abort(new Error('leadership given up'));
     await this.#release();
   }
 
   async #run(): Promise<void> {
     const { clock, retryPeriodMs, renewDeadlineMs, log } = this.#o;
-    const signal = this.#stop.signal;
-    while (!signal.aborted && !(await this.#tryAcquireOrRenew())) {
-      await sleep(clock, retryPeriodMs * (1 + 0.2 * this.#o.random()), signal);
+    const stopped = this.#stop.signal;
+    let renewedAt = clock.now();
+    // Acquiring: each attempt is bounded like a renewal, so a slow success still leaves the term its deadline.
+    while (!stopped.aborted && !(await this.#attempt(renewedAt + renewDeadlineMs))) {
+      await sleep(clock, retryPeriodMs * (1 + 0.2 * this.#o.random()), stopped);
+      renewedAt = clock.now();
     }
-    if (signal.aborted) return;
-    this.#leader = true;
+    if (stopped.aborted) return;
+    const term = (this.#term = new AbortController());
     log.info({ identity: this.#o.identity }, 'became leader');
-    this.#o.onStartedLeading();
+    this.#o.onStartedLeading(term.signal);
     for (;;) {
-      await sleep(clock, retryPeriodMs, signal);
-      if (signal.aborted) return;
-      const deadline = clock.now() + renewDeadlineMs;
-      let renewed = await this.#tryAcquireOrRenew();
-      while (!renewed && !signal.aborted && clock.now() + retryPeriodMs <= deadline) {
-        await sleep(clock, retryPeriodMs, signal);
-        if (!signal.aborted) renewed = await this.#tryAcquireOrRenew();
+      await sleep(clock, retryPeriodMs, stopped);
+      if (stopped.aborted) return;
+      const deadline = renewedAt + renewDeadlineMs;
+      let renewed = false;
+      while (!renewed && !stopped.aborted && clock.now() < deadline) {
+        const startedAt = clock.now();
+        renewed = await this.#attempt(deadline);
+        if (renewed) renewedAt = startedAt;
+        else await sleep(clock, Math.min(retryPeriodMs, Math.max(0, deadline - clock.now())), stopped);
       }
-      if (signal.aborted) return;
+      if (stopped.aborted) return;
       if (!renewed) {
-        this.#leader = false;
+        term.abort(new Error('leadership lost: the lease was not renewed within the renew deadline'));
         log.warn({ identity: this.#o.identity }, 'lost leadership: could not renew the lease within the renew deadline');
         this.#o.onStoppedLeading();
         return;
@@ -122,7 +145,18 @@ export class LeaderElector {
     }
   }
 
-  async #tryAcquireOrRenew(): Promise<boolean> {
+  /** One get-then-create-or-update, with every request aborted at `deadline` (clock time). */
+  async #attempt(deadline: number): Promise<boolean> {
+    const { clock } = this.#o;
+    const bound = deadlineSignal(clock, Math.max(0, deadline - clock.now()));
+    try {
+      return await this.#tryAcquireOrRenew(bound.signal);
+    } finally {
+      bound.cancel();
+    }
+  }
+
+  async #tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
     const { clock, identity, store, leaseDurationMs, log } = this.#o;
     const now = clock.now();
     const desired: LeaseSpec = {
@@ -133,10 +167,11 @@ export class LeaderElector {
       leaseTransitions: 0,
     };
     try {
-      const current = await store.get();
+      const current = await store.get(signal);
+      signal.throwIfAborted();
       if (!current) {
-        this.#remember(await store.create({ metadata: { name: '' }, spec: desired }), now);
-        return true;
+        this.#remember(await store.create({ metadata: { name: '' }, spec: desired }, signal), now);
+        return !signal.aborted;
       }
       const spec = current.spec ?? {};
       const record = JSON.stringify(spec);
@@ -153,8 +188,9 @@ export class LeaderElector {
       } else {
         desired.leaseTransitions = (spec.leaseTransitions ?? 0) + 1;
       }
-      this.#remember(await store.update({ ...current, spec: desired }), now);
-      return true;
+      this.#remember(await store.update({ ...current, spec: desired }, signal), now);
+      // An answer that arrives after the deadline does not count: the term may already be over.
+      return !signal.aborted;
     } catch (err) {
       if (!isApiError(err, 409)) log.warn({ err: (err as Error).message }, 'lease request failed');
       return false;
@@ -171,36 +207,39 @@ export class LeaderElector {
     const lease = this.#lease;
     if (!lease || lease.spec?.holderIdentity !== this.#o.identity) return;
     const now = this.#o.clock.now();
+    const bound = deadlineSignal(this.#o.clock, this.#o.renewDeadlineMs);
     try {
-      await this.#o.store.update({
-        ...lease,
-        spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: microTime(now), renewTime: microTime(now) },
-      });
+      await this.#o.store.update(
+        { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: microTime(now), renewTime: microTime(now) } },
+        bound.signal,
+      );
       this.#o.log.info({ identity: this.#o.identity }, 'released leadership');
     } catch (err) {
       this.#o.log.warn({ err: (err as Error).message }, 'could not release the lease');
+    } finally {
+      bound.cancel();
     }
   }
 }
 
 /** The Lease `name` in `namespace`, read and written through the operator's client. */
-export function leaseStore(client: KubeClient, namespace: string, name: string, timeoutMs = 10_000): LeaseStore {
+export function leaseStore(client: KubeRequester, namespace: string, name: string): LeaseStore {
   const rt = resources.lease;
   const path = objectPath(rt, namespace, name);
   return {
-    async get() {
+    async get(signal) {
       try {
-        return await client.request<Lease>('GET', path, { timeoutMs });
+        return await client.request<Lease>('GET', path, { signal });
       } catch (err) {
         if (isApiError(err, 404)) return undefined;
         throw err;
       }
     },
-    create: (lease) =>
+    create: (lease, signal) =>
       client.request<Lease>('POST', collectionPath(rt, namespace), {
         body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...lease, metadata: { name, namespace } },
-        timeoutMs,
+        signal,
       }),
-    update: (lease) => client.request<Lease>('PUT', path, { body: lease, timeoutMs }),
+    update: (lease, signal) => client.request<Lease>('PUT', path, { body: lease, signal }),
   };
 }

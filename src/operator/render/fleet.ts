@@ -1,6 +1,6 @@
 // One TelemetryPipeline -> every object of its collector fleet. Pure: same input, same objects, same hash.
 import type { V1ConfigMap, V1Deployment, V1PodDisruptionBudget, V1Service, V1ServiceAccount } from '@kubernetes/client-node';
-import type { TelemetryPipeline } from '../../api/telemetry-pipeline.ts';
+import type { TelemetryPipeline, TelemetryPipelineSpec } from '../../api/telemetry-pipeline.ts';
 import { renderCollectorConfig, type CollectorConfig } from './collector-config.ts';
 import { renderConfigMap } from './configmap.ts';
 import { renderDeployment } from './deployment.ts';
@@ -13,8 +13,8 @@ import { renderService } from './service.ts';
 export interface RenderOptions {
   /** Image used when spec.image is not set (the operator's --collector-image). */
   image: string;
-  /** Deployment replicas, decided by the caller (autoscaler or spec.replicas). */
-  replicas: number;
+  /** Deployment replicas instead of the spec's (`tpo render --replicas`); the operator never sets it. */
+  replicas?: number;
 }
 
 export interface RenderedFleet {
@@ -39,7 +39,7 @@ export function renderFleet(pipeline: TelemetryPipeline, opts: RenderOptions): R
     service: renderService(pipeline),
     deployment: renderDeployment(pipeline, {
       image: pipeline.spec.image ?? opts.image,
-      replicas: opts.replicas,
+      replicas: opts.replicas ?? fleetReplicas(pipeline.spec),
       configHash: hash,
       memory,
     }),
@@ -54,8 +54,17 @@ export function fleetObjects(fleet: RenderedFleet): object[] {
   return [fleet.serviceAccount, fleet.configMap, fleet.service, fleet.deployment, fleet.podDisruptionBudget];
 }
 
-/** Replicas a fleet starts with before any measurement: minReplicas when autoscaled, else spec.replicas. */
-export function initialReplicas(pipeline: TelemetryPipeline): number {
-  const { scaling, replicas } = pipeline.spec;
-  return scaling.enabled ? scaling.minReplicas : replicas;
+type ReplicaSpec = Pick<TelemetryPipelineSpec, 'replicas'> & {
+  scaling: Pick<TelemetryPipelineSpec['scaling'], 'enabled' | 'minReplicas' | 'maxReplicas'>;
+};
+
+/**
+ * The Deployment's replicas: spec.replicas, the one replica count, written through the scale subresource by the
+ * autoscaler (scaling.enabled) or by kubectl scale, an HPA or KEDA (otherwise). While autoscaled it is clamped to
+ * [minReplicas, maxReplicas], so a bounds change applies at once and a manual scale outside them never runs.
+ */
+export function fleetReplicas(spec: ReplicaSpec): number {
+  if (!spec.scaling.enabled) return spec.replicas;
+  const { minReplicas, maxReplicas } = spec.scaling;
+  return Math.min(maxReplicas, Math.max(minReplicas, spec.replicas));
 }

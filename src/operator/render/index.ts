@@ -1,5 +1,5 @@
 // Public surface of the render package (pure functions; no I/O).
-export { renderFleet, fleetObjects, initialReplicas } from './fleet.ts';
+export { renderFleet, fleetObjects, fleetReplicas } from './fleet.ts';
 export type { RenderOptions, RenderedFleet } from './fleet.ts';
 export { RenderError } from './errors.ts';
 export type { CollectorConfig } from './collector-config.ts';

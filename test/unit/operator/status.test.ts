@@ -1,27 +1,9 @@
 import type { Condition } from '../../../src/api/telemetry-pipeline.ts';
 import { mergeConditions, metaTime } from '../../../src/operator/conditions.ts';
-import { desiredReplicas } from '../../../src/operator/replicas.ts';
 import { computeStatus, deploymentObserved, statusChanged, statusWriteDelay, type DeploymentView } from '../../../src/operator/status.ts';
 
 const T0 = Date.UTC(2025, 5, 1, 12, 0, 0, 400);
 const T1 = T0 + 60_000;
-
-describe('desiredReplicas', () => {
-  const spec = (enabled: boolean, replicas = 4, minReplicas = 2, maxReplicas = 10) => ({
-    replicas,
-    scaling: { enabled, minReplicas, maxReplicas },
-  });
-  test.each<[string, ReturnType<typeof spec>, number | undefined, number]>([
-    ['autoscaling off: spec.replicas', spec(false), 7, 4],
-    ['autoscaling off: zero is allowed', spec(false, 0), undefined, 0],
-    ['autoscaling on, no decision yet: minReplicas', spec(true), undefined, 2],
-    ['autoscaling on: the recorded decision', spec(true), 6, 6],
-    ['decision above a lowered maximum is clamped', spec(true, 4, 2, 5), 6, 5],
-    ['decision below a raised minimum is clamped', spec(true, 4, 3, 10), 1, 3],
-  ])('%s', (_name, s, decided, expected) => {
-    expect(desiredReplicas(s, decided === undefined ? {} : { autoscaling: { desiredReplicas: decided } })).toBe(expected);
-  });
-});
 
 describe('mergeConditions', () => {
   const cond = (type: Condition['type'], status: Condition['status'], lastTransitionTime: string): Condition => ({

@@ -1,4 +1,4 @@
-import { COLLECTOR_DRAIN_TIMEOUT_SECONDS, fleetObjects, initialReplicas, renderFleet, selectorString } from '../../../src/operator/render/index.ts';
+import { COLLECTOR_DRAIN_TIMEOUT_SECONDS, fleetObjects, fleetReplicas, renderFleet, selectorString } from '../../../src/operator/render/index.ts';
 import { PRE_STOP_DELAY_SECONDS } from '../../../src/operator/render/defaults.ts';
 import { exporterConfigs } from '../../../src/operator/render/exporters.ts';
 import { BACKEND, pipeline } from './fixtures.ts';
@@ -153,11 +153,24 @@ test('a disabled HTTP receiver has no Service or container port', () => {
   expect(fleet.deployment.spec!.template.spec!.containers[0]!.ports!.map((p) => p.name)).toEqual(['otlp-grpc', 'metrics', 'health']);
 });
 
-test.each<[string, Record<string, unknown>, number]>([
-  ['autoscaled fleets start at minReplicas', { scaling: { minReplicas: 2 } }, 2],
-  ['fixed fleets use spec.replicas', { scaling: { enabled: false }, replicas: 5 }, 5],
-])('initialReplicas: %s', (_name, spec, expected) => {
-  expect(initialReplicas(pipeline(spec))).toBe(expected);
+describe('fleetReplicas: spec.replicas is the one count; status is never read', () => {
+  const spec = (enabled: boolean, replicas: number, minReplicas = 2, maxReplicas = 10) => ({ replicas, scaling: { enabled, minReplicas, maxReplicas } });
+  test.each<[string, ReturnType<typeof spec>, number]>([
+    ['scaling off: spec.replicas as set by kubectl scale, an HPA or KEDA', spec(false, 7), 7],
+    ['scaling off: zero is allowed', spec(false, 0), 0],
+    ['scaling off: outside the scaling bounds is fine', spec(false, 40, 2, 10), 40],
+    ['scaling on: the count the autoscaler wrote', spec(true, 6), 6],
+    ['scaling on: above a lowered maximum is clamped at once', spec(true, 6, 2, 5), 5],
+    ['scaling on: below a raised minimum is clamped at once', spec(true, 1, 3, 10), 3],
+  ])('%s', (_name, s, expected) => {
+    expect(fleetReplicas(s)).toBe(expected);
+  });
+
+  test('the Deployment carries it, and a status with another count changes nothing', () => {
+    const p = pipeline({ replicas: 5, scaling: { minReplicas: 2 } });
+    const withStatus = { ...p, status: { replicas: 9, autoscaling: { desiredReplicas: 9 } } };
+    expect(renderFleet(withStatus, { image: OPTS.image }).deployment.spec!.replicas).toBe(5);
+  });
 });
 
 test('selectorString matches the Deployment selector', () => {
