@@ -10,8 +10,8 @@ import { REAL_NODE_NAME } from '../cluster/addresses.ts';
 import { createPipeline, pipeline, waitFor } from '../integration/operator-helpers.ts';
 import { FleetPods } from '../support/fleet-pods.ts';
 import { kubectl, REPO } from '../support/helm-kubectl.ts';
-import { describeOnRealNode, ON_REAL_NODE, podLogs, useRealFleetEnv } from '../support/real-node.ts';
-import { CYCLE_SCALING, expectCycle, PERIOD_S, ScaleCycle, STABILIZATION_S } from '../support/scale-cycle.ts';
+import { describeOnRealNode, podLogs, useRealFleetEnv } from '../support/real-node.ts';
+import { cycleFleetSpec, expectCycle, PERIOD_S, ScaleCycle, STABILIZATION_S } from '../support/scale-cycle.ts';
 
 const describeReal = await describeOnRealNode();
 
@@ -34,15 +34,7 @@ describeReal('a collector fleet on the real node', () => {
   });
 
   test('a TelemetryPipeline becomes collector containers; memory limit and POD_IP come from the kubelet', async () => {
-    await createPipeline(env.client, pipeline(env.ns, NAME, {
-      ...ON_REAL_NODE,
-      signals: ['traces'],
-      receivers: { otlp: { grpc: { maxConnectionAge: '10s' } } },
-      processors: { batch: { profile: 'lowLatency' } },
-      exporters: [{ name: 'sink', otlp: { endpoint: env.sink.grpcEndpoint, insecure: true, compression: 'none' } }],
-      resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
-      scaling: CYCLE_SCALING,
-    }));
+    await createPipeline(env.client, pipeline(env.ns, NAME, cycleFleetSpec(env)));
     pods = await new FleetPods(env.client, env.ns, NAME).start();
     await waitFor('one collector Ready', async () => pods!.readyIps().length === 1, 120_000, 500);
     const [pod] = pods.pods.filter((p) => p.ready);

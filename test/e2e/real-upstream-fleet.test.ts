@@ -13,8 +13,8 @@ import { OTELCOL_BINARY_NAME, OTELCOL_VERSION } from '../../bench/collector/otel
 import { REAL_NODE_NAME } from '../cluster/addresses.ts';
 import { createPipeline, pipeline, waitFor } from '../integration/operator-helpers.ts';
 import { FleetPods } from '../support/fleet-pods.ts';
-import { describeOnRealNode, ON_REAL_NODE, podLogs, useRealFleetEnv } from '../support/real-node.ts';
-import { CYCLE_SCALING, expectCycle, LEVEL4_AT, PERIOD_S, ScaleCycle, STABILIZATION_S } from '../support/scale-cycle.ts';
+import { describeOnRealNode, podLogs, useRealFleetEnv } from '../support/real-node.ts';
+import { cycleFleetSpec, expectCycle, LEVEL4_AT, PERIOD_S, ScaleCycle, STABILIZATION_S } from '../support/scale-cycle.ts';
 
 const describeReal = await describeOnRealNode();
 
@@ -42,16 +42,7 @@ describeReal('a fleet on the upstream collector image', () => {
 
   test('spec.image runs the upstream collector binary on the real node with the rendered ConfigMap', async () => {
     const image = env.node.images.upstream;
-    await createPipeline(env.client, pipeline(env.ns, NAME, {
-      ...ON_REAL_NODE,
-      image,
-      signals: ['traces'],
-      receivers: { otlp: { grpc: { maxConnectionAge: '10s' } } },
-      processors: { batch: { profile: 'lowLatency' } },
-      exporters: [{ name: 'sink', otlp: { endpoint: env.sink.grpcEndpoint, insecure: true, compression: 'none' } }],
-      resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
-      scaling: CYCLE_SCALING,
-    }));
+    await createPipeline(env.client, pipeline(env.ns, NAME, cycleFleetSpec(env, { image })));
     pods = await new FleetPods(env.client, env.ns, NAME).start();
     // Readiness is the upstream health_check extension answering the kubelet's probe on POD_IP:13133.
     await waitFor('one upstream collector Ready', async () => pods!.readyIps().length === 1, 180_000, 500);

@@ -11,7 +11,7 @@ import type { FleetPods } from './fleet-pods.ts';
 import { FleetSampler, replicaSteps, type FleetSample } from './fleet-sampler.ts';
 import { LoadGenerator, type LoadStats } from './load-generator.ts';
 import { phaseStarts, type Phase } from './load-schedule.ts';
-import type { RealFleetEnv } from './real-node.ts';
+import { ON_REAL_NODE, type RealFleetEnv } from './real-node.ts';
 import { checkDelivery, type DeliveryCheck } from './span-ids.ts';
 
 export const PERIOD_S = 5;
@@ -24,6 +24,23 @@ export const CYCLE_SCALING = {
   enabled: true, minReplicas: 1, maxReplicas: 6, capacityPerReplica: { spansPerSecond: CAPACITY }, targetUtilization: 0.7,
   evaluationPeriodSeconds: PERIOD_S, scaleDownStabilizationSeconds: STABILIZATION_S,
 };
+
+/**
+ * The spec of a fleet that runs the cycle on the real node, exporting to the suite's sink: small pods (512Mi, so
+ * limit_mib 384), connections re-made every 10 s so load spreads over new replicas. `extra` adds fields (image...).
+ */
+export function cycleFleetSpec(env: RealFleetEnv, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ...ON_REAL_NODE,
+    signals: ['traces'],
+    receivers: { otlp: { grpc: { maxConnectionAge: '10s' } } },
+    processors: { batch: { profile: 'lowLatency' } },
+    exporters: [{ name: 'sink', otlp: { endpoint: env.sink.grpcEndpoint, insecure: true, compression: 'none' } }],
+    resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+    scaling: CYCLE_SCALING,
+    ...extra,
+  };
+}
 
 // 250 spans/s needs 2 replicas (250 / 140 = 1.8); 500 needs 4 (3.6); then nothing, back to minReplicas 1.
 export const CYCLE_SCHEDULE: Phase[] = [
