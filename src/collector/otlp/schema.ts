@@ -37,6 +37,7 @@ export const ANY_ARRAY = 5;
 export const ANY_KVLIST = 6;
 export const ANY_BYTES = 7;
 export const SPAN_TRACE_ID = 1;
+export const SPAN_TRACE_STATE = 3;
 export const SPAN_NAME = 5;
 export const SPAN_KIND = 6;
 export const SPAN_ATTRIBUTES = 9;

@@ -24,10 +24,11 @@ const list = (value: JsonValue | undefined): Obj[] => (Array.isArray(value) ? (v
 
 // AnyValue's oneof members and KeyValue's key: their presence carries meaning even when empty.
 const KEEP = new Set(['stringValue', 'boolValue', 'intValue', 'doubleValue', 'bytesValue', 'arrayValue', 'kvlistValue', 'key']);
-const isDefault = (value: JsonValue): boolean => value === '' || value === 0 || value === false;
+const isDefault = (value: JsonValue): boolean =>
+  value === '' || value === 0 || value === false || (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0);
 
 /**
- * A copy with every `attributes` list sorted by key and proto3 default scalars ("", 0, false) left out, recursively:
+ * A copy with every `attributes` list sorted by key and proto3 defaults ("", 0, false, empty messages) left out, recursively:
  * whether an encoder writes an empty id or a zero is not a difference between what two collectors delivered.
  */
 export function normalized(value: JsonValue | undefined): JsonValue {
@@ -35,10 +36,10 @@ export function normalized(value: JsonValue | undefined): JsonValue {
   if (value === null || typeof value !== 'object') return value ?? null;
   const out: Obj = {};
   for (const [key, entry] of Object.entries(value)) {
-    if (!KEEP.has(key) && isDefault(entry)) continue;
-    out[key] = key === 'attributes' && Array.isArray(entry)
+    const copy = key === 'attributes' && Array.isArray(entry)
       ? (normalized(entry) as Obj[]).sort((a, b) => String(a.key).localeCompare(String(b.key)))
       : normalized(entry);
+    if (KEEP.has(key) || !isDefault(copy)) out[key] = copy;
   }
   return out;
 }

@@ -52,16 +52,36 @@ describe('traces', () => {
     expect([...otherSeed.kept.keys()]).not.toEqual([...first.kept.keys()]);
   });
 
-  test('100 % keeps the payload as is; 0 % passes nothing on', async () => {
+  test('100 % keeps every span and writes its rv and th:0 into the tracestate; 0 % passes nothing on', async () => {
     const payload = traces();
-    expect((await runProcessor(probabilisticSamplerFactory, { sampling_percentage: 100 }, 'traces', [payload])).outputs).toEqual([payload]);
+    const { outputs } = await runProcessor(probabilisticSamplerFactory, { sampling_percentage: 100 }, 'traces', [payload]);
+    const states = items('traces', outputs).map((entry) => itemOf(entry).traceState as string);
+    expect(states).toHaveLength(payload.items);
+    for (const state of states) expect(state).toMatch(/^ot=rv:[0-9a-f]{14};th:0$/);
     expect((await runProcessor(probabilisticSamplerFactory, { sampling_percentage: 0 }, 'traces', [payload])).outputs).toEqual([]);
+  });
+
+  test('a kept span carries the threshold of the rate: 25 % is th:c', async () => {
+    const { outputs } = await runProcessor(probabilisticSamplerFactory, { sampling_percentage: 25 }, 'traces', [traces()]);
+    for (const entry of items('traces', outputs)) expect(itemOf(entry).traceState).toMatch(/^ot=rv:[0-9a-f]{14};th:c$/);
+  });
+
+  test('sampling.priority keeps (> 0) or drops (0) a span whatever its hash says', async () => {
+    const request = (priority: object) => parseRequest('traces', jsonToProtobuf('traces', { resourceSpans: [{ scopeSpans: [{ spans: Array.from({ length: 40 }, (_, i) => ({
+      traceId: `${i.toString(16).padStart(2, '0')}${'ab'.repeat(15)}`, spanId: '0102030405060708', name: `s${i}`, attributes: [{ key: 'sampling.priority', value: priority }],
+    })) }] }] }));
+    const kept = async (percentage: number, priority: object) =>
+      items('traces', (await runProcessor(probabilisticSamplerFactory, { sampling_percentage: percentage }, 'traces', [request(priority)])).outputs).length;
+    expect(await kept(1, { intValue: '1' })).toBe(40);
+    expect(await kept(0, { doubleValue: 2.5 })).toBe(40);
+    expect(await kept(100, { intValue: '0' })).toBe(0);
+    expect(await kept(100, { stringValue: '0' })).toBe(0);
   });
 
   test('counts sampled and dropped spans as upstream names them', async () => {
     const payload = traces();
     const { outputs, telemetry } = await runProcessor(probabilisticSamplerFactory, { sampling_percentage: 40 }, 'traces', [payload]);
-    const labels = (sampled: string) => ({ processor: 'probabilistic_sampler/test', policy: 'trace_id_hash', sampled });
+    const labels = (sampled: string) => ({ policy: 'trace_id_hash', sampled });
     const name = 'otelcol_processor_probabilistic_sampler_count_traces_sampled';
     expect(await counterValue(telemetry, name, labels('true'))).toBe(outputs[0]!.items);
     expect(await counterValue(telemetry, name, labels('false'))).toBe(payload.items - outputs[0]!.items);
@@ -74,8 +94,17 @@ describe('logs', () => {
   const logs = () => parseRequest('logs', sdkProtobuf('logs', makeLogs()));
   const kept = async (config: object) => {
     const { outputs } = await runProcessor(probabilisticSamplerFactory, config, 'logs', [logs()]);
-    return items('logs', outputs).map((entry) => (itemOf(entry).attributes ?? []).map((kv: any) => kv.key).join(','));
+    return items('logs', outputs).map((entry) => (itemOf(entry).attributes ?? []).map((kv: any) => kv.key).filter((key: string) => !key.startsWith('sampling.')).join(','));
   };
+
+  test('a kept record carries sampling.randomness and sampling.threshold', async () => {
+    const { outputs } = await runProcessor(probabilisticSamplerFactory, { sampling_percentage: 100 }, 'logs', [logs()]);
+    for (const entry of items('logs', outputs)) {
+      const attrs = Object.fromEntries((itemOf(entry).attributes ?? []).map((kv: any) => [kv.key, kv.value.stringValue]));
+      expect(attrs['sampling.randomness']).toMatch(/^[0-9a-f]{14}$/);
+      expect(attrs['sampling.threshold']).toBe('0');
+    }
+  });
 
   test('records without a trace id fail closed by default, open on request', async () => {
     expect(await kept({ sampling_percentage: 100 })).toEqual(['order.id,amount', 'count']);
@@ -98,9 +127,11 @@ describe('logs', () => {
 
 describe('config', () => {
   test.each<[string, unknown, string]>([
-    ['negative percentage', { sampling_percentage: -1 }, 'sampling_percentage: negative sampling rate: -1%'],
-    ['OTEP 235 modes', { sampling_percentage: 10, mode: 'proportional' }, 'mode: Invalid option'],
-    ['record source without attribute', { sampling_percentage: 10, attribute_source: 'record' }, 'from_attribute: is required when attribute_source is "record"'],
+    ['negative percentage', { sampling_percentage: -1 }, 'sampling_percentage: sampling rate is negative: -1%'],
+    ['too small a percentage', { sampling_percentage: 1e-20 }, 'sampling_percentage: sampling rate is too small: 1e-20%'],
+    ['unknown mode', { sampling_percentage: 10, mode: 'random' }, 'mode: unsupported sampler mode "random"'],
+    ['zero precision', { sampling_percentage: 10, sampling_precision: 0 }, 'sampling_precision: invalid sampling precision: 0'],
+    ['precision above 14', { sampling_percentage: 10, sampling_precision: 15 }, 'sampling_precision: sampling precision is too great, should be <= 14: 15'],
     ['unknown field', { sampling_percentage: 10, sample_rate: 3 }, 'Unrecognized key: "sample_rate"'],
   ])('%s', (_name, config, message) => {
     expect(configErrors(probabilisticSamplerFactory, config).join('\n')).toContain(message);
