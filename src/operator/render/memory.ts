@@ -27,7 +27,9 @@ export function memorySizing(spec: TelemetryPipelineSpec): MemorySizing {
   const { limitPercent, spikePercent, checkInterval } = spec.memoryLimiter;
   const limitBytes = memoryBytes(spec.resources.limits.memory);
   const limitMiB = Math.floor((limitBytes * limitPercent) / (100 * MIB));
-  const spikeLimitMiB = Math.floor((limitMiB * spikePercent) / 100);
+  // spike_limit_mib 0 means "unset" to the memory_limiter (upstream's and ours): 20 % of limit_mib. A spikePercent that
+  // rounds to 0 MiB (0 included) asks for the smallest allowance instead, which is 1 MiB.
+  const spikeLimitMiB = Math.max(1, Math.floor((limitMiB * spikePercent) / 100));
   const heapMiB = limitMiB - spikeLimitMiB;
   if (heapMiB < MIN_HEAP_MIB) {
     throw new RenderError(

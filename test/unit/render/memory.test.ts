@@ -14,7 +14,9 @@ test.each<[string | number, Record<string, unknown>, number, number, number]>([
   ['2G', {}, 1430, 357, 1073],
   [2147483648, {}, 1536, 384, 1152],
   ['128Mi', {}, 96, 24, 72],
-  ['2Gi', { spikePercent: 0 }, 1536, 0, 1536],
+  // 0 MiB would read as unset (20 % of limit_mib) to the memory_limiter: the smallest allowance is 1 MiB.
+  ['2Gi', { spikePercent: 0 }, 1536, 1, 1535],
+  ['69Mi', { limitPercent: 95, spikePercent: 1 }, 65, 1, 64],
 ])('limit %p %p -> limit_mib %p, spike_limit_mib %p, heap %p', (memory, limiter, limitMiB, spikeLimitMiB, heapMiB) => {
   expect(sizing(memory, limiter)).toEqual({ limitMiB, spikeLimitMiB, heapMiB, checkInterval: '1s' });
 });
