@@ -29,6 +29,8 @@ export interface ItemContext {
   scope(): Uint8Array;
   /** Name of the metric a data point belongs to ('' for spans and log records). */
   metricName(): string;
+  /** The encoded Metric a data point belongs to (empty for spans and log records). */
+  metric(): Uint8Array;
 }
 
 /**
@@ -107,6 +109,10 @@ class Walker implements ItemContext {
 
   scope(): Uint8Array {
     return (this.scopeCache ??= lastLenField(this.scopeBuf, SCOPE_ENTRY_SCOPE, this.names.scope) ?? EMPTY);
+  }
+
+  metric(): Uint8Array {
+    return this.metrics ? this.metricBuf : EMPTY;
   }
 
   metricName(): string {

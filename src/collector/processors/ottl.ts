@@ -1,23 +1,27 @@
 // A small, exact subset of OTTL boolean conditions, as the filter processor uses them: comparisons
-// (==, !=, <, <=, >, >=) of paths and literals, IsMatch(target, "regex"), true/false, not, and/or and
-// parentheses. Paths: name, attributes["k"], resource.attributes["k"], instrumentation_scope.name/version,
-// and per context body, severity_text, severity_number, event_name (log) or metric.name (datapoint).
-// Anything else is rejected when the config is loaded, never ignored.
-import type { AnyValue } from '../otlp/any-value.ts';
-import { keyBytes } from '../otlp/attributes.ts';
+// (==, !=, <, <=, >, >=) of paths, enums and literals, IsMatch(target, "regex"), true/false/nil, not, and/or and
+// parentheses. Paths and enums per context: ottl-paths.ts. Anything else is rejected when the config is loaded,
+// never ignored.
 import type { ItemContext } from '../otlp/index.ts';
-import { eventName, itemAttribute, logBody, resourceAttribute, scopeName, scopeVersion, severityNumber, severityText, spanName } from './item-fields.ts';
 import { compileRe2, type Re2 } from '../../contract/re2.ts';
+import { enumValue, type Operand, type OttlContext, pathContext, resolvePath, type Value } from './ottl-paths.ts';
 
-export type OttlContext = 'span' | 'log' | 'metric' | 'datapoint';
+export type { OttlContext } from './ottl-paths.ts';
 export type Condition = (item: Uint8Array, context: ItemContext) => boolean;
 
-type Value = string | bigint | number | boolean | null | { readonly opaque: true };
-type Operand = (item: Uint8Array, context: ItemContext) => Value;
-
-const OPAQUE: Value = { opaque: true };
-
 export class OttlError extends Error {}
+
+/** The contexts the paths of a condition name by their first segment (`span.name` -> span). */
+export function namedContexts(text: string): Set<string> {
+  const tokens = tokenize(text);
+  const named = new Set<string>();
+  tokens.forEach((token, i) => {
+    const startsPath = token.kind === 'ident' && tokens[i + 1]?.text === '.' && tokens[i - 1]?.text !== '.';
+    const context = startsPath ? pathContext(token.text) : undefined;
+    if (context) named.add(context);
+  });
+  return named;
+}
 
 /** One condition that is true when any of `conditions` is (the filter processor ORs its list). */
 export function compileConditions(conditions: readonly string[], context: OttlContext): Condition {
@@ -131,7 +135,11 @@ class Parser {
       case 'false': return () => false;
       case 'nil': return () => null;
       case 'IsMatch': return this.isMatch();
-      default: return this.path(token.text);
+      default: {
+        const symbol = /^[A-Z][A-Z0-9_]*$/.test(token.text) ? enumValue(token.text, this.context) : undefined;
+        if (symbol !== undefined) return () => symbol;
+        return this.path(token.text);
+      }
     }
   }
 
@@ -165,9 +173,7 @@ class Parser {
       this.expect('punct', ']');
       if (this.tokens[this.index]?.text === '[') throw this.error('nested map keys are not supported');
     }
-    // OTTL allows the context name as a path prefix (span.name in the span context).
-    if (parts.length > 1 && parts[0] === this.context) parts.shift();
-    const resolved = resolvePath(parts.join('.'), key, this.context);
+    const resolved = resolvePath(parts, key, this.context);
     if (!resolved) throw this.error(`unsupported path "${[...parts].join('.')}${key === undefined ? '' : `["${key}"]`}" in the ${this.context} context`);
     return resolved;
   }
@@ -204,41 +210,6 @@ class Parser {
   private error(message: string): OttlError {
     return new OttlError(`${message} in condition "${this.text}"`);
   }
-}
-
-function resolvePath(path: string, key: string | undefined, context: OttlContext): Operand | undefined {
-  if (key !== undefined) {
-    const bytes = keyBytes(key);
-    if (path === 'resource.attributes') return (_item, ctx) => fromAnyValue(resourceAttribute(ctx, bytes));
-    if (path === 'attributes' && (context === 'span' || context === 'log' || context === 'datapoint')) {
-      return (item, ctx) => fromAnyValue(itemAttribute(item, ctx, bytes));
-    }
-    return undefined;
-  }
-  if (path === 'instrumentation_scope.name') return (_item, ctx) => scopeName(ctx);
-  if (path === 'instrumentation_scope.version') return (_item, ctx) => scopeVersion(ctx);
-  switch (context) {
-    case 'span':
-      return path === 'name' ? (item) => spanName(item) : undefined;
-    case 'metric':
-      return path === 'name' ? (_item, ctx) => ctx.metricName() : undefined;
-    case 'datapoint':
-      return path === 'metric.name' ? (_item, ctx) => ctx.metricName() : undefined;
-    case 'log':
-      switch (path) {
-        case 'body': return (item) => fromAnyValue(logBody(item));
-        case 'severity_text': return (item) => severityText(item);
-        case 'severity_number': return (item) => BigInt(severityNumber(item));
-        case 'event_name': return (item) => eventName(item);
-        default: return undefined;
-      }
-  }
-}
-
-function fromAnyValue(value: AnyValue | undefined): Value {
-  if (!value || value.type === 'empty') return null;
-  if (value.type === 'string' || value.type === 'bool' || value.type === 'int' || value.type === 'double') return value.value;
-  return OPAQUE;
 }
 
 function asText(value: Value): string | undefined {

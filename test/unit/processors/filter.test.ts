@@ -39,7 +39,7 @@ describe('filter processor on spans', () => {
     const payload = spans();
     const { outputs, telemetry } = await runProcessor(filterProcessorFactory, { traces: { span: ['true'] } }, 'traces', [payload]);
     expect(outputs).toEqual([]);
-    expect(await counterValue(telemetry, 'otelcol_processor_filter_spans_filtered', { processor: 'filter/test' })).toBe(payload.items);
+    expect(await counterValue(telemetry, 'otelcol_processor_filter_spans_filtered', { filter: 'filter/test' })).toBe(payload.items);
     expect(await counterValue(telemetry, 'otelcol_processor_dropped_spans', { processor: 'filter/test' })).toBe(payload.items);
   });
 
@@ -96,12 +96,18 @@ describe('filter processor on metrics', () => {
 describe('filter processor config', () => {
   test.each<[string, unknown, string]>([
     ['unsupported OTTL function', { traces: { span: ['name == "a"', 'IsString(attributes["x"])'] } }, 'traces.span.1: unsupported path "IsString"'],
-    ['unsupported OTTL path', { traces: { span: ['status.code == 2'] } }, 'traces.span.0: unsupported path "status.code" in the span context'],
+    ['unsupported OTTL path', { traces: { span: ['events == 2'] } }, 'traces.span.0: unsupported path "events" in the span context'],
+    ['enum of another context', { traces: { span: ['kind == SEVERITY_NUMBER_INFO'] } }, 'traces.span.0: unsupported path "SEVERITY_NUMBER_INFO" in the span context'],
+    ['mixed condition styles', { trace_conditions: ['span.name == "a"', { conditions: ['span.name == "b"'] }] }, 'trace_conditions: configuring multiple configuration styles is not supported'],
+    ['a context the signal lacks', { log_conditions: ['span.name == "a"'] }, 'log_conditions.0: context "span" is not valid for logs'],
+    ['an unknown context', { trace_conditions: [{ context: 'event', conditions: ['name == "a"'] }] }, 'trace_conditions.0: unknown context event'],
+    ['no context to infer', { trace_conditions: ['name == "a"'] }, 'trace_conditions.0: unable to infer the context'],
+    ['inferred and per-context conditions together', { trace_conditions: ['span.name == "a"'], traces: { span: ['true'] } }, 'trace_conditions: cannot use context inferred trace conditions'],
     ['attributes in the metric context', { metrics: { metric: ['attributes["a"] == "b"'] } }, 'metrics.metric.0: unsupported path "attributes["a"]" in the metric context'],
     ['syntax error', { logs: { log_record: ['severity_text == '] } }, 'logs.log_record.0: unexpected end of condition'],
     ['invalid regex in IsMatch', { traces: { span: ['IsMatch(name, "(")'] } }, 'traces.span.0: invalid regular expression "("'],
-    ['span events', { traces: { spanevent: ['name == "x"'] } }, 'traces.spanevent: span event conditions are not supported'],
-    ['OTTL and include/exclude together', { spans: { exclude: { match_type: 'strict', span_names: ['a'] } }, traces: { span: ['true'] } }, 'traces: cannot use OTTL conditions and include/exclude for spans'],
+    ['span events', { traces: { spanevent: ['name == "x"'] } }, 'traces.spanevent: unsupported: span event conditions (traces.spanevent)'],
+    ['OTTL and include/exclude together', { spans: { exclude: { match_type: 'strict', span_names: ['a'] } }, traces: { span: ['true'] } }, 'traces: cannot use "traces.resource", "traces.span", "traces.spanevent" and the span settings "spans.include", "spans.exclude" at the same time'],
     ['expr match type', { metrics: { exclude: { match_type: 'expr', expressions: ['MetricName == "a"'] } } }, 'metrics.exclude.match_type: unsupported: match_type "expr"'],
     ['empty legacy span properties', { spans: { include: { match_type: 'strict' } } }, 'spans.include: at least one of "attributes", "libraries",  or "resources" field must be specified'],
     ['regexp attribute value that is not a string', { spans: { include: { match_type: 'regexp', attributes: [{ key: 'a', value: 3 }] } } }, 'spans.include.attributes.0.value: match_type=regexp for "a" only supports Str'],
