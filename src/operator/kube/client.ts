@@ -1,5 +1,6 @@
-// A small JSON REST client on top of @kubernetes/client-node's KubeConfig (which loads kubeconfig
-// files or the in-cluster service account and supplies TLS material and auth headers).
+// The operator's one HTTP transport to the API server: JSON requests and watch streams, on top of
+// @kubernetes/client-node's KubeConfig (which loads kubeconfig files or the in-cluster service
+// account and supplies TLS material and auth headers).
 // Why not the generated API classes: client-node 2.x builds a new undici Agent (a new TLS
 // connection) for every request and turns objects into model classes with Date fields; the
 // operator wants one keep-alive connection pool, raw JSON that matches what watches deliver, and
@@ -47,6 +48,8 @@ export class KubeClient {
   readonly #kc: KubeConfig;
   readonly #opts: KubeClientOptions;
   #agent: http.Agent | undefined;
+  /** Watches hold their connection for minutes: they get their own pool, so they never queue behind requests or starve them. */
+  #watchAgent: http.Agent | undefined;
   #headers: Record<string, string> = {};
   #authAt = -Infinity;
   #authPending: Promise<void> | undefined;
@@ -59,18 +62,12 @@ export class KubeClient {
     this.#opts = opts;
   }
 
-  get kubeConfig(): KubeConfig {
-    return this.#kc;
-  }
-
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     await this.#ensureAuth();
     opts.signal?.throwIfAborted();
-    const url = new URL(path, this.server);
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const url = this.#url(path, opts.query);
     const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
-    const headers: Record<string, string> = { ...this.#headers, accept: opts.text ? '*/*' : 'application/json' };
-    if (this.#opts.userAgent) headers['user-agent'] = this.#opts.userAgent;
+    const headers = this.#requestHeaders(opts.text ? '*/*' : 'application/json');
     if (body) {
       headers['content-type'] = opts.contentType ?? 'application/json';
       headers['content-length'] = String(body.length);
@@ -92,6 +89,49 @@ export class KubeClient {
   }
 
   /**
+   * A watch: GET `path` with `query` (watch=true is added), each line of the response is one JSON event passed to
+   * `onEvent`. Resolves when the server ends the stream or `signal` aborts (at once, whether or not the server
+   * has answered yet); rejects with an ApiError for an error status, or on a connection failure.
+   */
+  async watch(path: string, query: RequestOptions['query'], onEvent: (event: unknown) => void, signal: AbortSignal): Promise<void> {
+    await this.#ensureAuth();
+    if (signal.aborted) return;
+    const url = this.#url(path, { ...query, watch: true });
+    const lib = url.protocol === 'https:' ? https : http;
+    return new Promise<void>((resolve, reject) => {
+      const fail = (err: unknown) => (signal.aborted ? resolve() : reject(err));
+      const req = lib.request(url, { method: 'GET', headers: this.#requestHeaders('application/json'), agent: this.#watchAgent, signal }, (res) => {
+        res.setEncoding('utf8');
+        const status = res.statusCode ?? 0;
+        let buffered = '';
+        res.on('data', (chunk: string) => {
+          buffered += chunk;
+          if (status >= 400) return;
+          for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+            const line = buffered.slice(0, nl);
+            buffered = buffered.slice(nl + 1);
+            if (line.trim() === '') continue;
+            try {
+              onEvent(JSON.parse(line));
+            } catch (err) {
+              req.destroy(err as Error);
+              return;
+            }
+          }
+        });
+        res.on('end', () => {
+          if (status < 400) return resolve();
+          const s = (safeJson(buffered) ?? {}) as StatusObject;
+          fail(new ApiError('WATCH', url.pathname, status, s.reason ?? 'Unknown', s.message ?? buffered.slice(0, 500)));
+        });
+        res.on('error', fail);
+      });
+      req.on('error', fail);
+      req.end();
+    });
+  }
+
+  /**
    * The client bound to a cancellation scope (a leadership term): every request carries `signal`, and none is
    * sent once it has aborted, so nothing written under the scope can start after it ends.
    */
@@ -106,6 +146,19 @@ export class KubeClient {
 
   close(): void {
     this.#agent?.destroy();
+    this.#watchAgent?.destroy();
+  }
+
+  #url(path: string, query: RequestOptions['query']): URL {
+    const url = new URL(path, this.server);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    return url;
+  }
+
+  #requestHeaders(accept: string): Record<string, string> {
+    const headers: Record<string, string> = { ...this.#headers, accept };
+    if (this.#opts.userAgent) headers['user-agent'] = this.#opts.userAgent;
+    return headers;
   }
 
   #send(url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined, opts: RequestOptions) {
@@ -137,18 +190,20 @@ export class KubeClient {
     if (o.auth) headers.authorization = `Basic ${Buffer.from(o.auth).toString('base64')}`;
     this.#headers = headers;
     // TLS material is fixed for the life of the client; only headers are refreshed.
-    this.#agent ??=
+    const agent = (maxSockets: number) =>
       this.server.protocol === 'https:'
         ? new https.Agent({
             keepAlive: true,
-            maxSockets: this.#opts.maxSockets ?? 16,
+            maxSockets,
             ca: o.ca,
             cert: o.cert,
             key: o.key,
             servername: o.servername,
             rejectUnauthorized: o.rejectUnauthorized,
           })
-        : new http.Agent({ keepAlive: true, maxSockets: this.#opts.maxSockets ?? 16 });
+        : new http.Agent({ keepAlive: true, maxSockets });
+    this.#agent ??= agent(this.#opts.maxSockets ?? 16);
+    this.#watchAgent ??= agent(Infinity);
     this.#authAt = performance.now();
   }
 }

@@ -1,10 +1,9 @@
-// The ListerWatcher for a real API server: paginated lists through KubeClient and watch streams
-// through client-node's Watch (raw JSON lines), with bookmarks on and a randomised server-side
-// timeout so many informers do not reconnect in lockstep.
-import { Watch } from '@kubernetes/client-node';
+// The ListerWatcher for a real API server: paginated lists and watch streams through KubeClient,
+// with bookmarks on and a randomised server-side timeout so many informers do not reconnect in
+// lockstep. The watch has no client-side timeout: the informer's inactivity timer relists a
+// stream that went silent, and its stop signal ends one at once.
 import type { KubeClient } from './client.ts';
-import { ApiError } from './errors.ts';
-import type { ListerWatcher, WatchEvent, WatchEventType } from './informer.ts';
+import type { ListerWatcher, WatchEvent } from './informer.ts';
 import { apiVersionOf, collectionPath, type ResourceType } from './resources.ts';
 import type { KubeObject } from './types.ts';
 
@@ -25,7 +24,6 @@ interface ListResponse<T> {
 export function listerWatcher<T extends KubeObject>(client: KubeClient, rt: ResourceType, opts: ListWatchOptions = {}): ListerWatcher<T> {
   const path = collectionPath(rt, opts.namespace);
   const apiVersion = apiVersionOf(rt);
-  const watcher = new Watch(client.kubeConfig);
   const random = opts.random ?? Math.random;
   const timeout = opts.watchTimeoutSeconds ?? 300;
   return {
@@ -47,33 +45,13 @@ export function listerWatcher<T extends KubeObject>(client: KubeClient, rt: Reso
     },
 
     watch(resourceVersion, onEvent, signal) {
-      // The Watch's own timer (a private field, 30s by default) is an inactivity timeout; the informer
-      // runs its own, so this one only has to catch a connection that never answers.
-      (watcher as unknown as { requestTimeoutMs: number }).requestTimeoutMs = (2 * timeout + 30) * 1000;
-      return new Promise<void>((resolve, reject) => {
-        let controller: AbortController | undefined;
-        const done = (err: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          // A client-side inactivity timeout ends the watch like a server timeout: resume from the last version.
-          if (!err || signal.aborted || (err as Error).name === 'TimeoutError') return resolve();
-          const status = (err as { statusCode?: number }).statusCode;
-          reject(status ? new ApiError('WATCH', path, status, (err as Error).message, 'watch request failed') : err);
-        };
-        const onAbort = () => controller?.abort();
-        signal.addEventListener('abort', onAbort, { once: true });
-        const query = {
-          resourceVersion,
-          allowWatchBookmarks: true,
-          timeoutSeconds: Math.floor(timeout * (1 + random())),
-          labelSelector: opts.labelSelector,
-        };
-        watcher
-          .watch(path, query, (type: string, object: T) => onEvent({ type: type as WatchEventType, object } as WatchEvent<T>), done)
-          .then((c) => {
-            controller = c;
-            if (signal.aborted) c.abort();
-          }, done);
-      });
+      const query = {
+        resourceVersion,
+        allowWatchBookmarks: true,
+        timeoutSeconds: Math.floor(timeout * (1 + random())),
+        labelSelector: opts.labelSelector,
+      };
+      return client.watch(path, query, (event) => onEvent(event as WatchEvent<T>), signal);
     },
   };
 }
