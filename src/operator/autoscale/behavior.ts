@@ -3,7 +3,10 @@
 // CPU-HPA model of the benchmark, so the two differ only in what they measure.
 //
 // - Scale-down stabilization: the fleet comes down only to the highest recommendation of the
-//   window, so a dip in load must last the whole window before replicas go.
+//   window, so a dip in load must last the whole window before replicas go. The recommendations
+//   live in memory: an autoscaler that started watching the fleet less than a window ago (a new
+//   leader, a restart) has not seen them all, so it holds the fleet as if the unseen part of the
+//   window had recommended the current count (the HPA forgets on restart and scales down at once).
 // - Scale-up is immediate but limited per period to the larger of +scaleUpPods and
 //   +scaleUpPercent % of the replica count at the start of the period (HPA default: 4 pods or
 //   100 % per 15 s). As in the HPA, a scale event counts in the period when it happened strictly
@@ -23,11 +26,19 @@ export interface ScaleEvent {
 
 /** What the autoscaler remembers between evaluations of one fleet (times in ms). */
 export interface History {
+  /** Since when the recommendations are known: before that, nothing was observed. */
+  observedSince: number;
   recommendations: readonly Recommendation[];
   scaleEvents: readonly ScaleEvent[];
 }
 
-export const EMPTY_HISTORY: History = { recommendations: [], scaleEvents: [] };
+/** An autoscaler that starts watching a fleet now, knowing nothing of its past. */
+export function historyFrom(now: number): History {
+  return { observedSince: now, recommendations: [], scaleEvents: [] };
+}
+
+/** A fleet watched since before anything that matters (a simulation from its start). */
+export const EMPTY_HISTORY: History = historyFrom(-Infinity);
 
 export interface Behavior {
   minReplicas: number;
@@ -40,7 +51,7 @@ export interface Behavior {
 
 export const HPA_SCALE_UP = { scaleUpPeriodSeconds: 15, scaleUpPods: 4, scaleUpPercent: 100 } as const;
 
-export type BehaviorLimit = 'stabilization' | 'scaleUpLimit' | 'minReplicas' | 'maxReplicas';
+export type BehaviorLimit = 'stabilization' | 'observing' | 'scaleUpLimit' | 'minReplicas' | 'maxReplicas';
 
 export interface Normalized {
   desired: number;
@@ -71,6 +82,10 @@ export function normalize(
     const highest = Math.max(recommendation, ...recent.map((r) => r.replicas));
     stabilized = Math.min(current, highest);
     if (stabilized > recommendation) limitedBy = 'stabilization';
+    if (history.observedSince > windowStart && stabilized < current) {
+      stabilized = current;
+      limitedBy = 'observing';
+    }
   }
 
   const periodStart = now - behavior.scaleUpPeriodSeconds * 1000;
@@ -95,5 +110,5 @@ export function normalize(
 
   const recommendations = recommendation === undefined ? recent : [...recent, { at: now, replicas: recommendation }];
   const scaleEvents = desired === current ? events : [...events, { at: now, from: current, to: desired }];
-  return { desired, stabilized, scaleUpLimit, limitedBy, history: { recommendations, scaleEvents } };
+  return { desired, stabilized, scaleUpLimit, limitedBy, history: { observedSince: history.observedSince, recommendations, scaleEvents } };
 }

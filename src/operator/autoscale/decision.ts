@@ -137,6 +137,7 @@ export function decide(input: DecisionInput): Decision {
     refused,
     spec,
     tolerance: t.tolerance,
+    observedSeconds: Math.max(0, (input.now - input.history.observedSince) / 1000),
     scaleUp: t,
     counts,
   });

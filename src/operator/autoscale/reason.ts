@@ -27,6 +27,8 @@ export interface Explained {
   refused: PerItem<number>;
   spec: { minReplicas: number; maxReplicas: number; capacityPerReplica: ItemRates; targetUtilization: number; scaleDownStabilizationSeconds: number };
   tolerance: number;
+  /** How long the autoscaler has watched the fleet. */
+  observedSeconds: number;
   scaleUp: { scaleUpPeriodSeconds: number; scaleUpPods: number; scaleUpPercent: number };
   counts: PodCounts;
 }
@@ -80,6 +82,8 @@ function limitText(e: Explained): string | undefined {
   switch (e.limitedBy) {
     case 'stabilization':
       return `recommended ${e.recommendation}, kept at the highest recommendation of the last ${e.spec.scaleDownStabilizationSeconds}s`;
+    case 'observing':
+      return `recommended ${e.recommendation}, held: the ${e.spec.scaleDownStabilizationSeconds}s stabilization window has not been observed in full yet (${formatRate(e.observedSeconds)}s since this operator began watching the fleet)`;
     case 'scaleUpLimit':
       return `recommended ${e.recommendation}, limited by the scale-up rate (+${e.scaleUp.scaleUpPercent}% or +${e.scaleUp.scaleUpPods} per ${e.scaleUp.scaleUpPeriodSeconds}s)`;
     case 'maxReplicas':

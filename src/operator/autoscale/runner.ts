@@ -16,7 +16,7 @@ import type { Store } from '../kube/store.ts';
 import { splitKey, type KubeObject } from '../kube/types.ts';
 import type { PipelineObject, PipelineViews } from '../pipelines.ts';
 import { fleetName, fleetReplicas } from '../render/index.ts';
-import { EMPTY_HISTORY, type History } from './behavior.ts';
+import { historyFrom, type History } from './behavior.ts';
 import { decide, type Decision } from './decision.ts';
 import { autoscalingStatus, scrapeTargets } from './fleet-status.ts';
 import { computeRates, EMPTY_RATE_STATE, type RateState } from './rates.ts';
@@ -87,7 +87,8 @@ export class Autoscaler {
       seen.add(key);
       let fleet = this.#fleets.get(key);
       if (!fleet) {
-        fleet = { due: now, rates: EMPTY_RATE_STATE, history: EMPTY_HISTORY, running: false };
+        // A new term knows nothing of the recommendations its predecessor saw: it holds scale-downs for a window.
+        fleet = { due: now, rates: EMPTY_RATE_STATE, history: historyFrom(now), running: false };
         this.#fleets.set(key, fleet);
       }
       if (fleet.running || now < fleet.due) continue;

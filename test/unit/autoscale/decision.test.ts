@@ -1,4 +1,4 @@
-import { EMPTY_HISTORY } from '../../../src/operator/autoscale/behavior.ts';
+import { EMPTY_HISTORY, historyFrom } from '../../../src/operator/autoscale/behavior.ts';
 import { decide, type Decision, type DecisionInput } from '../../../src/operator/autoscale/decision.ts';
 import type { PodRates } from '../../../src/operator/autoscale/rates.ts';
 import { fleet, measured, missing, SPEC, warming } from './fixtures.ts';
@@ -207,6 +207,7 @@ describe('decide: over time', () => {
       currentReplicas: 8,
       now: NOW,
       history: {
+        observedSince: -Infinity,
         recommendations: [
           { at: NOW - 300_000, replicas: 20 },
           { at: NOW - 299_000, replicas: 9 },
@@ -222,6 +223,18 @@ describe('decide: over time', () => {
       { at: NOW, replicas: 8 },
     ]);
     expect(decision.newHistory.scaleEvents).toEqual([{ at: NOW - 14_000, from: 8, to: 8 }]);
+  });
+});
+
+describe('decide: a new leader', () => {
+  test('holds a scale-down until it has watched the fleet for a whole stabilization window, and says why', () => {
+    const decision = decide({ pods: fleet(10, { spans: 14_000 }), spec: SPEC, currentReplicas: 10, history: historyFrom(NOW - 42_000), now: NOW });
+    expect(decision.desiredReplicas).toBe(10);
+    expect(decision.limitedBy).toBe('observing');
+    expect(decision.reason).toBe(
+      'holding 10: 14,000 spans/s, capacity 10,000 x 0.7 per replica; recommended 2, held: the 300s stabilization window has not been observed in full yet (42s since this operator began watching the fleet)',
+    );
+    expect(decision.newHistory.observedSince).toBe(NOW - 42_000);
   });
 });
 
