@@ -45,7 +45,7 @@ const batch = withRules(
       holds: (b) => b.timeout === undefined || durationMs(b.timeout) > 0,
     },
   ],
-).describe('Batching of items before export (upstream batch processor), always right after memory_limiter.');
+).describe('Batching of items before export (upstream batch processor), after memory_limiter and the processors that drop data.');
 
 const VALUE_ACTIONS = ['insert', 'update', 'upsert'];
 
@@ -155,7 +155,7 @@ export const ProcessorsSchema = z
     filter: filter.optional(),
     sampling: sampling.optional(),
   })
-  .describe('Processing between receiving and exporting. memory_limiter and batch always run first.');
+  .describe('Processing between receiving and exporting, in upstream order: memory_limiter, filter, sampling, batch, attributes.');
 
 export type Processors = z.output<typeof ProcessorsSchema>;
 export type AttributeAction = NonNullable<Processors['attributes']>[number];

@@ -46,9 +46,10 @@ function receivers(spec: TelemetryPipelineSpec): CollectorConfig['receivers'] {
 }
 
 /**
- * memory_limiter then batch come first (guide 3.2). Of the user's processors, filter and the sampler run before
- * attributes: they drop items, so attributes never spends work on data that is discarded, and filters see the
- * attributes as the application sent them.
+ * Upstream's recommended order: memory_limiter first (it refuses data before anything spends memory on it), then the
+ * processors that drop data (filter, then the sampler), then batch, then the rest (attributes). Dropping before
+ * batching saves the batcher work and keeps batches full of data that is exported; filters see the attributes as
+ * the application sent them; attributes never spends work on data that is discarded.
  */
 function processorsAndChains(spec: TelemetryPipelineSpec, memory: MemorySizing) {
   const { attributes, filter, sampling } = spec.processors;
@@ -65,9 +66,9 @@ function processorsAndChains(spec: TelemetryPipelineSpec, memory: MemorySizing) 
 
   const chain = (signal: Signal): string[] => [
     'memory_limiter',
-    'batch',
     ...(filtering && signal in filtering ? ['filter'] : []),
     ...(sampled && signal === 'traces' ? ['probabilistic_sampler'] : []),
+    'batch',
     ...(processors.attributes ? ['attributes'] : []),
   ];
   return { processors, chain };

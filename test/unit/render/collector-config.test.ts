@@ -92,8 +92,9 @@ test('pipelines only for the chosen signals, user processors after batch', () =>
     },
   });
   expect(Object.keys(c.service.pipelines)).toEqual(['traces', 'logs']);
-  expect(c.service.pipelines.traces?.processors).toEqual(['memory_limiter', 'batch', 'filter', 'probabilistic_sampler', 'attributes']);
-  expect(c.service.pipelines.logs?.processors).toEqual(['memory_limiter', 'batch', 'filter', 'attributes']);
+  // memory_limiter, then what drops data, then batch, then the rest.
+  expect(c.service.pipelines.traces?.processors).toEqual(['memory_limiter', 'filter', 'probabilistic_sampler', 'batch', 'attributes']);
+  expect(c.service.pipelines.logs?.processors).toEqual(['memory_limiter', 'filter', 'batch', 'attributes']);
   expect(c.processors.probabilistic_sampler).toEqual({ sampling_percentage: 25 });
   expect(c.processors.filter).toEqual({
     error_mode: 'ignore',
