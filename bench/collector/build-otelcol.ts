@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { withLock } from '../../test/cluster/lock.ts';
 import { run } from '../../test/cluster/run.ts';
+import { goBuildEnv } from './go-env.ts';
 import {
   BUILDER_MODULE, COMPONENTS, OTELCOL_BINARY_NAME, OTELCOL_VERSION, otelcolBinaryPath, otelcolCacheDir,
 } from './otelcol-pins.ts';
@@ -54,15 +55,7 @@ export async function ensureOtelcolBinary(onBuildStart: (logFile: string) => voi
     writeFileSync(logFile, '');
     onBuildStart(logFile);
     const jobs = process.env['OTELCOL_BUILD_JOBS'] ?? '1';
-    const env = {
-      ...process.env,
-      // The official Go install's bin, which a bare non-login shell (CI) may not have on PATH.
-      PATH: [process.env['PATH'] ?? '', '/usr/local/go/bin'].filter(Boolean).join(':'),
-      GOBIN: join(dir, 'bin'),
-      GOFLAGS: `-buildvcs=false -p=${jobs}`,
-      GOMAXPROCS: process.env['GOMAXPROCS'] ?? jobs,
-      GOTOOLCHAIN: 'local',
-    };
+    const env = goBuildEnv(dir);
     const started = Date.now();
     const builder = join(dir, 'bin', 'builder');
     if (!existsSync(builder)) await run('go', ['install', BUILDER_MODULE], { cwd: dir, env, logFile });

@@ -10,12 +10,12 @@ export interface ResultRow {
   rss: { spansPerSec: number; atSaturation: boolean; maxRssMiB: number; failedRequests: number };
 }
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((c, i) => c.padStart(widths[i] ?? 0)).join('  ')).join('\n');
 }
 
-const n = (x: number, d = 0): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
+export const n = (x: number, d = 0): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
 export function figuresTable(results: readonly ResultRow[]): string {
   const head = ['scenario', 'collector', 'sink spans/s', 'accepted/s', 'CPU s/Mspans', 'spans/CPU-s', 'CPU cores', 'peak RSS MiB', 'p50 ms', 'p99 ms', '@ spans/s', 'RSS MiB', '@ spans/s', 'refused req'];

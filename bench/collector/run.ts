@@ -1,31 +1,27 @@
 // Collector benchmark: drives OTLP/gRPC load at our collector (and, when OTELCOL_BIN names
 // one, at another collector binary with the same config) and writes bench/results/collector.json.
 //   npm run bench:collector
-// Environment: COLLECTOR_CMD (argv for "ours", default `node src/cli.ts collector`), OTELCOL_BIN,
+// Environment: COLLECTOR_CMD (argv for "ours", default the compiled build: ours.ts), OTELCOL_BIN,
 // BENCH_TARGETS (ours,theirs), BENCH_SCENARIOS (a,b,c), BENCH_WARMUP_S (3), BENCH_MEASURE_S (10),
 // BENCH_CONCURRENCY (32 requests in flight), BENCH_CHANNELS (4 connections),
 // BENCH_CPU_PROF (a folder: profile our collector with node --cpu-prof),
 // BENCH_CLIENT (auto: grpc-js, or bare HTTP/2 with pre-gzipped messages for gzip), BENCH_RSS_RATE (100000).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { finishRun, numEnv } from './bench-run.ts';
 import { measureScenario } from './measure.ts';
 import type { BenchOptions } from './measure.ts';
 import { otelcolCacheDir } from './otelcol-pins.ts';
+import { ourCollectorCommand } from './ours.ts';
 import { figuresTable, ratios, ratiosTable } from './report.ts';
 import type { ResultRow } from './report.ts';
 import { SCENARIOS } from './scenarios.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const env = process.env;
-const num = (name: string, dflt: number): number => {
-  const v = env[name];
-  if (v === undefined || v === '') return dflt;
-  const x = Number(v);
-  if (!Number.isFinite(x) || x <= 0) throw new Error(`${name}: expected a positive number, got ${JSON.stringify(v)}`);
-  return x;
-};
+const num = (name: string, dflt: number): number => numEnv(name, dflt, env);
 
 const clientEnv = env['BENCH_CLIENT'] ?? 'auto';
 if (clientEnv !== 'auto' && clientEnv !== 'grpc-js' && clientEnv !== 'http2') throw new Error(`BENCH_CLIENT: expected auto, grpc-js or http2, got ${clientEnv}`);
@@ -42,7 +38,7 @@ const options: BenchOptions = {
 // BENCH_CPU_PROF=DIR profiles our collector (node --cpu-prof); the profile is written when it exits.
 const profDir = env['BENCH_CPU_PROF'];
 const nodeFlags = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
-const ours = env['COLLECTOR_CMD']?.trim().split(/\s+/) ?? [process.execPath, ...nodeFlags, join(root, 'src', 'cli.ts'), 'collector'];
+const ours = ourCollectorCommand(root, nodeFlags);
 const targets = [{ name: 'ours', command: ours }];
 if (env['OTELCOL_BIN']) targets.push({ name: 'theirs', command: [env['OTELCOL_BIN']] });
 const wanted = (env['BENCH_TARGETS'] ?? 'ours,theirs').split(',');
@@ -80,10 +76,6 @@ const out = {
   failures,
   ratios: ratios(results),
 };
-const file = join(root, 'bench', 'results', 'collector.json');
-mkdirSync(dirname(file), { recursive: true });
-writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
-console.log(results.length ? figuresTable(results) : "no results");
-if (out.ratios.length) console.log(`\nours/theirs\n${ratiosTable(out.ratios)}`);
-for (const f of failures) console.log(`FAILED scenario ${f.scenario} on ${f.target}: ${f.error}`);
-console.log(`\nload average before/after: ${loadBefore.map((x) => x.toFixed(2)).join(' ')} / ${out.machine.loadavgAfter.map((x) => x.toFixed(2)).join(' ')}; written ${file}`);
+const tables = results.length ? [figuresTable(results)] : [];
+if (out.ratios.length) tables.push(`ours/theirs\n${ratiosTable(out.ratios)}`);
+finishRun(root, 'collector', out, tables, failures.map((f) => `scenario ${f.scenario} on ${f.target}: ${f.error}`));

@@ -17,7 +17,7 @@ export const SCENARIOS: readonly Scenario[] = [
 
 export interface Ports { otlpGrpc: number; metrics: number; sink: number }
 
-export function collectorConfig(s: Scenario, ports: Ports): string {
+export function collectorConfig(s: Pick<Scenario, 'attributes' | 'gzip'>, ports: Ports): string {
   const processors: Record<string, unknown> = {
     // Generous, so the limiter is on the path but never refuses at these loads.
     memory_limiter: { check_interval: '1s', limit_mib: 1024, spike_limit_mib: 256 },

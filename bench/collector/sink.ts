@@ -16,6 +16,7 @@ let bytes = 0;
 let errors = 0;
 
 function finish(stream: ServerHttp2Stream, status: number, message: string): void {
+  if (stream.destroyed || stream.closed) return; // the client went away (a load generator stopped mid-request)
   stream.respond({ [constants.HTTP2_HEADER_STATUS]: 200, [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc' }, { waitForTrailers: true });
   stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(status), ...(message ? { 'grpc-message': message } : {}) }));
   stream.end(status === 0 ? Buffer.from([0, 0, 0, 0, 0]) : undefined); // an empty ExportTraceServiceResponse

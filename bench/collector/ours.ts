@@ -1,0 +1,24 @@
+// The command that runs "ours" in the benchmarks: COLLECTOR_CMD when set, else the compiled JavaScript the npm
+// package and the image run (dist/cli.js), built from the working tree into a private folder
+// (bench/results/build, git-ignored) so a concurrent `npm run build` cannot pull dist/ from under a run.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function ourCollectorCommand(root: string, nodeFlags: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): string[] {
+  const custom = env['COLLECTOR_CMD']?.trim();
+  if (custom) return custom.split(/\s+/);
+  const build = join(root, 'bench', 'results', 'build');
+  rmSync(build, { recursive: true, force: true });
+  mkdirSync(build, { recursive: true });
+  // cli.js reads ../package.json (its version and engines) and is ESM by the package's "type".
+  copyFileSync(join(root, 'package.json'), join(build, 'package.json'));
+  const tsc = spawnSync(join(root, 'node_modules', '.bin', 'tsc'),
+    ['-p', join(root, 'tsconfig.build.json'), '--outDir', join(build, 'dist'), '--declaration', 'false', '--sourceMap', 'false'],
+    { cwd: root, encoding: 'utf8' });
+  const cli = join(build, 'dist', 'cli.js');
+  // Type errors elsewhere in a shared working tree do not stop tsc from emitting; a missing cli.js does.
+  if (!existsSync(cli)) throw new Error(`tsc emitted no ${cli}:\n${tsc.stdout}${tsc.stderr}`);
+  if (tsc.status !== 0) console.error(`tsc reported errors (the build is used anyway):\n${tsc.stdout.split('\n').slice(0, 5).join('\n')}`);
+  return [process.execPath, ...nodeFlags, cli, 'collector'];
+}
