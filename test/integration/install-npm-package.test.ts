@@ -71,7 +71,7 @@ exporters:
   debug: {}
 service:
   extensions: [health_check]
-  telemetry: {metrics: {address: "${host}:${metrics}"}}
+  telemetry: {metrics: {readers: [{pull: {exporter: {prometheus: {host: "${host}", port: ${metrics}}}}}]}}
   pipelines:
     traces: {receivers: [otlp], processors: [batch], exporters: [debug]}
 `;

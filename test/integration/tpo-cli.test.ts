@@ -114,7 +114,7 @@ exporters:
   debug: {}
 service:
   extensions: [health_check]
-  telemetry: {metrics: {address: "${ports.metrics}"}}
+  telemetry: {metrics: {readers: [{pull: {exporter: {prometheus: {host: "${ports.metrics.split(':')[0]}", port: ${ports.metrics.split(':')[1]}}}}}]}}
   pipelines:
     traces: {receivers: [otlp], exporters: [debug]}
 `;
@@ -123,7 +123,7 @@ test.each([
   ['grpc', 'receivers.otlp.protocols.grpc.endpoint'],
   ['http', 'receivers.otlp.protocols.http.endpoint'],
   ['health', 'extensions.health_check.endpoint'],
-  ['metrics', 'service.telemetry.metrics.address'],
+  ['metrics', 'service.telemetry.metrics.readers[0].pull.exporter.prometheus'],
 ] as const)('tpo collector with the %s port taken: one error line naming %s, no stack, exit 1', async (which, field) => {
   const taken = `127.0.0.1:${await takenPort()}`;
   const ports = { grpc: '127.0.0.1:0', http: '127.0.0.1:0', health: '127.0.0.1:0', metrics: '127.0.0.1:0', [which]: taken };

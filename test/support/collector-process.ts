@@ -119,7 +119,7 @@ function withDefaults(config: object, ports: CollectorPorts, host: string): obje
   const enabled = (service.extensions ??= []) as string[];
   if (!enabled.includes('health_check')) enabled.push('health_check');
   const telemetry = (service.telemetry ??= {}) as Record<string, unknown>;
-  telemetry.metrics ??= { address: `${host}:${ports.metrics}` };
+  telemetry.metrics ??= { readers: [{ pull: { exporter: { prometheus: { host, port: ports.metrics } } } }] };
   return out;
 }
 

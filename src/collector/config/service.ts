@@ -1,6 +1,6 @@
 // Schema of the `service` section: pipelines, enabled extensions and the collector's own telemetry.
 import { z } from 'zod';
-import { endpointOf, endpointField, type Endpoint } from './endpoint.ts';
+import type { Endpoint } from './endpoint.ts';
 
 const pipelineSchema = z.preprocess(
   (value) => value ?? {},
@@ -35,8 +35,7 @@ export const telemetrySchema = z.strictObject({
   }).prefault({}),
   metrics: z.strictObject({
     level: z.enum(['none', 'basic', 'normal', 'detailed']).default('normal'),
-    /** Legacy `host:port` of the Prometheus endpoint. */
-    address: endpointField('localhost:8888').optional(),
+    // The legacy `address` is gone, as in upstream 0.161 (an unknown field there too).
     readers: z.array(readerSchema).max(1, 'only one metrics reader is supported').optional(),
   }).prefault({}),
   /** Attributes added to every log line of the collector. */
@@ -59,12 +58,10 @@ export function metricsEndpoint(telemetry: TelemetryConfig): Endpoint | undefine
   if (metrics.level === 'none') return undefined;
   const reader = metrics.readers?.[0]?.pull.exporter.prometheus;
   if (reader) return { host: reader.host, port: reader.port };
-  if (metrics.address !== undefined) return endpointOf(metrics.address);
   return { host: 'localhost', port: 8888 };
 }
 
 /** The config field that sets metricsEndpoint(), for errors about it (with neither set: the metrics section). */
 export function metricsEndpointSetting(telemetry: TelemetryConfig): string {
-  if (telemetry.metrics.readers?.[0]) return 'service.telemetry.metrics.readers[0].pull.exporter.prometheus';
-  return telemetry.metrics.address === undefined ? 'service.telemetry.metrics' : 'service.telemetry.metrics.address';
+  return telemetry.metrics.readers?.[0] ? 'service.telemetry.metrics.readers[0].pull.exporter.prometheus' : 'service.telemetry.metrics';
 }

@@ -11,9 +11,9 @@ export const healthCheckConfigSchema = z.strictObject({
   endpoint: endpointField('localhost:13133'),
   path: z.string().startsWith('/', 'must start with /').default('/'),
   response_body: z.strictObject({ healthy: z.string().default(''), unhealthy: z.string().default('') }).optional(),
-  // Upstream marks this check as broken and not recommended; only the disabled form is accepted.
+  // Kept by upstream for backwards compatibility and ignored there (the check did not work): accepted and ignored.
   check_collector_pipeline: z
-    .strictObject({ enabled: z.literal(false, 'is not supported by this collector; remove it or set enabled: false'), interval: z.string().optional(), exporter_failure_threshold: z.number().optional() })
+    .strictObject({ enabled: z.boolean().default(false), interval: z.string().default('5m'), exporter_failure_threshold: z.number().int().default(5) })
     .optional(),
 });
 

@@ -17,11 +17,24 @@ export const batchConfigSchema = z
     timeout: duration.default(200),
     /** 0: no cap. */
     send_batch_max_size: count.default(0),
+    /**
+     * Upstream batches per distinct value of these client metadata keys. Receivers here do not carry client
+     * metadata into the pipeline, so every item has the same (absent) values and there is one batch, which is
+     * what upstream does for requests without that metadata.
+     */
+    metadata_keys: z.array(z.string()).default([]),
+    metadata_cardinality_limit: count.max(0xffffffff).default(1000),
   })
   .superRefine((config, ctx) => {
     if (config.send_batch_max_size > 0 && config.send_batch_max_size < config.send_batch_size) {
       ctx.addIssue({ code: 'custom', path: ['send_batch_max_size'], message: 'must be greater than or equal to send_batch_size' });
     }
+    const seen = new Set<string>();
+    config.metadata_keys.forEach((key, i) => {
+      const lower = key.toLowerCase();
+      if (seen.has(lower)) ctx.addIssue({ code: 'custom', path: ['metadata_keys', i], message: `duplicate entry in metadata_keys: "${lower}" (case-insensitive)` });
+      seen.add(lower);
+    });
   });
 
 export type BatchConfig = z.output<typeof batchConfigSchema>;

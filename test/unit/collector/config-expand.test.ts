@@ -36,12 +36,25 @@ test('lists unset variables', () => {
   expect(expandEnv({ a: '${env:NOPE}', b: '${OTHER}' }, {}).unset).toEqual(['NOPE', 'OTHER']);
 });
 
-test('values from the environment are not expanded again', () => {
-  expect(expandEnv({ a: '${env:X}' }, { X: '${env:Y}' }).value).toEqual({ a: '${env:Y}' });
+test('what a reference resolves to is expanded again, as upstream does', () => {
+  expect(expandEnv({ a: '${env:X}', b: 'x${env:X}y', c: '${env:D}' }, { X: '${env:Y}', Y: 'basic', D: 'a$$b' }).value).toEqual({ a: 'basic', b: 'xbasicy', c: 'a$b' });
+  const loop = expandEnv({ a: '${env:X}' }, { X: '${env:X}' });
+  expect(loop.issues.map((i) => i.message)).toEqual(['too many recursive expansions']);
+});
+
+test('${file:PATH} reads the file: typed as YAML as a whole value, its text inside a string, expanded again', () => {
+  const files: Record<string, string> = { 'n.txt': '100\n', 'map.yaml': 'a: 1\nb: ${env:B}\n', 'v.txt': 'detailed' };
+  const read = (path: string) => {
+    if (!(path in files)) throw new Error(`open ${path}: no such file or directory`);
+    return files[path]!;
+  };
+  const result = expandEnv({ n: '${file:n.txt}', m: '${file:map.yaml}', s: 'x-${file:v.txt}', bad: '${file:none.txt}' }, { B: 'two' }, read);
+  expect(result.value).toEqual({ n: 100, m: { a: 1, b: 'two' }, s: 'x-detailed', bad: '${file:none.txt}' });
+  expect(result.issues.map((i) => `${i.path}: ${i.message}`)).toEqual(['bad: ${file:none.txt}: unable to read the file file:none.txt: open none.txt: no such file or directory']);
 });
 
 test.each([
-  ['${file:/etc/passwd}', 'config source "file" is not supported'],
+  ['${http://example.com/x}', 'unsupported: config source "http"'],
   ['${env:1BAD}', 'invalid environment variable name "1BAD"'],
   ['${env:${X}}', 'nested references are not supported'],
 ])('rejects %j', (text, message) => {

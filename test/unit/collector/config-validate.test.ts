@@ -49,7 +49,7 @@ service:
   pipelines: {logs/2: {receivers: [otlp], processors: [memory_limiter, batch], exporters: [debug]}}
 `);
   expect(issues).toEqual([]);
-  expect(config!.processors.get('batch')!.config).toEqual({ send_batch_size: 8192, timeout: 200, send_batch_max_size: 0 });
+  expect(config!.processors.get('batch')!.config).toEqual({ send_batch_size: 8192, timeout: 200, send_batch_max_size: 0, metadata_keys: [], metadata_cardinality_limit: 1000 });
   expect(config!.processors.get('memory_limiter')!.config).toMatchObject({ check_interval: 1000, limit_percentage: 75, spike_limit_percentage: 25 });
   expect(config!.extensions.get('health_check')!.config).toMatchObject({ endpoint: 'localhost:13133', path: '/' });
   expect(config!.receivers.get('otlp')!.config).toMatchObject({
@@ -77,10 +77,21 @@ test.each([
   ['bad health path', 'extensions: {health_check: {path: health}}', 'extensions.health_check.path: must start with /'],
   ['metrics level', 'service: {telemetry: {metrics: {level: loud}}}', 'service.telemetry.metrics.level: Invalid option: expected one of "none"|"basic"|"normal"|"detailed"'],
   ['unknown service key', 'service: {pipeline: {}}', 'service.pipeline: unknown field'],
+  ['legacy metrics address, gone in upstream 0.161', 'service: {telemetry: {metrics: {address: "localhost:8888"}}}', 'service.telemetry.metrics.address: unknown field'],
+  ['duplicate batch metadata key', 'processors: {batch: {metadata_keys: [tenant, Tenant]}}', 'processors.batch.metadata_keys[1]: duplicate entry in metadata_keys: "tenant" (case-insensitive)'],
+  ['unknown config source', 'exporters: {debug: {verbosity: "${vault:secret}"}}', 'exporters.debug.verbosity: ${vault:secret}: unsupported: config source "vault" (env and file are supported)'],
 ])('%s', (_name, extra, expected) => {
   // The second file merges over the minimal one, as repeated --config flags do.
   const { issues } = check([minimal, extra]);
   expect(issues).toContain(expected);
+});
+
+test('accepted for compatibility: batch metadata_keys, health_check check_collector_pipeline (upstream ignores it)', () => {
+  const { issues } = check([minimal, `
+processors: {batch: {metadata_keys: [tenant], metadata_cardinality_limit: 10}}
+extensions: {health_check: {check_collector_pipeline: {enabled: true, interval: 5m, exporter_failure_threshold: 5}}}
+`]);
+  expect(issues).toEqual([]);
 });
 
 test('pipeline reference errors name the list entry', () => {

@@ -78,7 +78,6 @@ test.each([
 
 test.each([
   [{}, { host: 'localhost', port: 8888 }],
-  [{ metrics: { address: '127.0.0.1:9999' } }, { host: '127.0.0.1', port: 9999 }],
   [{ metrics: { readers: [{ pull: { exporter: { prometheus: { host: '127.0.0.1', port: 7777 } } } }] } }, { host: '127.0.0.1', port: 7777 }],
   [{ metrics: { level: 'none' } }, undefined],
 ])('self-metrics endpoint of %j', (telemetry, expected) => expect(metricsEndpoint(telemetrySchema.parse(telemetry))).toEqual(expected));
