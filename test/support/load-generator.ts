@@ -27,6 +27,8 @@ export interface LoadOptions {
   exportTimeoutMs?: number;
   /** Exports in flight per target beyond which spans are not generated (counted in `backlogged`). */
   maxInFlightPerTarget?: number;
+  /** Each span also carries a string attribute `load.payload` of this many bytes (memory tests). */
+  payloadBytes?: number;
 }
 
 export interface LoadStats {
@@ -78,6 +80,7 @@ export class LoadGenerator {
     rate: 0, phase: '', generated: 0, acked: 0, failed: 0, backlogged: 0, done: false,
   };
   readonly #exports = new Set<Promise<void>>();
+  readonly #payload: Record<string, string>;
   #startedAt = 0;
   #owed = 0;
   #offset = 0;
@@ -94,6 +97,7 @@ export class LoadGenerator {
       spanProcessors: [this.#capture],
     });
     this.done = new Promise((resolve) => (this.#finish = resolve));
+    this.#payload = opts.payloadBytes ? { 'load.payload': 'x'.repeat(opts.payloadBytes) } : {};
   }
 
   start(): this {
@@ -154,7 +158,9 @@ export class LoadGenerator {
       const seq = this.#stats.generated + i;
       tracer
         .startSpan(`GET ${ROUTES[seq % ROUTES.length]}`, {
-          attributes: { 'http.request.method': 'GET', 'http.route': ROUTES[seq % ROUTES.length]!, 'http.response.status_code': 200, 'load.seq': seq },
+          attributes: {
+            'http.request.method': 'GET', 'http.route': ROUTES[seq % ROUTES.length]!, 'http.response.status_code': 200, 'load.seq': seq, ...this.#payload,
+          },
         })
         .end();
     }

@@ -18,6 +18,20 @@ export const ON_REAL_NODE = {
 } as const;
 
 /**
+ * A TelemetryPipeline spec for a traces fleet on the real node that exports to `sink` (uncompressed, so the sink
+ * sees what was sent) with lowLatency batches; `spec` adds or replaces fields.
+ */
+export function tracesToSink(sink: OtlpSink, spec: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ...ON_REAL_NODE,
+    signals: ['traces'],
+    processors: { batch: { profile: 'lowLatency' } },
+    exporters: [{ name: 'sink', otlp: { endpoint: sink.grpcEndpoint, insecure: true, compression: 'none' } }],
+    ...spec,
+  };
+}
+
+/**
  * `describe` when this machine can run the real node, else `describe.skip` with the reason printed once. Decided
  * at load time from cheap checks (Linux, root, overlayfs, cgroups); a node that then fails to start fails the suite.
  */
