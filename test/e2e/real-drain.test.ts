@@ -6,7 +6,7 @@ import { fleetName } from '../../src/operator/render/labels.ts';
 import { createPipeline, mergePatch, pipeline, waitFor } from '../integration/operator-helpers.ts';
 import { FleetPods } from '../support/fleet-pods.ts';
 import { LoadGenerator } from '../support/load-generator.ts';
-import { describeOnRealNode, ON_REAL_NODE, useRealFleetEnv } from '../support/real-node.ts';
+import { describeOnRealNode, tracesToSink, useRealFleetEnv } from '../support/real-node.ts';
 import { checkDelivery } from '../support/span-ids.ts';
 
 const describeReal = await describeOnRealNode();
@@ -23,17 +23,13 @@ describeReal('scale-down and rollout under load on the real node', () => {
   });
 
   test('3 -> 1 replicas, then a rollout of a new config, while 400 spans/s flow through the ClusterIP: nothing fails, nothing is lost', async () => {
-    await createPipeline(env.client, pipeline(env.ns, NAME, {
-      ...ON_REAL_NODE,
-      signals: ['traces'],
+    await createPipeline(env.client, pipeline(env.ns, NAME, tracesToSink(env.sink, {
       // Connections are re-made every 5 s, so clients are spread over (and moved off) the replicas.
       receivers: { otlp: { grpc: { maxConnectionAge: '5s' } } },
-      processors: { batch: { profile: 'lowLatency' } },
-      exporters: [{ name: 'sink', otlp: { endpoint: env.sink.grpcEndpoint, insecure: true, compression: 'none' } }],
       resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
       scaling: { enabled: false },
       replicas: 3,
-    }));
+    })));
     pods = await new FleetPods(env.client, env.ns, NAME).start();
     await waitFor('three collectors Ready', async () => pods!.readyIps().length === 3, 180_000, 500);
     const service = await env.client.request<{ spec: { clusterIP: string } }>('GET', objectPath(resources.service, env.ns, fleetName(NAME)));

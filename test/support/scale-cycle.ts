@@ -11,7 +11,7 @@ import type { FleetPods } from './fleet-pods.ts';
 import { FleetSampler, replicaSteps, type FleetSample } from './fleet-sampler.ts';
 import { LoadGenerator, type LoadStats } from './load-generator.ts';
 import { phaseStarts, type Phase } from './load-schedule.ts';
-import { ON_REAL_NODE, type RealFleetEnv } from './real-node.ts';
+import { tracesToSink, type RealFleetEnv } from './real-node.ts';
 import { checkDelivery, type DeliveryCheck } from './span-ids.ts';
 
 export const PERIOD_S = 5;
@@ -30,16 +30,12 @@ export const CYCLE_SCALING = {
  * limit_mib 384), connections re-made every 10 s so load spreads over new replicas. `extra` adds fields (image...).
  */
 export function cycleFleetSpec(env: RealFleetEnv, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    ...ON_REAL_NODE,
-    signals: ['traces'],
+  return tracesToSink(env.sink, {
     receivers: { otlp: { grpc: { maxConnectionAge: '10s' } } },
-    processors: { batch: { profile: 'lowLatency' } },
-    exporters: [{ name: 'sink', otlp: { endpoint: env.sink.grpcEndpoint, insecure: true, compression: 'none' } }],
     resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
     scaling: CYCLE_SCALING,
     ...extra,
-  };
+  });
 }
 
 // 250 spans/s needs 2 replicas (250 / 140 = 1.8); 500 needs 4 (3.6); then nothing, back to minReplicas 1.

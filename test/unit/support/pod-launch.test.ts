@@ -1,5 +1,6 @@
 import { parsePipeline } from '../../../src/api/telemetry-pipeline.ts';
 import { renderFleet } from '../../../src/operator/render/index.ts';
+import { TERMINATION_GRACE_PERIOD_SECONDS } from '../../../src/operator/render/defaults.ts';
 import { CONFIG_PLACEHOLDER, isLoopbackHost, launchPlan, nonLoopbackEndpoints, type PodSpecLike } from '../../support/pod-launch.ts';
 
 /** A pod as the ReplicaSet controller creates it from the rendered Deployment, Running under KWOK. */
@@ -30,7 +31,7 @@ describe('launchPlan', () => {
     expect(result.plan.env['POD_IP']).toBe('127.1.0.7');
     expect(result.plan.env['NODE_OPTIONS']).toMatch(/^--max-old-space-size=\d+$/);
     expect(result.plan.readiness).toEqual({ port: 13133, path: '/', failureThreshold: 2 });
-    expect(result.plan.gracePeriodSeconds).toBe(45);
+    expect(result.plan.gracePeriodSeconds).toBe(TERMINATION_GRACE_PERIOD_SECONDS);
   });
 
   const edit = (change: (pod: PodSpecLike) => void): PodSpecLike => {
