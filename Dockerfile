@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # One image for both roles: `tpo operator` (the chart's Deployment passes `operator ...` as args) and
 # `tpo collector` (the fleets' pods run the command `tpo collector --config ...`).
-# Node 24 runs the TypeScript sources directly (type stripping): there is no build step, only production
-# dependencies. NODE_VERSION follows the `node` devDependency in package.json (a test checks it).
+# The image runs the JavaScript compiled to dist/ (`npm run build`, in the build stage; Node does not strip types
+# under node_modules, and compiled code starts faster and holds less memory: bench/collector/startup.ts) with only
+# production dependencies. NODE_VERSION follows the `node` devDependency in package.json (a test checks it).
 ARG NODE_VERSION=24.21.0
 
 FROM node:${NODE_VERSION}-bookworm-slim AS deps
@@ -13,6 +14,16 @@ COPY package.json package-lock.json ./
 RUN npm pkg delete devDependencies \
     && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
     && npm cache clean --force
+
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# The compiler and the type packages are devDependencies. No install scripts: the compile needs none (the `node`
+# devDependency's would only download a second Node).
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
 
 FROM node:${NODE_VERSION}-bookworm-slim
 ARG NODE_VERSION
@@ -30,9 +41,8 @@ WORKDIR /app
 # Files stay owned by root and world-readable: the process (any non-root uid) cannot change them, and the root
 # filesystem can be mounted read-only; nothing is written outside /tmp.
 COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
 COPY package.json ./
-COPY bin ./bin
-COPY src ./src
-RUN ln -s /app/bin/tpo.js /usr/local/bin/tpo
+RUN ln -s /app/dist/cli.js /usr/local/bin/tpo
 USER 65532:65532
-ENTRYPOINT ["node", "/app/bin/tpo.js"]
+ENTRYPOINT ["node", "/app/dist/cli.js"]

@@ -1,11 +1,12 @@
-// The container image without a container engine: the files the Dockerfile copies, plus `npm ci` as its deps stage
-// runs it, laid out in a clean directory as /app and /usr/local/bin/tpo. From there, with this machine's Node 24
-// (the image's runtime), `tpo crd`, `tpo render`, `tpo collector validate`, a collector and an operator run; only
-// production dependencies are installed and nothing writes into the app directory (read-only root filesystem).
+// The container image without a container engine: the Dockerfile's stages played in clean directories (each
+// stage's /app one directory: its COPY lines, its RUN lines' npm steps, `npm ci` from the local cache), the final
+// stage laid out as /app with its /usr/local/bin/tpo link. From there, with this machine's Node 24 (the image's
+// runtime), `tpo crd`, `tpo render`, `tpo collector validate`, a collector and an operator run; the app holds the
+// compiled dist/ and only production dependencies, and nothing writes into it (read-only root filesystem).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { crdYaml } from '../../src/api/crd.ts';
 import { CLUSTER_TIMEOUT_MS } from '../cluster/harness.ts';
@@ -13,12 +14,13 @@ import { REPO, run, type RunResult } from '../support/helm-kubectl.ts';
 import { createNamespace, deleteNamespace, testCluster, waitFor, type TestCluster } from './operator-helpers.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tpo-image-'));
-const app = join(root, 'app');
 const usrLocalBin = join(root, 'usr/local/bin');
 const scratch = mkdtempSync(join(tmpdir(), 'tpo-image-scratch-'));
 // PATH as in the image: /usr/local/bin holds both `node` (here: this machine's Node 24) and the `tpo` link.
 const env = { PATH: `${usrLocalBin}:${dirname(process.execPath)}:/usr/bin:/bin`, NODE_ENV: 'production', HOME: scratch, TMPDIR: scratch };
 const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf8');
+/** The final stage's /app. */
+let app: string;
 let cluster: TestCluster;
 let namespace: string | undefined;
 const children: ChildProcess[] = [];
@@ -49,36 +51,54 @@ function start(args: string[], extraEnv: Record<string, string> = {}): { child: 
   return { child, output: () => output, exited };
 }
 
+/** Each stage's name (the last one: "final") and instructions, continuation lines joined, comments left out. */
+function stages(text: string): { name: string; lines: string[] }[] {
+  const out: { name: string; lines: string[] }[] = [];
+  for (const line of text.replace(/\\\n\s*/g, ' ').split('\n')) {
+    if (line.startsWith('FROM ')) out.push({ name: / AS (\S+)$/.exec(line)?.[1] ?? 'final', lines: [] });
+    else if (out.length > 0 && /^[A-Z]+ /.test(line)) out.at(-1)!.lines.push(line);
+  }
+  return out;
+}
+
+/** A path of the image's /app in the directory standing for it. */
+const inApp = (dir: string, path: string) => join(dir, path.replace(/^\/app\/?/, '').replace(/^\.\//, ''));
+
 let before: Map<string, string>;
 
 beforeAll(async () => {
-  // The Dockerfile's deps stage: package.json + package-lock.json, then its own `npm ci` line (from the local cache).
-  const deps = join(root, 'deps');
-  mkdirSync(deps, { recursive: true });
-  for (const f of ['package.json', 'package-lock.json']) cpSync(join(REPO, f), join(deps, f));
-  // Its RUN line, step by step (without `npm cache clean`, which would empty this machine's cache).
-  const steps = /^RUN (npm pkg .*?npm ci .*?)(?=^\S)/ms.exec(dockerfile)?.[1]?.split(/\s*(?:&&|\\\n)\s*/).filter((s) => s.startsWith('npm '));
-  if (!steps?.some((s) => s.startsWith('npm ci '))) throw new Error('Dockerfile: no `RUN npm ... npm ci ...` line');
-  for (const step of steps.filter((s) => !s.startsWith('npm cache'))) {
-    const args = [...step.split(/\s+/).slice(1), ...(step.startsWith('npm ci ') ? ['--prefer-offline'] : [])];
-    const done = await run('npm', args, { cwd: deps, env: { ...env, HOME: process.env['HOME'] ?? scratch } });
-    if (done.code !== 0) throw new Error(`${step}: ${done.stderr}`);
-  }
-
-  // The final stage: COPY --from=deps node_modules, every COPY from the build context, the `tpo` link.
-  mkdirSync(app, { recursive: true });
-  renameSync(join(deps, 'node_modules'), join(app, 'node_modules'));
-  for (const m of dockerfile.matchAll(/^COPY (?!--from)(.+) (\S+)$/gm)) {
-    const sources = m[1]!.split(' ');
-    for (const source of sources) {
-      const target = m[2]!.endsWith('/') ? join(app, m[2]!, source) : join(app, m[2]!);
-      cpSync(join(REPO, source), target, { recursive: true });
+  const dirs = new Map<string, string>();
+  for (const stage of stages(dockerfile)) {
+    const dir = join(root, stage.name);
+    mkdirSync(dir, { recursive: true });
+    dirs.set(stage.name, dir);
+    for (const line of stage.lines) {
+      const [instruction, ...words] = line.split(/\s+/);
+      if (instruction === 'WORKDIR') expect(words).toEqual(['/app']);
+      else if (instruction === 'COPY' && words[0]!.startsWith('--from=')) {
+        const from = dirs.get(words[0]!.slice('--from='.length))!;
+        cpSync(inApp(from, words[1]!), inApp(dir, words[2]!), { recursive: true });
+      } else if (instruction === 'COPY') {
+        const target = words.at(-1)!;
+        for (const source of words.slice(0, -1)) {
+          cpSync(join(REPO, source), target.endsWith('/') ? join(inApp(dir, target), basename(source)) : inApp(dir, target), { recursive: true });
+        }
+      } else if (instruction === 'RUN') {
+        for (const step of line.slice('RUN '.length).split(/\s*&&\s*/)) {
+          // `npm cache clean` would empty this machine's cache; the other steps touch only the image's system files.
+          if (!step.startsWith('npm ') || step.startsWith('npm cache ')) continue;
+          const args = [...step.split(/\s+/).slice(1), ...(step.startsWith('npm ci ') ? ['--prefer-offline'] : [])];
+          const done = await run('npm', args, { cwd: dir, env: { ...env, HOME: process.env['HOME'] ?? scratch } });
+          if (done.code !== 0) throw new Error(`${stage.name}: ${step}: ${done.stderr}`);
+        }
+      }
     }
   }
+  app = dirs.get('final')!;
   const link = /^RUN ln -s (\S+) (\S+)$/m.exec(dockerfile);
-  expect(link?.slice(1)).toEqual(['/app/bin/tpo.js', '/usr/local/bin/tpo']);
+  expect(link?.slice(1)).toEqual(['/app/dist/cli.js', '/usr/local/bin/tpo']);
   mkdirSync(usrLocalBin, { recursive: true });
-  symlinkSync(join(app, 'bin/tpo.js'), join(usrLocalBin, 'tpo'));
+  symlinkSync(inApp(app, link![1]!), join(usrLocalBin, 'tpo'));
   before = snapshot(app);
   cluster = await testCluster();
 }, CLUSTER_TIMEOUT_MS);
@@ -91,14 +111,18 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-test('only production dependencies are installed', () => {
+test('the app holds the compiled dist/, package.json and production dependencies only', () => {
+  expect(readdirSync(app).sort()).toEqual(['dist', 'node_modules', 'package.json']);
+  expect(readdirSync(join(app, 'dist'), { recursive: true }).filter((f) => String(f).endsWith('.ts') && !String(f).endsWith('.d.ts'))).toEqual([]);
   const modules = new Set(readdirSync(join(app, 'node_modules')));
   for (const runtime of ['@kubernetes', '@grpc', 'pino', 'prom-client', 'yaml', 'zod']) expect(modules).toContain(runtime);
   for (const dev of ['jest', 'typescript', 'node', '@swc', 'fast-check', 'node-forge', '@prometheus-io']) expect(modules).not.toContain(dev);
 });
 
 test('tpo crd and tpo render run from the layout (entrypoint form and the tpo link)', async () => {
-  const crd = await run(process.execPath, [join(app, 'bin/tpo.js'), 'crd'], { cwd: app, env });
+  const entrypoint = JSON.parse(/^ENTRYPOINT (.+)$/m.exec(dockerfile)![1]!) as string[];
+  expect(entrypoint).toEqual(['node', '/app/dist/cli.js']);
+  const crd = await run(process.execPath, [inApp(app, entrypoint[1]!), 'crd'], { cwd: app, env });
   expect(crd).toMatchObject({ code: 0, stdout: crdYaml() });
   const rendered = await tpo(['render', '-f', join(REPO, 'manifests/samples/high-throughput.yaml')]);
   expect(rendered.stderr).toBe('');

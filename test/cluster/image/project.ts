@@ -15,7 +15,7 @@ export const PROJECT_REPOSITORY = 'localhost/telemetry-pipeline-operator';
 /** Project images kept in the store (other worktrees sharing the cache may build other trees). */
 const KEEP_PROJECT_IMAGES = 3;
 /** What the Dockerfile and .dockerignore let into the image; a file or a directory taken whole. */
-export const CONTEXT_INPUTS = ['Dockerfile', '.dockerignore', 'package.json', 'package-lock.json', 'bin', 'src'] as const;
+export const CONTEXT_INPUTS = ['Dockerfile', '.dockerignore', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src'] as const;
 
 async function contextFiles(repo: string): Promise<ContextFile[]> {
   const files: ContextFile[] = [];

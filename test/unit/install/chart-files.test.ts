@@ -10,7 +10,7 @@ import { DEFAULT_COLLECTOR_IMAGE, renderFleet } from '../../../src/operator/rend
 import { CHART, REPO } from '../../support/helm-kubectl.ts';
 
 const read = (path: string) => readFileSync(join(REPO, path), 'utf8');
-const pkg = JSON.parse(read('package.json')) as { version: string; devDependencies: Record<string, string> };
+const pkg = JSON.parse(read('package.json')) as { version: string; bin: Record<string, string>; devDependencies: Record<string, string> };
 const chart = parse(read('charts/telemetry-pipeline-operator/Chart.yaml')) as { version: string; appVersion: string };
 const values = parse(read('charts/telemetry-pipeline-operator/values.yaml')) as { image: { repository: string; tag: string } };
 const dockerfile = read('Dockerfile');
@@ -32,12 +32,14 @@ test("the chart's default image is the collector image the operator renders by d
 test('the Dockerfile runs the same Node major.minor.patch as the pinned node devDependency', () => {
   expect(dockerfile).toContain(`ARG NODE_VERSION=${pkg.devDependencies['node']}\n`);
   const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
-  expect(froms).toEqual(['node:${NODE_VERSION}-bookworm-slim', 'node:${NODE_VERSION}-bookworm-slim']);
+  expect(froms).toEqual(['node:${NODE_VERSION}-bookworm-slim', 'node:${NODE_VERSION}-bookworm-slim', 'node:${NODE_VERSION}-bookworm-slim']);
 });
 
-test('the image runs both roles: node bin/tpo.js as entrypoint, and `tpo` on PATH for the rendered collector command', () => {
-  expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/bin/tpo.js"]\n');
-  expect(dockerfile).toContain('RUN ln -s /app/bin/tpo.js /usr/local/bin/tpo\n');
+test('the image runs both roles: node dist/cli.js (the package\'s bin) as entrypoint, and `tpo` on PATH for the rendered collector command', () => {
+  expect(pkg.bin).toEqual({ tpo: 'dist/cli.js' });
+  expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/dist/cli.js"]\n');
+  expect(dockerfile).toContain('RUN ln -s /app/dist/cli.js /usr/local/bin/tpo\n');
+  expect(dockerfile).toContain('COPY --from=build /app/dist ./dist\n');
   expect(dockerfile).toMatch(/^USER 65532:65532$/m);
   expect(dockerfile).toMatch(/npm ci --omit=dev --ignore-scripts/);
 
