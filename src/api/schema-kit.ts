@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { QUANTITY_PATTERN, isQuantity } from './quantity.ts';
 import { parseDuration } from '../collector/config/duration.ts';
+import { compileRe2 } from '../contract/re2.ts';
 
 /**
  * A cross-field rule: `rule` is the CEL the API server evaluates, `holds` the same check for parseSpec.
@@ -67,4 +68,16 @@ export function durationMs(text: string): number {
   const ms = parseDuration(text);
   if (ms === undefined) throw new Error(`invalid duration "${text}"`);
   return ms;
+}
+
+/**
+ * A string matching an RE2 `pattern` (anchor it): parseSpec tests it with re2js and the API server with Go's regexp
+ * as the CRD `pattern`, the same syntax and semantics, in time linear in the input on both sides.
+ */
+export function re2String(pattern: string, message: string, rules: CrossFieldRule<string>[] = []) {
+  const re = compileRe2(pattern);
+  let schema = z.string().refine((text) => re.test(text), message);
+  for (const r of rules) schema = schema.refine(r.holds, r.message);
+  const validations = rules.map(({ rule, message }) => ({ rule, message }));
+  return schema.meta({ pattern, ...(validations.length > 0 ? { 'x-kubernetes-validations': validations } : {}) });
 }

@@ -1,12 +1,41 @@
 // spec.exporters: where a fleet sends its data. Rendered as upstream `otlp/<name>` or `otlphttp/<name>` exporters.
 import { z } from 'zod';
-import { duration, durationMs, withRules } from './schema-kit.ts';
+import { duration, durationMs, re2String, withRules } from './schema-kit.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-const headerFromSecret = z
+// Endpoints in the forms both collectors take without guessing: a gRPC target is host:port (upstream's otlp
+// exporter would otherwise guess a scheme or a port), an HTTP endpoint a base URL without credentials (they would be
+// stored in the ConfigMap), query or fragment, whose percent escapes Go's url.Parse accepts.
+const HOST = '([A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*\\.?|\\[[0-9A-Fa-f:.]+\\])';
+const PORT = '(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})';
+export const GRPC_ENDPOINT_PATTERN = `^${HOST}:${PORT}$`;
+export const HTTP_ENDPOINT_PATTERN = `^https?://${HOST}(:${PORT})?(/([-A-Za-z0-9._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})*)*$`;
+
+/** How header names are checked: an HTTP token for OTLP/HTTP, a gRPC metadata key (no binary -bin keys) for OTLP/gRPC. */
+interface HeaderNames {
+  pattern: string;
+  message: string;
+  /** CEL over `k` (a name) besides the pattern, and the same check for parseSpec. */
+  extra?: { cel: (k: string) => string; holds: (name: string) => boolean };
+}
+
+const HTTP_HEADER_NAMES: HeaderNames = { pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", message: 'must be a header name: letters, digits and !#$%&\'*+-.^_`|~' };
+const GRPC_HEADER_NAMES: HeaderNames = {
+  pattern: '^[A-Za-z0-9_.-]+$',
+  message: 'must be a gRPC metadata key: letters, digits, "_", "." and "-", not ending in -bin (binary metadata)',
+  extra: { cel: (k) => `!${k}.lowerAscii().endsWith('-bin')`, holds: (name) => !name.toLowerCase().endsWith('-bin') },
+};
+const MAX_HEADERS = 32;
+
+function headerName(names: HeaderNames) {
+  const extra = names.extra ? [{ rule: names.extra.cel('self'), message: names.message, holds: names.extra.holds }] : [];
+  return re2String(names.pattern, names.message, extra);
+}
+
+const headerFromSecret = (names: HeaderNames) => z
   .strictObject({
-    name: z.string().min(1).max(256).describe('Header name, for example authorization or x-api-key.'),
+    name: headerName(names).min(1).max(256).describe('Header name, for example authorization or x-api-key.'),
     secretKeyRef: z
       .strictObject({
         name: z.string().min(1).max(253).describe('Name of a Secret in the pipeline\'s namespace.'),
@@ -16,10 +45,24 @@ const headerFromSecret = z
   })
   .describe('A header whose value comes from a Secret.');
 
-function otlpClient(endpointDescription: string) {
-  return z
+/** Header names are case-insensitive: each may be set once, across headers and headersFrom. */
+const headersOnce = {
+  rule:
+    '(!has(self.headers) || self.headers.all(a, self.headers.exists_one(b, b.lowerAscii() == a.lowerAscii()))) && ' +
+    '(!has(self.headersFrom) || self.headersFrom.all(a, self.headersFrom.exists_one(b, b.name.lowerAscii() == a.name.lowerAscii()))) && ' +
+    '(!has(self.headers) || !has(self.headersFrom) || self.headersFrom.all(h, !self.headers.exists(k, k.lowerAscii() == h.name.lowerAscii())))',
+  message: 'a header is set twice (header names are case-insensitive), in headers or headersFrom',
+  holds: (c: { headers?: Record<string, string>; headersFrom?: { name: string }[] }) => {
+    const names = [...Object.keys(c.headers ?? {}), ...(c.headersFrom ?? []).map((h) => h.name)].map((n) => n.toLowerCase());
+    return new Set(names).size === names.length;
+  },
+};
+
+function otlpClient(endpoint: z.ZodString, names: HeaderNames) {
+  const keyRule = `self.all(k, k.matches("${names.pattern}")${names.extra ? ` && ${names.extra.cel('k')}` : ''})`;
+  return withRules(z
     .strictObject({
-      endpoint: z.string().min(1).max(512).describe(endpointDescription),
+      endpoint,
       compression: z
         .enum(['gzip', 'none'])
         .default('gzip')
@@ -29,11 +72,18 @@ function otlpClient(endpointDescription: string) {
         .default(false)
         .describe('Send without TLS (plain text). Only for backends inside the cluster network.'),
       headers: z
-        .record(z.string(), z.string().max(4096).describe('Header value.'))
+        .record(headerName(names), z.string().max(4096).describe('Header value.'), {
+          error: (issue) => (issue.code === 'invalid_key' ? names.message : undefined),
+        })
+        .refine((headers) => Object.keys(headers).length <= MAX_HEADERS, `at most ${MAX_HEADERS} headers`)
+        .meta({
+          maxProperties: MAX_HEADERS,
+          'x-kubernetes-validations': [{ rule: keyRule, message: `header names ${names.message}` }],
+        })
         .optional()
         .describe('Extra headers sent with every export request, stored in the ConfigMap: put credentials in headersFrom. Taken literally (no ${...} expansion).'),
       headersFrom: z
-        .array(headerFromSecret)
+        .array(headerFromSecret(names))
         .max(16)
         .optional()
         .describe(
@@ -44,7 +94,7 @@ function otlpClient(endpointDescription: string) {
       timeout: duration('Time limit of one export attempt (default 60s, as the guide recommends against data loss).').default(
         '60s',
       ),
-    });
+    }), [headersOnce]);
 }
 
 const sendingQueue = z
@@ -86,10 +136,22 @@ export const ExporterSchema = withRules(
       .max(63)
       .regex(DNS_LABEL, 'must be lower-case letters, digits and "-", starting and ending with a letter or digit')
       .describe('Name of the exporter, unique in the pipeline; the collector component is otlp/<name> or otlphttp/<name>.'),
-    otlp: otlpClient('Backend address as host:port, for example tempo.observability.svc:4317.')
+    otlp: otlpClient(
+      re2String(GRPC_ENDPOINT_PATTERN, 'must be host:port, for example backend.observability.svc:4317')
+        .min(1)
+        .max(512)
+        .describe('Backend address as host:port, for example tempo.observability.svc:4317.'),
+      GRPC_HEADER_NAMES,
+    )
       .optional()
       .describe('Export over OTLP/gRPC (preferred: about twice the throughput of HTTP). Set exactly one of otlp or otlphttp.'),
-    otlphttp: otlpClient('Backend base URL, for example http://tempo.observability.svc:4318; signal paths are appended.')
+    otlphttp: otlpClient(
+      re2String(HTTP_ENDPOINT_PATTERN, 'must be an http or https base URL without credentials, query or fragment, for example http://backend.observability.svc:4318')
+        .min(1)
+        .max(512)
+        .describe('Backend base URL, for example http://tempo.observability.svc:4318; signal paths are appended.'),
+      HTTP_HEADER_NAMES,
+    )
       .optional()
       .describe('Export over OTLP/HTTP with protobuf bodies. Set exactly one of otlp or otlphttp.'),
     sendingQueue: sendingQueue.prefault({}),

@@ -13,8 +13,18 @@ const LABEL_KEY_MESSAGE =
   'must be a label key: an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit';
 const LABEL_VALUE_PATTERN = '^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$';
 
+/** The DNS prefix of a label key is at most 253 characters (the pattern allows one "/" at most). */
+const PREFIX_MESSAGE = 'the prefix of a label key (before "/") must be at most 253 characters';
+
 function labelKey(description: string) {
-  return z.string().min(1).max(317).regex(new RegExp(LABEL_KEY_PATTERN), LABEL_KEY_MESSAGE).describe(description);
+  return z
+    .string()
+    .min(1)
+    .max(317)
+    .regex(new RegExp(LABEL_KEY_PATTERN), LABEL_KEY_MESSAGE)
+    .refine((key) => key.indexOf('/') <= 253, PREFIX_MESSAGE)
+    .meta({ 'x-kubernetes-validations': [{ rule: "self.indexOf('/') <= 253", message: PREFIX_MESSAGE }] })
+    .describe(description);
 }
 
 function labelValue(description: string) {
@@ -66,15 +76,18 @@ const args = z
 
 const MAX_NODE_LABELS = 32;
 
-// Keys are checked only here (parseSpec, so the operator reports a bad one with its path in ConfigValid): the CRD
-// cannot check them, as OpenAPI v3 has no propertyNames and a CEL matches() over map keys, whose length it cannot
-// bound, exceeds the API server's cost budget.
+// OpenAPI v3 has no propertyNames: the CRD checks the keys with a CEL rule, parseSpec with the key schema.
 const nodeSelector = z
   .record(labelKey('Label key a node must have.'), labelValue('Value the node label must have.'), {
     error: (issue) => (issue.code === 'invalid_key' ? LABEL_KEY_MESSAGE : undefined),
   })
   .refine((labels) => Object.keys(labels).length <= MAX_NODE_LABELS, `at most ${MAX_NODE_LABELS} labels`)
-  .meta({ maxProperties: MAX_NODE_LABELS })
+  .meta({
+    maxProperties: MAX_NODE_LABELS,
+    'x-kubernetes-validations': [
+      { rule: `self.all(k, k.matches('${LABEL_KEY_PATTERN.replace(/\\/g, '\\\\')}') && k.indexOf('/') <= 253)`, message: `label keys ${LABEL_KEY_MESSAGE}` },
+    ],
+  })
   .optional()
   .describe("Collector pods run only on nodes that have every one of these labels (the pod's nodeSelector).");
 

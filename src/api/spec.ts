@@ -1,6 +1,7 @@
 // spec of a TelemetryPipeline. Defaults are the guide's (SEED-NOTES.md): 3 replicas, 500m/512Mi requests,
 // 2/2Gi limits, 10k spans/s, 100k points/s, 50k records/s per replica, balanced batching.
 import { z } from 'zod';
+import { MIN_HEAP_MIB, memorySplit, minHeapCel } from './memory-split.ts';
 import { ExportersSchema } from './spec-exporters.ts';
 import { podFields } from './spec-pod.ts';
 import { ProcessorsSchema } from './spec-processors.ts';
@@ -8,6 +9,9 @@ import { parseQuantity } from './quantity.ts';
 import { duration, quantity, withRules } from './schema-kit.ts';
 
 export const SIGNALS = ['traces', 'metrics', 'logs'] as const;
+
+/** The guide's container memory limit and memory_limiter split (2Gi -> limit_mib 1536, spike_limit_mib 384). */
+const MEMORY_DEFAULTS = { memory: '2Gi', limitPercent: 75, spikePercent: 25 };
 export type Signal = (typeof SIGNALS)[number];
 
 const signals = z
@@ -84,7 +88,7 @@ const resources = withRules(
       .strictObject({
         cpu: quantity('CPU limit of each collector container.').default('2'),
         memory: quantity('Memory limit of each collector container; memory_limiter and the V8 heap are sized from it.').default(
-          '2Gi',
+          MEMORY_DEFAULTS.memory,
         ),
       })
       .describe('Upper bounds for each collector container.')
@@ -100,14 +104,14 @@ const memoryLimiter = z
       .int()
       .min(10)
       .max(95)
-      .default(75)
+      .default(MEMORY_DEFAULTS.limitPercent)
       .describe('Hard limit (limit_mib) as a percentage of the container memory limit; the rest is GC headroom.'),
     spikePercent: z
       .number()
       .int()
       .min(0)
       .max(50)
-      .default(25)
+      .default(MEMORY_DEFAULTS.spikePercent)
       .describe('Spike allowance (spike_limit_mib) as a percentage of the hard limit; data is refused above hard minus spike.'),
     checkInterval: duration('How often memory usage is measured.').default('1s'),
   })
@@ -175,8 +179,8 @@ const scaling = withRules(
   ],
 ).describe('Throughput autoscaling of the fleet.');
 
-export const SpecSchema = z
-  .strictObject({
+export const SpecSchema = withRules(
+  z.strictObject({
     signals,
     receivers: receivers.prefault({}),
     processors: ProcessorsSchema.prefault({}),
@@ -194,8 +198,16 @@ export const SpecSchema = z
         'Replica count of the fleet (the scale subresource). With scaling.enabled the autoscaler sets it and the fleet runs it within [minReplicas, maxReplicas]; otherwise kubectl scale, an HPA or KEDA set it.',
       ),
     ...podFields,
-  })
-  .describe('Desired state of a collector fleet.');
+  }),
+  [
+    {
+      rule: minHeapCel(MEMORY_DEFAULTS),
+      message: `leaves the collector less than a ${MIN_HEAP_MIB} MiB heap (limit_mib, limitPercent of the limit, minus the spike allowance): raise resources.limits.memory or memoryLimiter.limitPercent`,
+      fieldPath: '.resources.limits.memory',
+      holds: (spec) => memorySplit(spec.resources.limits.memory, spec.memoryLimiter.limitPercent, spec.memoryLimiter.spikePercent).heapMiB >= MIN_HEAP_MIB,
+    },
+  ],
+).describe('Desired state of a collector fleet.');
 
 export type TelemetryPipelineSpec = z.output<typeof SpecSchema>;
 export type TelemetryPipelineSpecInput = z.input<typeof SpecSchema>;

@@ -1,7 +1,7 @@
 // reconcile(key): read the TelemetryPipeline from the cache, render its fleet, apply what differs,
 // write status when it changed. Level-based: the key is the only input, the cache is the state.
 // One Reconciler serves one leadership term: its requests carry the term's signal.
-import { renderFleet, RenderError, fleetName, selectorString, type RenderedFleet } from './render/index.ts';
+import { renderFleet, fleetName, selectorString, type RenderedFleet } from './render/index.ts';
 import { computeStatus, deploymentObserved, statusChanged, statusWriteDelay, type RenderOutcome } from './status.ts';
 import { announcements } from './announce.ts';
 import { FIELD_MANAGER, type Applier } from './kube/apply.ts';
@@ -91,7 +91,7 @@ export class Reconciler {
     }
   }
 
-  /** Renders the fleet, or says which field prevents it. Only unexpected errors throw. */
+  /** Renders the fleet, or says which field of the spec is invalid. */
   #render(view: PipelineView): Rendered {
     if (!view.parsed.ok) {
       const message = view.parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
@@ -161,14 +161,9 @@ export class Reconciler {
   }
 }
 
-/** The fleet of a valid pipeline, or the field that prevents rendering it. */
+/** The fleet of a valid pipeline (rendering cannot fail: the schema holds every check). */
 function renderPipeline(pipeline: TelemetryPipeline, image: string): Rendered {
-  try {
-    const fleet = renderFleet(pipeline, { image });
-    const replicas = fleet.deployment.spec?.replicas ?? 0;
-    return { outcome: { ok: true, configHash: fleet.configHash, selector: selectorString(pipeline.metadata.name), replicas }, fleet };
-  } catch (err) {
-    if (err instanceof RenderError) return { outcome: { ok: false, reason: 'RenderFailed', message: `${err.path}: ${err.message}` } };
-    throw err;
-  }
+  const fleet = renderFleet(pipeline, { image });
+  const replicas = fleet.deployment.spec?.replicas ?? 0;
+  return { outcome: { ok: true, configHash: fleet.configHash, selector: selectorString(pipeline.metadata.name), replicas }, fleet };
 }

@@ -8,7 +8,7 @@ export type OwnedStatus = Omit<TelemetryPipelineStatus, 'autoscaling'>;
 
 export type RenderOutcome =
   | { ok: true; configHash: string; selector: string; replicas: number }
-  | { ok: false; reason: 'InvalidSpec' | 'RenderFailed'; message: string };
+  | { ok: false; reason: 'InvalidSpec'; message: string };
 
 interface DeploymentCondition {
   type?: string;

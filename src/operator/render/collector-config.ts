@@ -1,11 +1,12 @@
 // TelemetryPipeline spec -> collector config in the upstream OpenTelemetry Collector shape, so both our collector
 // and the upstream image run the same ConfigMap. Listeners bind to ${env:POD_IP} (set from the downward API).
+import { effectiveBatch } from '../../api/spec-processors.ts';
 import type { Signal, TelemetryPipelineSpec } from '../../api/telemetry-pipeline.ts';
 import { durationMs } from '../../api/schema-kit.ts';
 import { GRPC_MAX_CONNECTION_AGE_GRACE_SECONDS, HEALTH_PORT, METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from './defaults.ts';
 import { exporterConfigs } from './exporters.ts';
 import type { MemorySizing } from './memory.ts';
-import { attributesConfig, batchConfig, filterConfig } from './processors.ts';
+import { attributesConfig, filterConfig } from './processors.ts';
 
 const POD_IP = '${env:POD_IP}';
 
@@ -55,7 +56,7 @@ function processorsAndChains(spec: TelemetryPipelineSpec, memory: MemorySizing) 
   const { attributes, filter, sampling } = spec.processors;
   const processors: Record<string, object> = {
     memory_limiter: { check_interval: memory.checkInterval, limit_mib: memory.limitMiB, spike_limit_mib: memory.spikeLimitMiB },
-    batch: batchConfig(spec.processors.batch),
+    batch: effectiveBatch(spec.processors.batch),
   };
   const filtering = filter ? filterConfig(filter, spec.signals) : undefined;
   if (filtering) processors.filter = filtering;

@@ -41,5 +41,3 @@ export const GRPC_MAX_CONNECTION_AGE_GRACE_SECONDS = 10;
 /** The collector process's user; any non-root id works since the image needs no writable path. */
 export const COLLECTOR_UID = 10001;
 
-/** Smallest V8 old-space the Node collector is given; below it a fleet cannot hold its batches and queues. */
-export const MIN_HEAP_MIB = 64;

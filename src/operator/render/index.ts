@@ -1,7 +1,6 @@
 // Public surface of the render package (pure functions; no I/O).
 export { renderFleet, fleetObjects, fleetReplicas } from './fleet.ts';
 export type { RenderOptions, RenderedFleet } from './fleet.ts';
-export { RenderError } from './errors.ts';
 export type { CollectorConfig } from './collector-config.ts';
 export { memorySizing } from './memory.ts';
 export type { MemorySizing } from './memory.ts';

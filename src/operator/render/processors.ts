@@ -1,40 +1,6 @@
-// User-facing processors of the spec -> upstream processor configs (batch, attributes, filter, probabilistic_sampler).
-import type { BatchProfile, Processors, Signal } from '../../api/telemetry-pipeline.ts';
-import { RenderError } from './errors.ts';
+// User-facing processors of the spec -> upstream processor configs (attributes, filter); batch is effectiveBatch.
+import type { Processors, Signal } from '../../api/telemetry-pipeline.ts';
 import { configLiteral } from './literal.ts';
-
-interface BatchConfig {
-  timeout: string;
-  send_batch_size: number;
-  send_batch_max_size: number;
-}
-
-/**
- * The guide's profiles (3.3). Its balanced timeout is 10s in section 3.3 and 5s in section 14; we take 5s so that
- * balanced never holds data longer than highThroughput (5s) does, and a quiet fleet still flushes well within the
- * collector's drain timeout.
- */
-export const BATCH_PROFILE_SETTINGS: Record<BatchProfile, BatchConfig> = {
-  lowLatency: { timeout: '1s', send_batch_size: 512, send_batch_max_size: 1000 },
-  balanced: { timeout: '5s', send_batch_size: 8192, send_batch_max_size: 10000 },
-  highThroughput: { timeout: '5s', send_batch_size: 16384, send_batch_max_size: 20000 },
-};
-
-export function batchConfig(batch: Processors['batch']): BatchConfig {
-  const profile = BATCH_PROFILE_SETTINGS[batch.profile];
-  const config: BatchConfig = {
-    timeout: batch.timeout ?? profile.timeout,
-    send_batch_size: batch.sendBatchSize ?? profile.send_batch_size,
-    send_batch_max_size: batch.sendBatchMaxSize ?? profile.send_batch_max_size,
-  };
-  if (config.send_batch_max_size !== 0 && config.send_batch_max_size < config.send_batch_size) {
-    throw new RenderError(
-      'spec.processors.batch.sendBatchSize',
-      `${config.send_batch_size} exceeds the ${batch.profile} profile's sendBatchMaxSize ${config.send_batch_max_size}; set sendBatchMaxSize as well`,
-    );
-  }
-  return config;
-}
 
 export function attributesConfig(actions: NonNullable<Processors['attributes']>): { actions: Record<string, string>[] } {
   return {

@@ -84,7 +84,7 @@ describe('computeStatus', () => {
     const s = computeStatus({
       previous: { ...previous, autoscaling: { desiredReplicas: 2 } },
       generation: 2,
-      render: { ok: false, reason: 'RenderFailed', message: 'spec.exporters[0].otlp.endpoint: must be host:port' },
+      render: { ok: false, reason: 'InvalidSpec', message: 'spec.exporters[0].otlp.endpoint: must be host:port' },
       deployment: dep({ observedGeneration: 1, replicas: 2, readyReplicas: 2 }),
       now: T1,
     });
@@ -92,7 +92,7 @@ describe('computeStatus', () => {
     expect(s.selector).toBe('a=b');
     expect(s.conditions?.find((c) => c.type === 'ConfigValid')).toMatchObject({
       status: 'False',
-      reason: 'RenderFailed',
+      reason: 'InvalidSpec',
       message: 'spec.exporters[0].otlp.endpoint: must be host:port',
       lastTransitionTime: metaTime(T1),
     });

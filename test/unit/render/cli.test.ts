@@ -71,7 +71,7 @@ test('--image sets the collector image', () => {
 test.each<[string, string, RegExp]>([
   ['schema violation', `${EXPORTERS}  scaling: {minReplicas: 9, maxReplicas: 4}\n`, /document 1: spec\.scaling\.minReplicas: minReplicas must not exceed maxReplicas/],
   ['unknown field', `${EXPORTERS}  replica: 2\n`, /spec\.replica: unknown field/],
-  ['unrenderable endpoint', '  exporters: [{name: backend, otlp: {endpoint: backend}}]\n', /\(demo\): spec\.exporters\[0\]\.otlp\.endpoint: "backend" is not host:port/],
+  ['an endpoint that is not host:port', '  exporters: [{name: backend, otlp: {endpoint: backend}}]\n', /document 1: spec\.exporters\[0\]\.otlp\.endpoint: must be host:port/],
   ['YAML syntax', `${EXPORTERS}  scaling: {minReplicas: [\n`, /document 1: /],
 ])('%s: exit 1 with the field path, nothing on stdout', (_name, spec, message) => {
   const { code, stdout, stderr } = run(renderCommand, ['-f', 'p.yaml'], { 'p.yaml': pipelineYaml(spec) });

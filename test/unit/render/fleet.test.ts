@@ -1,6 +1,5 @@
 import { COLLECTOR_DRAIN_TIMEOUT_SECONDS, fleetObjects, fleetReplicas, renderFleet, selectorString } from '../../../src/operator/render/index.ts';
 import { PRE_STOP_DELAY_SECONDS } from '../../../src/operator/render/defaults.ts';
-import { exporterConfigs } from '../../../src/operator/render/exporters.ts';
 import { BACKEND, pipeline } from './fixtures.ts';
 
 const OPTS = { image: 'registry.example/tpo:1', replicas: 3 };
@@ -177,11 +176,6 @@ test('selectorString matches the Deployment selector', () => {
   expect(selectorString('checkout')).toBe('app.kubernetes.io/name=otel-collector,fleet.telemetry.dev/pipeline=checkout');
 });
 
-test('duplicate exporter names that reach render are a RenderError on the second one', () => {
-  const [exporter] = pipeline().spec.exporters;
-  expect(() => exporterConfigs([exporter!, exporter!])).toThrow(expect.objectContaining({ path: 'spec.exporters[1].name' }));
-});
-
 describe('headers from Secrets', () => {
   const withSecretHeaders = (otlp: Record<string, unknown>) => pipeline({ exporters: [{ ...BACKEND, name: 'eu-backend', otlp: { ...BACKEND.otlp, ...otlp } }] });
   const apiKey = { name: 'x-api-key', secretKeyRef: { name: 'backend-credentials', key: 'api-key' } };
@@ -202,12 +196,5 @@ describe('headers from Secrets', () => {
     const before = renderFleet(withSecretHeaders({}), OPTS);
     const after = renderFleet(withSecretHeaders({ headersFrom: [apiKey] }), OPTS);
     expect(after.configHash).not.toBe(before.configHash);
-  });
-
-  test.each<[string, Record<string, unknown>, string, RegExp]>([
-    ['a header set twice, in headers and headersFrom (case-insensitive)', { headers: { 'X-Api-Key': 'k' }, headersFrom: [apiKey] }, 'spec.exporters[0].otlp.headersFrom[0].name', /already set by spec.exporters\[0\].otlp.headers.X-Api-Key/],
-    ['an invalid header name', { headersFrom: [{ ...apiKey, name: 'x api key' }] }, 'spec.exporters[0].otlp.headersFrom[0].name', /not a valid header name/],
-  ])('%s is a RenderError naming the field', (_name, otlp, path, message) => {
-    expect(() => renderFleet(withSecretHeaders(otlp), OPTS)).toThrow(expect.objectContaining({ path, message: expect.stringMatching(message) }));
   });
 });
