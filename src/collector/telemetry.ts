@@ -1,7 +1,10 @@
 // The collector's own metrics, named and labelled as the upstream collector exports them by default
 // (Prometheus names without the `_total` suffix), so dashboards and the autoscaler read either one.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { randomUUID } from 'node:crypto';
+import { getHeapStatistics } from 'node:v8';
+import { Counter, Gauge, Histogram, Registry } from './prom-classes.ts';
 import type { Signal } from './component.ts';
+import { VERSION } from './version.ts';
 
 export const ITEM_NAME: Record<Signal, string> = { traces: 'spans', metrics: 'metric_points', logs: 'log_records' };
 
@@ -18,32 +21,68 @@ export interface ReceiverMetrics {
   refused(signal: Signal, items: number): void;
 }
 
-export interface ProcessorMetrics {
+export interface MemoryLimiterMetrics {
+  accepted(signal: Signal, items: number): void;
   refused(signal: Signal, items: number): void;
-  dropped(signal: Signal, items: number): void;
+}
+
+/** Items into and out of a processor (upstream's processorhelper counts every processor but batch). */
+export interface ProcessorFlow {
+  incoming(items: number): void;
+  outgoing(items: number): void;
 }
 
 export interface ExporterMetrics {
   sent(signal: Signal, items: number): void;
-  sendFailed(signal: Signal, items: number): void;
+  /** Failed items, labelled with the error's type and whether it was permanent, as upstream. */
+  sendFailed(signal: Signal, items: number, error?: unknown): void;
   enqueueFailed(signal: Signal, items: number): void;
   /** Sending-queue gauges; with `signal` labelled data_type as upstream (one queue per signal). */
   queue(size: number, capacity: number, signal?: Signal): void;
+  /** A request to the destination started (+1) or ended (-1). */
+  inFlight(signal: Signal, delta: number): void;
 }
 
 export interface BatchMetrics {
   sent(items: number, trigger: 'size' | 'timeout' | 'shutdown'): void;
 }
 
+/** Labels of an exporter's sent and failed counters beyond `exporter`: server_address, server_port, url_path. */
+export type EndpointLabels = (signal: Signal) => Readonly<Record<string, string>>;
+
+// grpc-go's codes.Code names, which upstream reports as error_type.
+const GRPC_CODES = ['OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied',
+  'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated'];
+
+/** Upstream's error.type of a failed export: the gRPC code, Deadline_Exceeded, Shutdown, or _OTHER. */
+export function exportErrorType(error: unknown): string {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'number' && GRPC_CODES[code] && code !== 0) return GRPC_CODES[code]!;
+    if (/drain deadline/.test(cause.message)) return 'Shutdown';
+    if (cause.name === 'TimeoutError' || /deadline|timed? ?out/i.test(cause.message)) return 'Deadline_Exceeded';
+  }
+  return '_OTHER';
+}
+
+const isPermanent = (error: unknown): boolean => (error as { retryable?: unknown } | undefined)?.retryable === false;
+
 export class Telemetry {
   readonly registry = new Registry();
   readonly #receiverAccepted = counters(this.registry, 'otelcol_receiver_accepted', 'Items successfully pushed into the pipeline', ['receiver', 'transport']);
   readonly #receiverRefused = counters(this.registry, 'otelcol_receiver_refused', 'Items that could not be pushed into the pipeline', ['receiver', 'transport']);
-  readonly #processorRefused = counters(this.registry, 'otelcol_processor_refused', 'Items refused by a processor (memory_limiter back-pressure)', ['processor']);
-  readonly #processorDropped = counters(this.registry, 'otelcol_processor_dropped', 'Items dropped by a processor', ['processor']);
-  readonly #exporterSent = counters(this.registry, 'otelcol_exporter_sent', 'Items successfully sent to the destination', ['exporter']);
-  readonly #exporterSendFailed = counters(this.registry, 'otelcol_exporter_send_failed', 'Items that failed to be sent, including those given up at shutdown', ['exporter']);
+  readonly #receiverFailed = counters(this.registry, 'otelcol_receiver_failed', 'Items that failed to be processed by the receiver', ['receiver', 'transport']);
+  // Not upstream's name since 0.110 (memory_limiter_refused below is); kept because the autoscaler reads it.
+  readonly #processorRefused = counters(this.registry, 'otelcol_processor_refused', 'Items refused by a processor (memory_limiter back-pressure; pre-0.110 name)', ['processor']);
+  readonly #limiterAccepted = counters(this.registry, 'otelcol_processor_memory_limiter_accepted', 'Items accepted by the memory_limiter', ['processor']);
+  readonly #limiterRefused = counters(this.registry, 'otelcol_processor_memory_limiter_refused', 'Items refused by the memory_limiter', ['processor']);
+  readonly #incoming = new Counter({ name: 'otelcol_processor_incoming_items', help: 'Number of items passed to the processor', labelNames: ['otel_signal', 'processor'], registers: [this.registry] });
+  readonly #outgoing = new Counter({ name: 'otelcol_processor_outgoing_items', help: 'Number of items emitted from the processor', labelNames: ['otel_signal', 'processor'], registers: [this.registry] });
+  readonly #exporterSent = counters(this.registry, 'otelcol_exporter_sent', 'Items successfully sent to the destination', ['exporter', 'server_address', 'server_port', 'url_path']);
+  readonly #exporterSendFailed = counters(this.registry, 'otelcol_exporter_send_failed', 'Items that failed to be sent, including those given up at shutdown',
+    ['exporter', 'server_address', 'server_port', 'url_path', 'error_type', 'error_permanent']);
   readonly #exporterEnqueueFailed = counters(this.registry, 'otelcol_exporter_enqueue_failed', 'Items that failed to be added to the sending queue', ['exporter']);
+  readonly #inFlight = new Gauge({ name: 'otelcol_exporter_in_flight_requests', help: 'Number of in-flight requests', labelNames: ['data_type', 'exporter'], registers: [this.registry] });
   readonly #queueSize = new Gauge({ name: 'otelcol_exporter_queue_size', help: 'Current size of the retry queue (in batches)', labelNames: ['exporter', 'data_type'], registers: [this.registry] });
   readonly #queueCapacity = new Gauge({ name: 'otelcol_exporter_queue_capacity', help: 'Fixed capacity of the retry queue (in batches)', labelNames: ['exporter', 'data_type'], registers: [this.registry] });
   readonly #batchSendSize = new Histogram({
@@ -55,40 +94,66 @@ export class Telemetry {
   });
   readonly #batchSizeTrigger = new Counter({ name: 'otelcol_processor_batch_batch_size_trigger_send', help: 'Number of times the batch was sent due to a size trigger', labelNames: ['processor'], registers: [this.registry] });
   readonly #batchTimeoutTrigger = new Counter({ name: 'otelcol_processor_batch_timeout_trigger_send', help: 'Number of times the batch was sent due to a timeout trigger', labelNames: ['processor'], registers: [this.registry] });
+  readonly #batchCardinality = new Gauge({ name: 'otelcol_processor_batch_metadata_cardinality', help: 'Number of distinct metadata value combinations being processed', labelNames: ['processor'], registers: [this.registry] });
 
-  constructor() {
+  /** `resource`: the collector's identity as upstream's target_info carries it (service_name, service_version, ...). */
+  constructor(resource: Readonly<Record<string, string>> = {}) {
     registerProcessMetrics(this.registry);
+    registerScrapeMetrics(this.registry, resource);
   }
 
   receiver(receiver: string, transport: 'grpc' | 'http'): ReceiverMetrics {
     const labels = { receiver, transport };
     const accepted = bind(this.#receiverAccepted, labels);
     const refused = bind(this.#receiverRefused, labels);
+    const failed = bind(this.#receiverFailed, labels);
+    // Upstream records all three for every request, so a refusal or failure counter exists (0) from the first one.
+    const record = (signal: Signal, ok: number, no: number) => {
+      accepted[signal].inc(ok);
+      refused[signal].inc(no);
+      failed[signal].inc(0);
+    };
+    return {
+      accepted: (signal, items) => record(signal, items, 0),
+      refused: (signal, items) => record(signal, 0, items),
+    };
+  }
+
+  memoryLimiter(processor: string): MemoryLimiterMetrics {
+    const legacy = bind(this.#processorRefused, { processor });
+    const accepted = bind(this.#limiterAccepted, { processor });
+    const refused = bind(this.#limiterRefused, { processor });
     return {
       accepted: (signal, items) => accepted[signal].inc(items),
-      refused: (signal, items) => refused[signal].inc(items),
+      refused: (signal, items) => {
+        refused[signal].inc(items);
+        legacy[signal].inc(items);
+      },
     };
   }
 
-  processor(processor: string): ProcessorMetrics {
-    const refused = bind(this.#processorRefused, { processor });
-    const dropped = bind(this.#processorDropped, { processor });
+  processorFlow(processor: string, signal: Signal): ProcessorFlow {
+    const incoming = this.#incoming.labels({ otel_signal: signal, processor });
+    const outgoing = this.#outgoing.labels({ otel_signal: signal, processor });
     return {
-      refused: (signal, items) => refused[signal].inc(items),
-      dropped: (signal, items) => dropped[signal].inc(items),
+      incoming: (items) => {
+        incoming.inc(items);
+        outgoing.inc(0);
+      },
+      outgoing: (items) => outgoing.inc(items),
     };
   }
 
-  exporter(exporter: string): ExporterMetrics {
-    const labels = { exporter };
-    const sent = bind(this.#exporterSent, labels);
-    const failed = bind(this.#exporterSendFailed, labels);
-    const enqueueFailed = bind(this.#exporterEnqueueFailed, labels);
-    const gauges = new Map<string, { size: Gauge.Internal<string>; capacity: Gauge.Internal<string> }>();
+  exporter(exporter: string, endpoint: EndpointLabels = () => ({})): ExporterMetrics {
+    const sent = perSignal((signal) => this.#exporterSent[signal].labels({ exporter, ...endpoint(signal) }));
+    const failed = new Map<string, Child>();
+    const enqueueFailed = bind(this.#exporterEnqueueFailed, { exporter });
+    const inFlight = perSignal((signal) => this.#inFlight.labels({ data_type: signal, exporter }));
+    const gauges = new Map<string, { size: ReturnType<Gauge['labels']>; capacity: ReturnType<Gauge['labels']> }>();
     const queueGauges = (signal: Signal | undefined) => {
       let bound = gauges.get(signal ?? '');
       if (!bound) {
-        const queueLabels = signal ? { exporter, data_type: signal } : labels;
+        const queueLabels = signal ? { exporter, data_type: signal } : { exporter };
         bound = { size: this.#queueSize.labels(queueLabels), capacity: this.#queueCapacity.labels(queueLabels) };
         gauges.set(signal ?? '', bound);
       }
@@ -96,13 +161,20 @@ export class Telemetry {
     };
     return {
       sent: (signal, items) => sent[signal].inc(items),
-      sendFailed: (signal, items) => failed[signal].inc(items),
+      sendFailed: (signal, items, error) => {
+        const labels = { exporter, ...endpoint(signal), error_type: exportErrorType(error), error_permanent: String(isPermanent(error)) };
+        const key = `${signal} ${labels.error_type} ${labels.error_permanent}`;
+        let child = failed.get(key);
+        if (!child) failed.set(key, (child = this.#exporterSendFailed[signal].labels(labels)));
+        child.inc(items);
+      },
       enqueueFailed: (signal, items) => enqueueFailed[signal].inc(items),
       queue: (queueSize, queueCapacity, signal) => {
         const { size, capacity } = queueGauges(signal);
         size.set(queueSize);
         capacity.set(queueCapacity);
       },
+      inFlight: (signal, delta) => inFlight[signal].inc(delta),
     };
   }
 
@@ -110,6 +182,8 @@ export class Telemetry {
     const sendSize = this.#batchSendSize.labels({ processor });
     const sizeTrigger = this.#batchSizeTrigger.labels({ processor });
     const timeoutTrigger = this.#batchTimeoutTrigger.labels({ processor });
+    // One batcher per pipeline, each with one (empty) metadata combination, as upstream counts them.
+    this.#batchCardinality.labels({ processor }).inc();
     return {
       sent: (items, trigger) => {
         sendSize.observe(items);
@@ -127,8 +201,20 @@ export class Telemetry {
 type Child = ReturnType<Counter['labels']>;
 
 // Label lookups cost a hash per call; binding once keeps the hot path to one add.
-function bind(perSignal: PerSignal<Counter>, labels: Record<string, string>): PerSignal<Child> {
-  return { traces: perSignal.traces.labels(labels), metrics: perSignal.metrics.labels(labels), logs: perSignal.logs.labels(labels) };
+function bind(counters: PerSignal<Counter>, labels: Record<string, string>): PerSignal<Child> {
+  return perSignal((signal) => counters[signal].labels(labels));
+}
+
+function perSignal<T>(make: (signal: Signal) => T): PerSignal<T> {
+  return { traces: make('traces'), metrics: make('metrics'), logs: make('logs') };
+}
+
+/** target_info (the collector's resource) and the scrape handler's error counters, as upstream's Prometheus endpoint has them. */
+function registerScrapeMetrics(registry: Registry, resource: Readonly<Record<string, string>>): void {
+  const labels = { service_instance_id: randomUUID(), service_name: 'tpo', service_version: VERSION, ...resource };
+  new Gauge({ name: 'target_info', help: 'Target metadata', labelNames: Object.keys(labels), registers: [registry] }).set(labels, 1);
+  const errors = new Counter({ name: 'promhttp_metric_handler_errors_total', help: 'Total number of internal errors encountered by the promhttp metric handler.', labelNames: ['cause'], registers: [registry] });
+  for (const cause of ['encoding', 'gathering']) errors.inc({ cause }, 0);
 }
 
 function registerProcessMetrics(registry: Registry): void {
@@ -150,6 +236,27 @@ function registerProcessMetrics(registry: Registry): void {
     collect() {
       const usage = process.memoryUsage();
       this.set(usage.heapUsed + usage.external);
+    },
+  });
+  // Node has no count of all bytes ever allocated: this sums the growth of heap and external memory seen at each
+  // scrape, a lower bound of upstream's Go figure.
+  let seen = 0;
+  let total = 0;
+  new Counter({
+    name: 'otelcol_process_runtime_total_alloc_bytes', help: 'Cumulative bytes allocated for heap objects (growth seen between scrapes, a lower bound) [By]', registers: [registry],
+    collect() {
+      const { heapUsed, external } = process.memoryUsage();
+      total += Math.max(0, heapUsed + external - seen);
+      seen = heapUsed + external;
+      this.reset();
+      this.inc(total);
+    },
+  });
+  new Gauge({
+    name: 'otelcol_process_runtime_total_sys_memory_bytes', help: 'Total bytes of memory obtained from the OS (V8 heap, malloc and external memory) [By]', registers: [registry],
+    collect() {
+      const heap = getHeapStatistics();
+      this.set(heap.total_heap_size + heap.malloced_memory + heap.external_memory);
     },
   });
   new Counter({

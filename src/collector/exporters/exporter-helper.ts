@@ -1,8 +1,7 @@
 // What every exporter shares, as upstream's exporterhelper: sending queue -> retry -> per-attempt
 // timeout -> the exporter's push, with otelcol_exporter_* counted once per request after retries.
 // Accounting invariant: every consumed item ends in exactly one of sent, send_failed, enqueue_failed.
-import { Counter } from 'prom-client';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from '../prom-classes.ts';
 import { SIGNALS } from '../component.ts';
 import type { ComponentContext, Consumer, Lifecycle, Payload, Signal } from '../component.ts';
 import { ITEM_NAME } from '../telemetry.ts';
@@ -27,6 +26,8 @@ export interface PushResult {
 
 export interface ExporterClient {
   start?(): Promise<void>;
+  /** Labels of the destination on the sent/failed counters (server_address, server_port, url_path), as upstream. */
+  endpointLabels?(signal: Signal): Readonly<Record<string, string>>;
   /** One attempt; throws ExportError (or anything: treated as retryable) on failure. */
   push(payload: Payload, options: PushOptions): Promise<PushResult | void>;
   shutdown?(): Promise<void>;
@@ -50,7 +51,7 @@ const NO_RETRY: RetryConfig = { enabled: false, initial_interval: 0, randomizati
 
 export function createExporter(ctx: ComponentContext, config: HelperConfig, client: ExporterClient, deps: HelperDeps = {}): Exporter {
   const clock = deps.clock ?? systemClock;
-  const metrics = ctx.telemetry.exporter(ctx.id);
+  const metrics = ctx.telemetry.exporter(ctx.id, (signal) => client.endpointLabels?.(signal) ?? {});
   const retries = retryCounter(ctx.telemetry.registry).labels({ exporter: ctx.id });
   const stop = new AbortController();
   let drainDeadline: number | undefined;
@@ -67,13 +68,16 @@ export function createExporter(ctx: ComponentContext, config: HelperConfig, clie
 
   const deliver = async (payload: Payload): Promise<void> => {
     let result: PushResult | void;
+    metrics.inFlight(payload.signal, 1);
     try {
       result = await sendWithRetry((signal) => client.push(payload, { signal, timeoutMs: config.timeout }), retry, retryContext);
     } catch (error) {
-      metrics.sendFailed(payload.signal, payload.items);
+      metrics.sendFailed(payload.signal, payload.items, error);
       ctx.logger.error({ error: (error as Error).message, [`dropped_${ITEM_NAME[payload.signal]}`]: payload.items },
         queued ? 'Exporting failed. Dropping data.' : 'Exporting failed. Rejecting data.');
       throw error;
+    } finally {
+      metrics.inFlight(payload.signal, -1);
     }
     const rejected = Math.min(result?.rejected ?? 0, payload.items);
     if (result && (rejected > 0 || result.message)) {

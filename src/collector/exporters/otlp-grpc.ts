@@ -2,7 +2,7 @@
 // serializers, so the encoded request goes on the wire without an object model in between.
 // Compression as upstream's gRPC client: gzip (grpc-js), zstd and snappy (grpc-compression.ts).
 import { createSecureContext } from 'node:tls';
-import { ChannelCredentials, Client, Metadata, status as grpcStatus } from '@grpc/grpc-js';
+import { ChannelCredentials, Client, Metadata, setLogger, status as grpcStatus } from '@grpc/grpc-js';
 import type { ChannelOptions, ServiceError } from '@grpc/grpc-js';
 import { z } from 'zod';
 import type { ComponentContext, ExporterFactory, Payload, Signal } from '../component.ts';
@@ -16,6 +16,9 @@ import { classifyGrpc, ExportError, retryConfigSchema } from './retry.ts';
 import { decodeRpcStatus } from './rpc-status.ts';
 import { RequestBuffers } from './request-buffers.ts';
 import { queueConfigSchema } from './sending-queue.ts';
+import { grpcLoaded } from '../service/grpc-logs.ts';
+
+grpcLoaded(setLogger);
 
 export const GRPC_EXPORT_PATH: Record<Signal, string> = {
   traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
@@ -135,6 +138,13 @@ class GrpcClient implements ExporterClient {
 
   constructor(cfg: OtlpGrpcConfig) {
     this.#cfg = cfg;
+  }
+
+  /** As upstream: Go's net.SplitHostPort of the endpoint as written, or all of it as the address when it does not split. */
+  endpointLabels(): Record<string, string> {
+    const split = /^\[([^\]]*)\]:([^:]*)$/.exec(this.#cfg.endpoint) ?? /^([^:]*):([^:]*)$/.exec(this.#cfg.endpoint);
+    if (!split) return { server_address: this.#cfg.endpoint };
+    return /^[+-]?\d+$/.test(split[2]!) ? { server_address: split[1]!, server_port: String(Number(split[2])) } : { server_address: split[1]! };
   }
 
   async start(): Promise<void> {

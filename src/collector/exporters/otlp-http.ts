@@ -130,6 +130,18 @@ class HttpClient implements ExporterClient {
     this.#cfg = cfg;
   }
 
+  /** As upstream: the host, path and explicit port of the signal's URL. */
+  endpointLabels(signal: Signal): Record<string, string> {
+    const url = signalUrl(this.#cfg, signal);
+    if (url === undefined) return {};
+    const parsed = new URL(url);
+    return {
+      server_address: parsed.hostname.replace(/^\[|\]$/g, ''),
+      ...(parsed.pathname !== '' && parsed.pathname !== '/' ? { url_path: parsed.pathname } : {}),
+      ...(parsed.port !== '' ? { server_port: parsed.port } : {}),
+    };
+  }
+
   async start(): Promise<void> {
     const cfg = this.#cfg;
     const pool = {

@@ -9,6 +9,9 @@ import { permanent, refused } from '../errors.ts';
 import type { ExporterMetrics } from '../telemetry.ts';
 import type { Clock } from './retry-sender.ts';
 
+/** What items left in the queue at the drain deadline failed with (error_type Shutdown, as upstream). */
+const SHUTDOWN = new Error('dropped at shutdown: drain deadline reached');
+
 function unsupported(message: string) {
   return z.unknown().optional().refine((value) => value === undefined, { message });
 }
@@ -216,7 +219,7 @@ export class SendingQueue implements Consumer {
     if (left.length === 0) return;
     const items = { traces: 0, metrics: 0, logs: 0 };
     for (const entry of left) {
-      this.#metrics.sendFailed(entry.payload.signal, entry.payload.items);
+      this.#metrics.sendFailed(entry.payload.signal, entry.payload.items, SHUTDOWN);
       items[entry.payload.signal] += entry.payload.items;
       this.#used -= entry.size;
       entry.settle?.reject(refused('dropped at shutdown: drain deadline reached'));

@@ -137,7 +137,6 @@ export const filterProcessorFactory: ProcessorFactory<FilterConfig> = {
   create(ctx, config, signal, next: Consumer) {
     const drop = dropCondition(config, signal);
     if (!drop) return { consume: (payload) => next.consume(payload) };
-    const dropped = ctx.telemetry.processor(ctx.id);
     // Labelled as upstream: `filter` with the component id.
     const filtered = sharedCounter(ctx.telemetry, FILTERED[signal], `Number of ${signal === 'metrics' ? 'data points' : signal === 'logs' ? 'log records' : 'spans'} dropped by the filter processor`, ['filter'])
       .labels({ filter: ctx.id });
@@ -145,10 +144,7 @@ export const filterProcessorFactory: ProcessorFactory<FilterConfig> = {
     return {
       consume(payload) {
         const result = rewriteItems(payload, visit);
-        if (result.dropped > 0) {
-          dropped.dropped(signal, result.dropped);
-          filtered.inc(result.dropped);
-        }
+        if (result.dropped > 0) filtered.inc(result.dropped);
         if (result.payload.items === 0) return;
         return next.consume(result.payload);
       },

@@ -90,7 +90,7 @@ export const memoryLimiterProcessorFactory: ProcessorFactory<MemoryLimiterConfig
   create(ctx: ComponentContext, config: MemoryLimiterConfig, signal: Signal, next: Consumer): Consumer & Lifecycle {
     const entry = acquire(ctx, config);
     const { monitor } = entry;
-    const metrics = ctx.telemetry.processor(ctx.id);
+    const metrics = ctx.telemetry.memoryLimiter(ctx.id);
     return {
       consume(payload: Payload) {
         monitor.arrived(payload.bytes);
@@ -98,6 +98,7 @@ export const memoryLimiterProcessorFactory: ProcessorFactory<MemoryLimiterConfig
           metrics.refused(signal, payload.items);
           return Promise.reject(refused('data refused due to high memory usage'));
         }
+        metrics.accepted(signal, payload.items);
         return next.consume(payload);
       },
       async start() {

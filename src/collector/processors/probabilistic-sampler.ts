@@ -185,7 +185,6 @@ export const probabilisticSamplerFactory: ProcessorFactory<SamplerConfig> = {
   configSchema: samplerConfigSchema,
   create(ctx, config, signal, next) {
     const sampler = makeSampler(config);
-    const dropped = ctx.telemetry.processor(ctx.id);
     const counter = sharedCounter(ctx.telemetry, COUNTERS[signal]!, `Count of ${signal} that were sampled or not`, ['policy', 'sampled']);
     const tallies = new Map<string, number>();
     const priorityKey = config.sampling_priority === '' ? undefined : keyBytes(config.sampling_priority);
@@ -222,7 +221,6 @@ export const probabilisticSamplerFactory: ProcessorFactory<SamplerConfig> = {
           const [policy, sampled] = tally.split('\u0000') as [string, string];
           counter.labels({ policy, sampled }).inc(count);
         }
-        if (result.dropped > 0) dropped.dropped(signal, result.dropped);
         if (result.payload.items === 0) return;
         return next.consume(result.payload);
       },

@@ -28,6 +28,13 @@ export interface GraphDeps {
   readonly host: Host;
 }
 
+function bindLifecycle(instance: Lifecycle): Lifecycle {
+  return {
+    ...(instance.start ? { start: () => instance.start!() } : {}),
+    ...(instance.shutdown ? { shutdown: (deadline: number) => instance.shutdown!(deadline) } : {}),
+  };
+}
+
 export function buildGraph(config: CollectorConfig, deps: GraphDeps): Graph {
   const context = (kind: Node['kind'], id: string, type: string, pipeline?: string): ComponentContext => ({
     id, type, telemetry: deps.telemetry, logger: componentLogger(deps.logger, kind, id, pipeline),
@@ -49,9 +56,17 @@ export function buildGraph(config: CollectorConfig, deps: GraphDeps): Graph {
     const processors: Node[] = [];
     for (const id of [...pipeline.processors].reverse()) {
       const { factory, config: settings } = config.processors.get(id)!;
-      const instance = factory.create(context('processor', id, factory.type, pipeline.id), settings, pipeline.signal, next);
-      processors.unshift({ id, kind: 'processor', instance });
-      next = instance;
+      const counted = factory.type !== 'batch';
+      const flow = deps.telemetry.processorFlow(id, pipeline.signal);
+      const after = next;
+      const out: Consumer = counted ? { consume: (payload) => (flow.outgoing(payload.items), after.consume(payload)) } : after;
+      const instance = factory.create(context('processor', id, factory.type, pipeline.id), settings, pipeline.signal, out);
+      // Items in and out of every processor but batch, as upstream's processorhelper counts them.
+      const entry: Consumer & Lifecycle = counted
+        ? { ...bindLifecycle(instance), consume: (payload) => (flow.incoming(payload.items), instance.consume(payload)) }
+        : instance;
+      processors.unshift({ id, kind: 'processor', instance: entry });
+      next = entry;
     }
     pipelines.push({ id: pipeline.id, processors });
     entries.set(pipeline.id, { signal: pipeline.signal, first: next });

@@ -11,7 +11,7 @@ describe('snapshotOf', () => {
     telemetry.receiver('otlp', 'http').accepted('traces', 300);
     telemetry.receiver('otlp', 'grpc').accepted('metrics', 50);
     telemetry.receiver('otlp', 'grpc').refused('traces', 5);
-    telemetry.processor('memory_limiter').refused('traces', 4);
+    telemetry.memoryLimiter('memory_limiter').refused('traces', 4);
     const exporter = telemetry.exporter('otlp/backend');
     exporter.sent('logs', 9);
     exporter.sendFailed('logs', 2);
