@@ -6,11 +6,12 @@ import type { Env } from './config/expand.ts';
 import { formatIssue, type ConfigIssue } from './config/issues.ts';
 import { loadConfigFiles } from './config/load.ts';
 import { validateConfig, type CollectorConfig } from './config/validate.ts';
+import { factoriesFor } from './component-loaders.ts';
 import type { Factories } from './factories.ts';
 import { ListenError } from './listen.ts';
-import { defaultFactories } from './registry.ts';
 import { Collector } from './service/collector.ts';
-import { createLogger, routeGrpcLogs } from './service/logger.ts';
+import { routeGrpcLogs } from './service/grpc-logs.ts';
+import { createLogger } from './service/logger.ts';
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
@@ -21,11 +22,12 @@ export interface LoadedConfig {
   readonly unset: readonly string[];
 }
 
-export async function loadCollectorConfig(paths: readonly string[], env: Env = process.env, factories: Factories = defaultFactories): Promise<LoadedConfig> {
+/** `factories` defaults to those of the component types the config names (only their code is loaded). */
+export async function loadCollectorConfig(paths: readonly string[], env: Env = process.env, factories?: Factories): Promise<LoadedConfig> {
   if (paths.length === 0) return { issues: [{ path: '', message: 'no config given (use --config FILE)' }], unset: [] };
   const raw = await loadConfigFiles(paths, env);
   if (raw.issues.length > 0) return { issues: raw.issues, unset: raw.expansion.unset };
-  const result = validateConfig(raw.expansion.value, factories, raw.expansion.originals);
+  const result = validateConfig(raw.expansion.value, factories ?? (await factoriesFor(raw.expansion.value)), raw.expansion.originals);
   return { ...result, unset: raw.expansion.unset };
 }
 

@@ -4,8 +4,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
-import { encodeLz4 } from './lz4.ts';
-import { encodeSnappyBlock, encodeSnappyFramed } from './snappy.ts';
 
 /** What upstream's confighttp client sends, each under its own name as Content-Encoding. */
 export const HTTP_COMPRESSIONS = ['gzip', 'zlib', 'deflate', 'snappy', 'x-snappy-framed', 'zstd', 'lz4'] as const;
@@ -31,24 +29,30 @@ function zstdOptions(level: number): zlib.ZstdOptions {
   return { params: { [zlib.constants.ZSTD_c_compressionLevel]: zstdLevel, [zlib.constants.ZSTD_c_windowLog]: ZSTD_WINDOW_LOG } };
 }
 
+type Encode = (input: Buffer) => Buffer;
+
+// Loaded on first use: lz4 instantiates a WebAssembly module, which a collector never sending LZ4 need not hold.
+const snappyBlock = async (): Promise<Encode> => (await import('./snappy.ts')).encodeSnappyBlock;
+const snappyFramed = async (): Promise<Encode> => (await import('./snappy.ts')).encodeSnappyFramed;
+const lz4 = async (): Promise<Encode> => (await import('./lz4.ts')).encodeLz4;
+
 /** A stream that gathers its input and writes `encode(input)` when it ends. */
 class WholeBody extends Transform {
   readonly #chunks: Buffer[] = [];
-  readonly #encode: (input: Buffer) => Buffer;
-  constructor(encode: (input: Buffer) => Buffer) {
+  readonly #encoder: () => Promise<Encode>;
+  constructor(encoder: () => Promise<Encode>) {
     super();
-    this.#encode = encode;
+    this.#encoder = encoder;
   }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.#chunks.push(chunk);
     callback();
   }
   override _flush(callback: TransformCallback): void {
-    try {
-      callback(null, this.#encode(Buffer.concat(this.#chunks)));
-    } catch (error) {
-      callback(error as Error);
-    }
+    this.#encoder().then((encode) => encode(Buffer.concat(this.#chunks))).then(
+      (body) => callback(null, body),
+      (error: unknown) => callback(error as Error),
+    );
   }
 }
 
@@ -63,11 +67,11 @@ export function httpCompressor(compression: HttpCompression, level = 0): Transfo
     case 'zstd':
       return zlib.createZstdCompress(zstdOptions(level));
     case 'snappy':
-      return new WholeBody(encodeSnappyBlock);
+      return new WholeBody(snappyBlock);
     case 'x-snappy-framed':
-      return new WholeBody(encodeSnappyFramed);
+      return new WholeBody(snappyFramed);
     case 'lz4':
-      return new WholeBody(encodeLz4);
+      return new WholeBody(lz4);
   }
 }
 
@@ -78,7 +82,7 @@ export const GRPC_EXTRA_COMPRESSIONS = ['zstd', 'snappy'] as const;
 export type GrpcExtraCompression = (typeof GRPC_EXTRA_COMPRESSIONS)[number];
 
 /** One gRPC message body: zstd frames, or snappy's framing format as upstream's gRPC codec writes it. */
-export function grpcCompress(compression: GrpcExtraCompression, message: Buffer): Promise<Buffer> {
+export async function grpcCompress(compression: GrpcExtraCompression, message: Buffer): Promise<Buffer> {
   if (compression === 'zstd') return zstdCompress(message, zstdOptions(0));
-  return Promise.resolve(encodeSnappyFramed(message));
+  return (await snappyFramed())(message);
 }

@@ -6,8 +6,6 @@
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { DecompressError, malformed, tooLarge } from './errors.ts';
-import { decodeLz4 } from './lz4.ts';
-import { decodeSnappyAuto, decodeSnappyFramed } from './snappy.ts';
 
 /** The options every one of them takes: the output bound and the chunk size. */
 type Inflate = (input: Uint8Array, options: { maxOutputLength: number; chunkSize: number }) => Promise<Buffer>;
@@ -29,10 +27,11 @@ const STREAMED: ReadonlyMap<string, Inflate> = new Map([
   ['zstd', unzstd],
 ]);
 
-const BLOCK: ReadonlyMap<string, Decode> = new Map([
-  ['snappy', decodeSnappyAuto],
-  ['x-snappy-framed', decodeSnappyFramed],
-  ['lz4', decodeLz4],
+// Loaded on first use: lz4 instantiates a WebAssembly module, which a collector never receiving LZ4 need not hold.
+const BLOCK: ReadonlyMap<string, () => Promise<Decode>> = new Map([
+  ['snappy', async () => (await import('./snappy.ts')).decodeSnappyAuto],
+  ['x-snappy-framed', async () => (await import('./snappy.ts')).decodeSnappyFramed],
+  ['lz4', async () => (await import('./lz4.ts')).decodeLz4],
 ]);
 
 /** Every encoding name this module reads (lower case). */
@@ -40,8 +39,9 @@ export const DECODABLE: readonly string[] = [...STREAMED.keys(), ...BLOCK.keys()
 
 /** Decompresses `input` (encoding in lower case, one of DECODABLE); rejects with DecompressError. */
 export async function decompress(encoding: string, input: Uint8Array, limit: number): Promise<Buffer> {
-  const block = BLOCK.get(encoding);
-  if (block) {
+  const loadBlock = BLOCK.get(encoding);
+  if (loadBlock) {
+    const block = await loadBlock();
     try {
       return block(input, limit);
     } catch (error) {

@@ -1,16 +1,26 @@
-// otlp receiver: one instance per receiver id serves every signal of the pipelines that name it.
+// otlp receiver: one instance per receiver id serves every signal of the pipelines that name it. Each protocol's
+// server module (and its libraries) is loaded when the receiver starts, only for the protocols configured.
 import type { ComponentContext, Lifecycle, ReceiverFactory, SignalConsumers } from '../../component.ts';
 import { otlpReceiverConfigSchema, type OtlpReceiverConfig } from './config.ts';
-import { OtlpGrpcServer } from './grpc.ts';
-import { OtlpHttpServer } from './http.ts';
+
+interface Server {
+  start(): Promise<void>;
+  shutdown(deadline: number): Promise<void>;
+}
 
 function createOtlpReceiver(ctx: ComponentContext, config: OtlpReceiverConfig, consumers: SignalConsumers): Lifecycle {
   const { grpc, http } = config.protocols;
-  const servers: (OtlpGrpcServer | OtlpHttpServer)[] = [];
-  if (grpc) servers.push(new OtlpGrpcServer(grpc, consumers, ctx.telemetry.receiver(ctx.id, 'grpc'), ctx.logger));
-  if (http) servers.push(new OtlpHttpServer(http, consumers, ctx.telemetry.receiver(ctx.id, 'http'), ctx.logger));
+  const servers: Server[] = [];
   return {
     async start() {
+      if (grpc) {
+        const { OtlpGrpcServer } = await import('./grpc.ts');
+        servers.push(new OtlpGrpcServer(grpc, consumers, ctx.telemetry.receiver(ctx.id, 'grpc'), ctx.logger));
+      }
+      if (http) {
+        const { OtlpHttpServer } = await import('./http.ts');
+        servers.push(new OtlpHttpServer(http, consumers, ctx.telemetry.receiver(ctx.id, 'http'), ctx.logger));
+      }
       for (const server of servers) await server.start();
     },
     async shutdown(deadline: number) {

@@ -8,11 +8,14 @@ import type { Logger } from 'pino';
 import type { Signal, SignalConsumers } from '../../component.ts';
 import { endpointOf, formatEndpoint } from '../../config/endpoint.ts';
 import { ListenError } from '../../listen.ts';
+import { grpcLoaded } from '../../service/grpc-logs.ts';
 import { encodeExportResponse } from '../../otlp/index.ts';
 import type { ReceiverMetrics } from '../../telemetry.ts';
 import type { GrpcConfig } from './config.ts';
 import { decompressingInterceptor } from './grpc-decompress.ts';
 import { Intake, type Failure } from './intake.ts';
+
+grpcLoaded(grpc.setLogger);
 
 const MIB = 1024 * 1024;
 const SERVICE: Record<Signal, string> = {
