@@ -6,27 +6,16 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
-import { API_VERSION, KIND } from '../api/constants.ts';
 import { ListenError } from '../collector/listen.ts';
-import { Autoscaler } from './autoscale/runner.ts';
+import { startCaches } from './caches.ts';
 import { serveEndpoints, type RunningEndpoints } from './http-endpoints.ts';
-import { Applier } from './kube/apply.ts';
-import { systemClock } from './kube/clock.ts';
 import { KubeClient } from './kube/client.ts';
-import { Controller } from './kube/controller.ts';
-import { isApiError } from './kube/errors.ts';
-import { EventRecorder } from './kube/events.ts';
-import { Informer } from './kube/informer.ts';
-import { LeaderElector, leaseStore } from './kube/leader-election.ts';
-import { listerWatcher } from './kube/list-watch.ts';
-import { resources } from './kube/resources.ts';
-import { objectKey, type KubeObject } from './kube/types.ts';
+import { LeaderElector, leaseStore, SoleLeader } from './kube/leader-election.ts';
 import { WorkQueue } from './kube/work-queue.ts';
 import { createMetrics, type OperatorMetrics } from './metrics.ts';
 import { parseOperatorArgs, USAGE, type OperatorOptions } from './options.ts';
-import { PipelineViews } from './pipelines.ts';
-import { OWNED_KINDS, Reconciler, type OwnedKind } from './reconcile.ts';
 import { MANAGED_BY } from './render/index.ts';
+import { startTerm } from './term.ts';
 
 export interface OperatorHandle {
   metrics: OperatorMetrics;
@@ -51,113 +40,6 @@ function loadKubeConfig(path: string | undefined): KubeConfig {
   if (path) kc.loadFromFile(path);
   else kc.loadFromDefault();
   return kc;
-}
-
-/** The key of the TelemetryPipeline controlling `obj`, if any. */
-function ownerKey(obj: KubeObject): string | undefined {
-  const ref = obj.metadata.ownerReferences?.find((r) => r.controller && r.kind === KIND && r.apiVersion === API_VERSION);
-  return ref && obj.metadata.namespace ? `${obj.metadata.namespace}/${ref.name}` : undefined;
-}
-
-/** The informer caches: they run on every replica, so a new leader starts with warm caches. */
-interface Caches {
-  pipelines: PipelineViews;
-  owned: Record<OwnedKind, Informer<KubeObject>>;
-  pods: Informer<KubeObject>;
-  all: Informer<KubeObject>[];
-}
-
-function startCaches(client: KubeClient, opts: OperatorOptions, log: Logger, queue: WorkQueue): Caches {
-  const informerOf = (kind: keyof typeof resources, labelSelector?: string) =>
-    new Informer<KubeObject>({
-      name: resources[kind].plural,
-      log,
-      lw: listerWatcher(client, resources[kind], { namespace: opts.namespace, labelSelector, watchTimeoutSeconds: opts.watchTimeoutSeconds }),
-      inactivityMs: opts.watchInactivitySeconds * 1000,
-    });
-  const pipelineInformer = informerOf('pipeline');
-  const selector = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
-  const owned = Object.fromEntries(OWNED_KINDS.map((k) => [k, informerOf(k, selector)])) as Record<OwnedKind, Informer<KubeObject>>;
-  // The autoscaler scrapes the fleet's pods: their IPs come from Pods (loopback IPs are refused in EndpointSlices).
-  const pods = informerOf('pod', selector);
-
-  // Events are triggers, never input: they only put keys in the queue.
-  const enqueue = (obj: KubeObject) => queue.add(objectKey(obj));
-  pipelineInformer.on({ add: enqueue, update: enqueue, delete: enqueue });
-  const enqueueOwner = (obj: KubeObject) => {
-    const key = ownerKey(obj);
-    if (key) queue.add(key);
-  };
-  for (const inf of Object.values(owned)) inf.on({ add: enqueueOwner, update: enqueueOwner, delete: enqueueOwner });
-
-  const all = [pipelineInformer, ...Object.values(owned), pods];
-  for (const inf of all) inf.start();
-  return { pipelines: new PipelineViews(pipelineInformer), owned, pods, all };
-}
-
-interface TermContext {
-  opts: OperatorOptions;
-  client: KubeClient;
-  caches: Caches;
-  queue: WorkQueue;
-  metrics: OperatorMetrics;
-  identity: string;
-  log: Logger;
-}
-
-/**
- * The writers of one leadership term: reconcile workers and the autoscaler. Every request they make carries the
- * term's signal, so when the term ends (lease lost) whatever is in flight is aborted and nothing new is sent.
- */
-function startTerm(ctx: TermContext, signal: AbortSignal): { stop(): Promise<void> } {
-  const { opts, caches, queue, metrics, log } = ctx;
-  const client = ctx.client.withSignal(signal);
-  const events = new EventRecorder({ client, instance: ctx.identity, log });
-  const reconciler = new Reconciler({
-    pipelines: caches.pipelines,
-    owned: caches.owned,
-    applier: new Applier(client),
-    client,
-    events,
-    signal,
-    image: opts.collectorImage,
-    clock: systemClock,
-  });
-  const controller = new Controller({
-    queue,
-    concurrency: opts.concurrency,
-    resyncMs: opts.resyncSeconds * 1000,
-    listKeys: () => caches.pipelines.keys(),
-    reconcile: (key) => reconciler.reconcile(key),
-    onOutcome: (key, outcome, seconds, err) => {
-      metrics.onOutcome(outcome, seconds);
-      if (signal.aborted) log.debug({ key, outcome }, 'reconcile ended with the term');
-      else if (outcome === 'error' && isApiError(err, 409)) log.info({ key, err: (err as Error).message }, 'conflict, retrying');
-      else if (outcome === 'error') log.error({ key, err: (err as Error).message, retries: queue.numRequeues(key) }, 'reconcile failed');
-      else if (outcome === 'terminal') log.error({ key, err: (err as Error).message }, 'reconcile failed permanently');
-      else log.debug({ key, outcome, seconds }, 'reconciled');
-    },
-  });
-  const autoscaler = new Autoscaler({
-    pipelines: caches.pipelines,
-    deployments: caches.owned.deployment.store,
-    pods: caches.pods.store,
-    client,
-    events,
-    signal,
-    clock: systemClock,
-    log: log.child({ component: 'autoscaler' }),
-  });
-  metrics.setLeader(true);
-  controller.enqueueAll();
-  controller.start();
-  autoscaler.start();
-  return {
-    async stop() {
-      await autoscaler.stop();
-      await controller.stop();
-    },
-  };
 }
 
 export async function startOperator(opts: OperatorOptions, start: StartOptions = {}): Promise<OperatorHandle> {
@@ -190,33 +72,28 @@ export async function startOperator(opts: OperatorOptions, start: StartOptions =
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((r) => (resolveStopped = r));
   let term: { stop(): Promise<void> } | undefined;
-  const lead = async (signal: AbortSignal) => {
-    await synced;
-    if (!stopping && !signal.aborted) term = startTerm({ opts, client, caches, queue, metrics, identity, log }, signal);
-  };
-
-  // Without leader election the term is the life of the process.
-  const solo = opts.leaderElect ? undefined : new AbortController();
-  const elector = opts.leaderElect
+  const onStartedLeading = (signal: AbortSignal) =>
+    void synced.then(() => {
+      if (!stopping && !signal.aborted) term = startTerm({ opts, client, caches, queue, metrics, identity, log }, signal);
+    });
+  const leadership = opts.leaderElect
     ? new LeaderElector({
         identity,
         log,
         store: leaseStore(client, opts.leaderElectionNamespace, opts.leaderElectionId),
-        onStartedLeading: (signal) => void lead(signal),
+        onStartedLeading,
         // The term's signal has aborted every request in flight; the process ends, as with client-go's OnStoppedLeading.
         onStoppedLeading: () => void stop().then(resolveStopped),
       })
-    : undefined;
-  if (elector) void elector.start();
-  else void lead(solo!.signal);
+    : new SoleLeader({ onStartedLeading });
+  void leadership.start();
 
   async function stop(): Promise<void> {
     stopping ??= (async () => {
       log.info('shutting down');
-      // Finish in-flight evaluations and reconciles while the term still holds, then end it and release the lease.
+      // Finish in-flight evaluations and reconciles while the term still holds, then end it (and release the lease).
       await term?.stop();
-      await elector?.stop();
-      solo?.abort(new Error('operator stopped'));
+      await leadership.stop();
       metrics.setLeader(false);
       await Promise.all(caches.all.map((i) => i.stop()));
       await endpoints.close();
@@ -226,15 +103,7 @@ export async function startOperator(opts: OperatorOptions, start: StartOptions =
     return stopping;
   }
 
-  return {
-    metrics,
-    endpoints,
-    identity,
-    synced,
-    isLeader: () => (elector ? elector.isLeader : !solo!.signal.aborted),
-    stopped,
-    stop,
-  };
+  return { metrics, endpoints, identity, synced, isLeader: () => leadership.isLeader, stopped, stop };
 }
 
 /** `tpo operator`: runs until SIGTERM/SIGINT (exit 0) or lost leadership (exit 1). */

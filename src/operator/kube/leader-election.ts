@@ -243,3 +243,28 @@ export function leaseStore(client: KubeRequester, namespace: string, name: strin
     update: (lease, signal) => client.request<Lease>('PUT', path, { body: lease, signal }),
   };
 }
+
+/** Leadership without election, for a single operator: one term, from start() until stop(). */
+export class SoleLeader {
+  readonly #term = new AbortController();
+  readonly #onStartedLeading: (term: AbortSignal) => void;
+  #started = false;
+
+  constructor(opts: Pick<LeaderElectorOptions, 'onStartedLeading'>) {
+    this.#onStartedLeading = opts.onStartedLeading;
+  }
+
+  get isLeader(): boolean {
+    return this.#started && !this.#term.signal.aborted;
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    this.#onStartedLeading(this.#term.signal);
+  }
+
+  async stop(): Promise<void> {
+    this.#term.abort(new Error('operator stopped'));
+  }
+}
