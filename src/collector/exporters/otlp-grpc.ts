@@ -50,8 +50,12 @@ const grpcHeaderName = /^[0-9a-z_.-]+$/;
 
 /** What upstream's gRPC client can send; its other compression names fail its exporter's start. */
 const GRPC_COMPRESSIONS = ['gzip', 'snappy', 'zstd', 'none', ''] as const;
+// Names upstream's config accepts but its gRPC exporter cannot send (it fails at start): refused here as unsupported.
+const UPSTREAM_ONLY = new Set(['zlib', 'deflate', 'lz4', 'x-snappy-framed']);
 const compressionSchema = z.enum(GRPC_COMPRESSIONS, {
-  error: (issue) => `unsupported compression type ${JSON.stringify(issue.input)} for gRPC; supported: gzip, snappy, zstd, none`,
+  error: (issue) => UPSTREAM_ONLY.has(String(issue.input))
+    ? `unsupported: compression ${JSON.stringify(issue.input)} over gRPC (upstream's exporter fails to start with it); supported: gzip, snappy, zstd, none`
+    : `unsupported compression type ${JSON.stringify(issue.input)} for gRPC; supported: gzip, snappy, zstd, none`,
 });
 
 export const otlpGrpcConfigSchema = z

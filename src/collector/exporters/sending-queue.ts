@@ -22,8 +22,8 @@ const queueFields = {
   sizer: z.enum(['requests', 'items', 'bytes']).default('requests'),
   block_on_overflow: z.boolean().default(false),
   wait_for_result: z.boolean().default(false),
-  storage: unsupported('persistent queues (storage) are not supported by this collector'),
-  batch: unsupported('is not supported by this collector; use the batch processor'),
+  storage: unsupported('unsupported: persistent queues (storage)'),
+  batch: unsupported('unsupported: batching in the sending queue (use the batch processor)'),
 };
 
 /** The `sending_queue` section; `enabled` defaults to true once the section is written. */

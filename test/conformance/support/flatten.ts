@@ -36,9 +36,12 @@ export function normalized(value: JsonValue | undefined): JsonValue {
   if (value === null || typeof value !== 'object') return value ?? null;
   const out: Obj = {};
   for (const [key, entry] of Object.entries(value)) {
-    const copy = key === 'attributes' && Array.isArray(entry)
-      ? (normalized(entry) as Obj[]).sort((a, b) => String(a.key).localeCompare(String(b.key)))
-      : normalized(entry);
+    const byKey = (list: JsonValue) => (list as Obj[]).sort((a, b) => String(a.key).localeCompare(String(b.key)));
+    // Attribute lists and key-value-list values are maps: their order carries no meaning (upstream's Go maps have none).
+    let copy = key === 'attributes' && Array.isArray(entry) ? byKey(normalized(entry)) : normalized(entry);
+    if (key === 'kvlistValue' && copy !== null && typeof copy === 'object' && Array.isArray((copy as Obj).values)) {
+      copy = { ...(copy as Obj), values: byKey((copy as Obj).values!) };
+    }
     if (KEEP.has(key) || !isDefault(copy)) out[key] = copy;
   }
   return out;

@@ -1,0 +1,139 @@
+// Validate verdicts: a corpus of configs, valid and broken, per component option, checked by `otelcol validate`
+// of the upstream build (v0.161.0) and by ours. They agree, except where ours refuses an option on purpose: there
+// upstream accepts, ours names it `unsupported:` at its path, and the collector README lists exactly those entries.
+import { readFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { loadConfigTexts } from '../../src/collector/config/load.ts';
+import { formatIssue, type ConfigIssue } from '../../src/collector/config/issues.ts';
+import { validateConfig } from '../../src/collector/config/validate.ts';
+import { defaultFactories } from '../../src/collector/registry.ts';
+import { upstreamValidate } from '../support/upstream-collector.ts';
+
+type Signal = 'traces' | 'metrics' | 'logs';
+type Case = { name: string; config: Record<string, unknown>; unsupported?: string };
+
+const ENV = { PORT: '4317', LEVEL_REF: '${env:LEVEL}', LEVEL: 'basic' };
+
+function config(parts: { processors?: Record<string, unknown>; exporters?: Record<string, unknown>; extensions?: Record<string, unknown>; service?: Record<string, unknown> }, signals: Signal[] = ['traces']): Record<string, unknown> {
+  const processors = Object.keys(parts.processors ?? {});
+  const exporters = Object.keys(parts.exporters ?? { debug: {} });
+  return {
+    receivers: { otlp: { protocols: { grpc: { endpoint: '127.0.0.1:4317' } } } },
+    ...(parts.processors ? { processors: parts.processors } : {}),
+    exporters: parts.exporters ?? { debug: {} },
+    ...(parts.extensions ? { extensions: parts.extensions } : {}),
+    service: {
+      ...(parts.extensions ? { extensions: Object.keys(parts.extensions) } : {}),
+      ...parts.service,
+      pipelines: Object.fromEntries(signals.map((signal) => [signal, { receivers: ['otlp'], processors, exporters }])),
+    },
+  };
+}
+
+const processor = (id: string, settings: unknown, signals: Signal[] = ['traces']) => config({ processors: { [id]: settings } }, signals);
+const all: Signal[] = ['traces', 'metrics', 'logs'];
+
+const CASES: Case[] = [
+  // attributes
+  { name: 'attributes: every action', config: processor('attributes', { actions: [
+    { key: 'a', value: 1, action: 'insert' }, { key: 'b', from_attribute: 'a', default_value: 'x', action: 'upsert' }, { key: 'c', value: 'v', action: 'UPDATE' },
+    { pattern: '^internal\\.', action: 'delete' }, { key: 'd', action: 'hash' }, { key: 'e', pattern: '^(?P<x>\\w+)$', action: 'extract' }, { key: 'f', converted_type: 'int', action: 'convert' },
+  ] }, all) },
+  { name: 'attributes: unknown action', config: processor('attributes', { actions: [{ key: 'a', action: 'rename' }] }) },
+  { name: 'attributes: no actions', config: processor('attributes', { actions: [] }) },
+  { name: 'attributes: insert without a value', config: processor('attributes', { actions: [{ key: 'a', action: 'insert' }] }) },
+  { name: 'attributes: two value sources', config: processor('attributes', { actions: [{ key: 'a', value: 1, from_attribute: 'b', action: 'upsert' }] }) },
+  { name: 'attributes: extract with an unnamed group', config: processor('attributes', { actions: [{ key: 'a', pattern: '(?P<x>a)(b)', action: 'extract' }] }) },
+  { name: 'attributes: convert to a bad type', config: processor('attributes', { actions: [{ key: 'a', converted_type: 'bool', action: 'convert' }] }) },
+  { name: 'attributes: RE2 syntax JavaScript lacks', config: processor('attributes', { actions: [{ pattern: '\\Qa.b\\E|[[:digit:]]\\z|(?U)x+|\\p{Greek}', action: 'delete' }] }) },
+  { name: 'attributes: a lookahead is not RE2', config: processor('attributes', { actions: [{ pattern: 'a(?=b)', action: 'delete' }] }) },
+  { name: 'attributes: a back-reference is not RE2', config: processor('attributes', { actions: [{ pattern: '(a)\\1', action: 'hash' }] }) },
+  { name: 'attributes: include span names', config: processor('attributes', { actions: [{ key: 'a', action: 'delete' }], include: { match_type: 'regexp', span_names: ['^GET'] } }) },
+  { name: 'attributes: include without match_type', config: processor('attributes', { actions: [{ key: 'a', action: 'delete' }], include: { span_names: ['x'] } }) },
+  { name: 'attributes: log bodies for spans', config: processor('attributes', { actions: [{ key: 'a', action: 'delete' }], include: { match_type: 'strict', log_bodies: ['x'] } }) },
+  { name: 'attributes: span names for logs', config: processor('attributes', { actions: [{ key: 'a', action: 'delete' }], include: { match_type: 'strict', span_names: ['x'] } }, ['logs']) },
+  { name: 'attributes: from_context', config: processor('attributes', { actions: [{ key: 'a', from_context: 'metadata.tenant', action: 'insert' }] }), unsupported: 'processors.attributes.actions[].from_context' },
+  // filter
+  { name: 'filter: OTTL with enums', config: processor('filter', { error_mode: 'ignore', traces: { span: ['kind == SPAN_KIND_SERVER', 'status.code == STATUS_CODE_ERROR'] }, logs: { log_record: ['severity_number < SEVERITY_NUMBER_WARN'] }, metrics: { metric: ['type == METRIC_DATA_TYPE_SUM'] } }, all) },
+  { name: 'filter: trace_conditions', config: processor('filter', { trace_conditions: ['span.name == "a"', 'resource.attributes["x"] == "y"'] }) },
+  { name: 'filter: trace_conditions groups', config: processor('filter', { trace_conditions: [{ context: 'span', conditions: ['name == "a"'] }] }) },
+  { name: 'filter: mixed condition styles', config: processor('filter', { trace_conditions: ['span.name == "a"', { conditions: ['span.name == "b"'] }] }) },
+  { name: 'filter: inferred and per-context conditions', config: processor('filter', { trace_conditions: ['span.name == "a"'], traces: { span: ['true'] } }) },
+  { name: 'filter: an unknown path', config: processor('filter', { traces: { span: ['nosuchpath == 1'] } }) },
+  { name: 'filter: a lookahead in IsMatch', config: processor('filter', { traces: { span: ['IsMatch(name, "a(?=b)")'] } }) },
+  { name: 'filter: OTTL and include/exclude for spans', config: processor('filter', { traces: { span: ['true'] }, spans: { include: { match_type: 'strict', span_names: ['a'] } } }) },
+  { name: 'filter: legacy forms', config: processor('filter', { spans: { exclude: { match_type: 'regexp', span_names: ['^health'] } }, logs: { include: { match_type: 'strict', severity_number: { min: 'WARN' } } }, metrics: { exclude: { match_type: 'strict', metric_names: ['a'] } } }, all) },
+  { name: 'filter: a bad severity', config: processor('filter', { logs: { include: { match_type: 'strict', severity_number: { min: 'LOUD' } } } }, ['logs']) },
+  { name: 'filter: span events', config: processor('filter', { traces: { spanevent: ['name == "x"'] } }), unsupported: 'processors.filter.traces.spanevent' },
+  { name: 'filter: spanevent context', config: processor('filter', { trace_conditions: [{ context: 'spanevent', conditions: ['name == "x"'] }] }), unsupported: 'processors.filter.trace_conditions[]' },
+  { name: 'filter: expr', config: processor('filter', { metrics: { exclude: { match_type: 'expr', expressions: ['MetricName == "a"'] } } }, ['metrics']), unsupported: 'processors.filter.metrics.{include,exclude}.match_type: expr' },
+  // probabilistic_sampler
+  { name: 'sampler: every mode', config: config({ processors: { probabilistic_sampler: { sampling_percentage: 10 }, 'probabilistic_sampler/e': { mode: 'equalizing', sampling_percentage: 5 }, 'probabilistic_sampler/p': { mode: 'proportional', sampling_percentage: 50, sampling_precision: 6 } } }, ['traces', 'logs']) },
+  { name: 'sampler: record source without an attribute', config: processor('probabilistic_sampler', { sampling_percentage: 10, attribute_source: 'record' }, ['logs']) },
+  { name: 'sampler: negative', config: processor('probabilistic_sampler', { sampling_percentage: -1 }) },
+  { name: 'sampler: precision 0', config: processor('probabilistic_sampler', { sampling_percentage: 1, sampling_precision: 0 }) },
+  { name: 'sampler: precision 15', config: processor('probabilistic_sampler', { sampling_percentage: 1, sampling_precision: 15 }) },
+  { name: 'sampler: a bogus mode', config: processor('probabilistic_sampler', { sampling_percentage: 1, mode: 'random' }) },
+  { name: 'sampler: in a metrics pipeline', config: processor('probabilistic_sampler', { sampling_percentage: 1 }, ['metrics']) },
+  // batch, memory_limiter
+  { name: 'batch: metadata keys', config: processor('batch', { metadata_keys: ['tenant'], metadata_cardinality_limit: 10, timeout: '1s' }, all) },
+  { name: 'batch: duplicate metadata keys', config: processor('batch', { metadata_keys: ['tenant', 'Tenant'] }) },
+  { name: 'batch: max below size', config: processor('batch', { send_batch_size: 100, send_batch_max_size: 10 }) },
+  { name: 'memory_limiter: no limit', config: processor('memory_limiter', { check_interval: '1s' }) },
+  { name: 'memory_limiter: spike at the limit', config: processor('memory_limiter', { check_interval: '1s', limit_mib: 100, spike_limit_mib: 100 }) },
+  // exporters
+  { name: 'otlp exporter: every compression it sends', config: config({ exporters: { 'otlp/a': { endpoint: 'x:4317', compression: 'zstd' }, 'otlp/b': { endpoint: 'x:4317', compression: 'snappy' }, 'otlphttp/c': { endpoint: 'http://x:4318', compression: 'lz4' } } }) },
+  { name: 'otlp exporter: zlib over gRPC', config: config({ exporters: { otlp: { endpoint: 'x:4317', compression: 'zlib' } } }), unsupported: 'exporters.otlp_grpc.compression' },
+  { name: 'otlp exporter: an unknown compression', config: config({ exporters: { otlp: { endpoint: 'x:4317', compression: 'brotli9' } } }) },
+  { name: 'otlp exporter: a persistent queue', config: config({ exporters: { otlp: { endpoint: 'x:4317', sending_queue: { storage: 'file_storage' } } } }), unsupported: 'exporters.*.sending_queue.storage' },
+  { name: 'otlp exporter: a batching queue', config: config({ exporters: { otlp: { endpoint: 'x:4317', sending_queue: { batch: {} } } } }), unsupported: 'exporters.*.sending_queue.batch' },
+  // extensions and service
+  { name: 'health_check: check_collector_pipeline', config: config({ extensions: { health_check: { endpoint: '127.0.0.1:13133', check_collector_pipeline: { enabled: true, interval: '5m', exporter_failure_threshold: 5 } } } }) },
+  { name: 'service: the legacy metrics address', config: config({ service: { telemetry: { metrics: { address: '127.0.0.1:8888' } } } }) },
+  { name: 'service: a prometheus reader', config: config({ service: { telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: '127.0.0.1', port: 8888 } } } }] } } } }) },
+  { name: 'references: env expanded again', config: config({ exporters: { debug: { verbosity: '${env:LEVEL_REF}' } } }) },
+  { name: 'references: an inline yaml source', config: config({ exporters: { debug: { verbosity: '${yaml:basic}' } } }), unsupported: '${SCHEME:...}' },
+];
+
+function ours(text: string): ConfigIssue[] {
+  const raw = loadConfigTexts([{ text, source: 'corpus.yaml' }], ENV);
+  if (raw.issues.length > 0) return [...raw.issues];
+  return [...validateConfig(raw.expansion.value, defaultFactories, raw.expansion.originals).issues];
+}
+
+/** Path entries of the README's "Not supported" table. */
+function readmeUnsupported(): string[] {
+  const readme = readFileSync(new URL('../../src/collector/README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## Not supported'), readme.indexOf('\n## ', readme.indexOf('## Not supported') + 1));
+  return [...section.matchAll(/^\| `([^`]+)`/gm)].map((match) => match[1]!);
+}
+
+const verdicts = new Map<string, { upstream: { ok: boolean; output: string }; ours: ConfigIssue[] }>();
+
+beforeAll(async () => {
+  for (let i = 0; i < CASES.length; i += 8) {
+    await Promise.all(CASES.slice(i, i + 8).map(async (entry) => {
+      const text = stringify(entry.config);
+      verdicts.set(entry.name, { upstream: await upstreamValidate(text, ENV), ours: ours(text) });
+    }));
+  }
+}, 120_000);
+
+test.each(CASES.filter((entry) => !entry.unsupported).map((entry) => [entry.name, entry] as const))('%s: the same verdict', (_name, entry) => {
+  const { upstream, ours: issues } = verdicts.get(entry.name)!;
+  expect({ ok: issues.length === 0, issues: issues.map(formatIssue) }).toMatchObject({ ok: upstream.ok });
+  // Where both refuse, ours does so with a message of its own, never as "unsupported".
+  expect(issues.filter((issue) => issue.message.includes('unsupported:')).map(formatIssue)).toEqual([]);
+});
+
+test.each(CASES.filter((entry) => entry.unsupported).map((entry) => [entry.name, entry] as const))('%s: upstream accepts, ours names it unsupported', (_name, entry) => {
+  const { upstream, ours: issues } = verdicts.get(entry.name)!;
+  expect(upstream).toMatchObject({ ok: true });
+  expect(issues.length).toBeGreaterThan(0);
+  expect(issues.every((issue) => issue.message.includes('unsupported:'))).toBe(true);
+});
+
+test('the README lists exactly the options the corpus shows unsupported', () => {
+  const shown = [...new Set(CASES.flatMap((entry) => (entry.unsupported ? [entry.unsupported] : [])))].sort();
+  expect(readmeUnsupported().sort()).toEqual(shown);
+});
