@@ -2,7 +2,7 @@
 // so the zod checks and the API server's checks are written once, side by side.
 import { z } from 'zod';
 import { QUANTITY_PATTERN, isQuantity } from './quantity.ts';
-import { parseDuration } from '../collector/config/duration.ts';
+import { parseDuration } from '../contract/duration.ts';
 import { compileRe2 } from '../contract/re2.ts';
 
 /**

@@ -1,7 +1,7 @@
 // Running the collector as a process: load and validate the config, start, wait for SIGTERM/SIGINT,
 // drain within the deadline, exit 0. Config errors are printed one per line, exit code 1.
 import type { Logger } from 'pino';
-import { parseDuration } from './config/duration.ts';
+import { parseDuration } from '../contract/duration.ts';
 import type { Env } from './config/expand.ts';
 import { formatIssue, type ConfigIssue } from './config/issues.ts';
 import { loadConfigFiles } from './config/load.ts';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ComponentContext, ExtensionFactory, Host, Lifecycle } from '../component.ts';
 import { endpointField, endpointOf, formatEndpoint } from '../config/endpoint.ts';
 import { close, listen } from '../listen.ts';
-import { formatGoDuration } from '../config/duration.ts';
+import { formatGoDuration } from '../../contract/duration.ts';
 
 export const healthCheckConfigSchema = z.strictObject({
   endpoint: endpointField('localhost:13133'),

@@ -2,6 +2,7 @@
 // and the upstream image run the same ConfigMap. Listeners bind to ${env:POD_IP} (set from the downward API).
 import { effectiveBatch } from '../../api/spec-processors.ts';
 import type { Signal, TelemetryPipelineSpec } from '../../api/telemetry-pipeline.ts';
+import type { ConfigDocument } from '../../collector/config/document.ts';
 import { durationMs } from '../../api/schema-kit.ts';
 import { GRPC_MAX_CONNECTION_AGE_GRACE_SECONDS, HEALTH_PORT, METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from './defaults.ts';
 import { exporterConfigs } from './exporters.ts';
@@ -15,14 +16,16 @@ interface GrpcReceiverConfig {
   keepalive?: { server_parameters: { max_connection_age: string; max_connection_age_grace: string } };
 }
 
-export interface CollectorConfig {
+/**
+ * The rendered config: the collector's own config document type (src/collector/config/document.ts), narrowed to
+ * what the renderer writes, so the compiler checks every rendered field against what the collector reads.
+ */
+export interface CollectorConfig extends ConfigDocument {
   receivers: { otlp: { protocols: { grpc?: GrpcReceiverConfig; http?: { endpoint: string } } } };
-  processors: Record<string, object>;
-  exporters: Record<string, object>;
   extensions: { health_check: { endpoint: string } };
   service: {
     extensions: string[];
-    telemetry: { metrics: { readers: object[] } };
+    telemetry: { metrics: { readers: { pull: { exporter: { prometheus: { host: string; port: number } } } }[] } };
     pipelines: Partial<Record<Signal, { receivers: string[]; processors: string[]; exporters: string[] }>>;
   };
 }
@@ -54,7 +57,7 @@ function receivers(spec: TelemetryPipelineSpec): CollectorConfig['receivers'] {
  */
 function processorsAndChains(spec: TelemetryPipelineSpec, memory: MemorySizing) {
   const { attributes, filter, sampling } = spec.processors;
-  const processors: Record<string, object> = {
+  const processors: CollectorConfig['processors'] = {
     memory_limiter: { check_interval: memory.checkInterval, limit_mib: memory.limitMiB, spike_limit_mib: memory.spikeLimitMiB },
     batch: effectiveBatch(spec.processors.batch),
   };

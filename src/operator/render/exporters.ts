@@ -1,6 +1,7 @@
 // spec.exporters -> upstream `otlp/<name>` and `otlphttp/<name>` exporter configs.
 import type { V1EnvVar } from '@kubernetes/client-node';
 import type { Exporter, OtlpClient } from '../../api/telemetry-pipeline.ts';
+import type { OtlpGrpcExporterSection, OtlpHttpExporterSection } from '../../collector/config/document.ts';
 import { configLiteral } from './literal.ts';
 
 /**
@@ -48,8 +49,8 @@ export function exporterId(exporter: Exporter): string {
 }
 
 /** Exporter names are unique, each has exactly one of otlp and otlphttp, endpoints are well formed (the schema's rules). */
-export function exporterConfigs(exporters: readonly Exporter[]): Record<string, object> {
-  const configs: Record<string, object> = {};
+export function exporterConfigs(exporters: readonly Exporter[]): Record<string, OtlpGrpcExporterSection | OtlpHttpExporterSection> {
+  const configs: Record<string, OtlpGrpcExporterSection | OtlpHttpExporterSection> = {};
   for (const exporter of exporters) {
     const { sendingQueue: q, retryOnFailure: r } = exporter;
     configs[exporterId(exporter)] = {

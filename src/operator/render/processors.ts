@@ -1,8 +1,9 @@
 // User-facing processors of the spec -> upstream processor configs (attributes, filter); batch is effectiveBatch.
 import type { Processors, Signal } from '../../api/telemetry-pipeline.ts';
+import type { AttributesSection, FilterSection } from '../../collector/config/document.ts';
 import { configLiteral } from './literal.ts';
 
-export function attributesConfig(actions: NonNullable<Processors['attributes']>): { actions: Record<string, string>[] } {
+export function attributesConfig(actions: NonNullable<Processors['attributes']>): AttributesSection {
   return {
     actions: actions.map((a) => ({
       action: a.action,
@@ -30,7 +31,7 @@ function attributeConditions(matches: AttributeMatches): string[] {
  * error_mode ignore: a condition that cannot be evaluated on an item keeps the item rather than failing the batch.
  * Returns only the sections of the given signals; undefined when nothing is filtered.
  */
-export function filterConfig(filter: NonNullable<Processors['filter']>, signals: readonly Signal[]) {
+export function filterConfig(filter: NonNullable<Processors['filter']>, signals: readonly Signal[]): FilterSection | undefined {
   const span = [
     ...(filter.spans?.nameMatches ?? []).map((re) => `IsMatch(name, ${ottlString(re)})`),
     ...attributeConditions(filter.spans?.attributeMatches),
@@ -42,5 +43,5 @@ export function filterConfig(filter: NonNullable<Processors['filter']>, signals:
     ...(signals.includes('metrics') && datapoint.length > 0 ? { metrics: { datapoint } } : {}),
     ...(signals.includes('logs') && logRecord.length > 0 ? { logs: { log_record: logRecord } } : {}),
   };
-  return Object.keys(sections).length > 0 ? { error_mode: 'ignore', ...sections } : undefined;
+  return Object.keys(sections).length > 0 ? { error_mode: 'ignore' as const, ...sections } : undefined;
 }

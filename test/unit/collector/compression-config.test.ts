@@ -20,9 +20,15 @@ test.each(['gzip', 'snappy', 'zstd', 'none', '""'])('otlp (gRPC) exporter takes 
   expect(issuesOf({ exporters: `otlp: {endpoint: "b:4317", compression: ${compression}}` })).toEqual([]);
 });
 
-test.each(['lz4', 'zlib', 'deflate', 'x-snappy-framed', 'br'])('otlp (gRPC) exporter rejects compression %s with its path', (compression) => {
+test.each(['lz4', 'zlib', 'deflate', 'x-snappy-framed'])('otlp (gRPC) exporter refuses compression %s, which upstream accepts and then fails to start with, as unsupported', (compression) => {
   expect(issuesOf({ exporters: `otlp: {endpoint: "b:4317", compression: ${compression}}` })).toEqual([
-    `exporters.otlp.compression: unsupported compression type "${compression}" for gRPC; supported: gzip, snappy, zstd, none`,
+    `exporters.otlp.compression: unsupported: compression "${compression}" over gRPC (upstream's exporter fails to start with it); supported: gzip, snappy, zstd, none`,
+  ]);
+});
+
+test('otlp (gRPC) exporter rejects an unknown compression with its path', () => {
+  expect(issuesOf({ exporters: 'otlp: {endpoint: "b:4317", compression: br}' })).toEqual([
+    'exporters.otlp.compression: unsupported compression type "br" for gRPC; supported: gzip, snappy, zstd, none',
   ]);
 });
 

@@ -4,7 +4,7 @@ import { parseEndpoint } from '../../../src/collector/config/endpoint.ts';
 import { parseComponentId } from '../../../src/collector/config/ids.ts';
 import { metricsEndpoint, telemetrySchema } from '../../../src/collector/config/service.ts';
 import { ConsumerError, isRetryable, permanent, refused } from '../../../src/collector/errors.ts';
-import { formatGoDuration } from '../../../src/collector/config/duration.ts';
+import { formatGoDuration } from '../../../src/contract/duration.ts';
 import { healthCheckConfigSchema, healthResponse } from '../../../src/collector/extensions/health-check.ts';
 import { drainTimeoutFrom } from '../../../src/collector/main.ts';
 import { fanout } from '../../../src/collector/service/fanout.ts';
