@@ -1,5 +1,5 @@
-// Durations as the upstream collector writes them (Go's time.ParseDuration: "200ms", "1m30s", "5s").
-import { z } from 'zod';
+// Durations as the upstream collector writes them (Go's time.ParseDuration: "200ms", "1m30s", "5s"), shared by the
+// API's checks and the collector's config.
 
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
@@ -41,16 +41,3 @@ export function formatGoDuration(ms: number): string {
 function trim(value: number): string {
   return String(Number(value.toFixed(9)));
 }
-
-/** A config field holding a duration; parses to milliseconds. Numbers are nanoseconds, as upstream's decoder treats them. */
-export const duration = z
-  .union([z.string(), z.number()])
-  .transform((value, ctx) => {
-    if (typeof value === 'number') return value / 1e6;
-    const ms = parseDuration(value);
-    if (ms === undefined || ms < 0) {
-      ctx.addIssue({ code: 'custom', message: `invalid duration "${value}" (expected e.g. "200ms", "5s", "1m30s")` });
-      return z.NEVER;
-    }
-    return ms;
-  });
