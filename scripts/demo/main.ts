@@ -1,74 +1,38 @@
-// `npm run demo`: the whole product on one machine. Picks a cluster (the current context when it answers
-// and is a local control plane, else the one of test/cluster, started when needed: cluster.ts), installs
-// the CRDs, runs the operator, applies the demo TelemetryPipeline exporting to a local OTLP sink, runs
-// the fleet's collectors as real processes on the pods' loopback IPs (process runtime), drives a load
-// ramp with the OpenTelemetry JS exporter and shows a live view. At the end it writes an SVG chart of
-// load and replicas over time and checks that every acknowledged span reached the sink exactly once.
+// `npm run demo`: the whole product on one machine. Says first which runtime it uses and why (runtime.ts): the
+// real node where this machine can run it, else the process runtime. Picks the cluster (cluster.ts), installs the
+// CRDs, sets up the runtime's operator, OTLP sink and collectors (real-fleet.ts: the Helm chart and containers on
+// the real node; process-fleet.ts: local processes for KWOK pods), applies manifests/samples/demo.yaml exporting
+// to the sink, drives a load ramp with the official OpenTelemetry JS exporter and shows a live view. At the end it
+// writes an SVG chart of load and replicas over time and checks that every acknowledged span reached the sink
+// exactly once.
 //
-// Ctrl-C stops everything the demo started: load, collectors, the demo namespace, the operator, the sink,
-// and the local control plane if the demo started it (a control plane that was already running stays;
-// --keep-cluster keeps one the demo started).
+// Ctrl-C stops everything the demo started (session.ts): load, sink, operator, collectors, the demo namespace, and
+// the real node and local control plane if the demo started them (--keep-cluster keeps them).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parse } from 'yaml';
 import { collectionPath, objectPath, resources } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
-import { stopCluster } from '../../test/cluster/harness.ts';
+import { realNodeUnavailableReason, stopCluster, stopNode } from '../../test/cluster/harness.ts';
 import { REPO_ROOT } from '../../test/cluster/layout.ts';
 import { FleetSampler, replicaSteps } from '../../test/support/fleet-sampler.ts';
 import { LoadGenerator } from '../../test/support/load-generator.ts';
 import { scheduleSeconds } from '../../test/support/load-schedule.ts';
-import { OtlpSink } from '../../test/support/otlp-sink.ts';
-import { ProcessRuntime } from '../../test/support/process-runtime.ts';
 import { checkDelivery } from '../../test/support/span-ids.ts';
 import { renderChart } from './chart.ts';
-import { chooseCluster, installCrds, type DemoCluster } from './cluster.ts';
-import { startLocalOperator } from './operator.ts';
+import { chooseCluster, installCrds } from './cluster.ts';
 import { demoSchedule, parseDemoArgs, PEAK_SPANS_PER_SECOND, USAGE, type DemoOptions } from './options.ts';
+import { startProcessFleet } from './process-fleet.ts';
+import { startRealFleet } from './real-fleet.ts';
+import { chooseRuntime, RuntimeUnavailable, type RuntimeChoice } from './runtime.ts';
+import { DemoSession, Interrupted } from './session.ts';
 import { frame, line, redraw } from './view.ts';
 
 const PIPELINE = 'demo';
 const SAMPLE = join(REPO_ROOT, 'manifests/samples/demo.yaml');
 
-type Cleanup = { what: string; run: () => Promise<unknown> };
-
-const out = process.stdout;
-const tty = out.isTTY === true;
-const say = (text: string) => out.write(`${tty ? '\u001b[36m›\u001b[0m' : '>'} ${text}\n`);
-const cleanups: Cleanup[] = [];
-/** Ctrl-C (or SIGTERM): the run stops at its next step and everything registered is cleaned up. */
-const interrupt = new AbortController();
-const interrupted = new Promise<void>((resolve) => interrupt.signal.addEventListener('abort', () => resolve(), { once: true }));
-
-class Interrupted extends Error {}
-
-/** Between steps: stop here when interrupted. */
-function checkpoint(): void {
-  if (interrupt.signal.aborted) throw new Interrupted('interrupted');
-}
-
-/** Runs the registered cleanups, newest first; each failure is reported and the rest still run. */
-async function cleanUp(): Promise<void> {
-  for (const c of cleanups.splice(0).reverse()) {
-    try {
-      await c.run();
-    } catch (err) {
-      process.stderr.write(`cleanup (${c.what}) failed: ${(err as Error).message}\n`);
-    }
-  }
-}
-
-function onInterrupt(): void {
-  if (interrupt.signal.aborted) {
-    process.stderr.write('\ninterrupted again: exiting without waiting\n');
-    process.exit(130);
-  }
-  process.stderr.write('\ninterrupted: stopping what the demo started (Ctrl-C again to exit at once)\n');
-  interrupt.abort();
-}
-
-/** The sample with the demo's namespace and the exporter pointed at the local sink. */
+/** The sample in the demo's namespace with the exporter pointed at the demo's sink. */
 function demoPipeline(namespace: string, sinkEndpoint: string): KubeObject {
   const obj = parse(readFileSync(SAMPLE, 'utf8')) as KubeObject & { spec: { exporters: { otlp: { endpoint: string } }[] } };
   obj.metadata.namespace = namespace;
@@ -81,70 +45,56 @@ function perReplicaOf(pipeline: KubeObject): number {
   return scaling.capacityPerReplica.spansPerSecond * scaling.targetUtilization;
 }
 
-async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    checkpoint();
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function run(opts: DemoOptions): Promise<void> {
+async function run(opts: DemoOptions, choice: RuntimeChoice, session: DemoSession): Promise<void> {
+  const say = (text: string) => session.say(text);
+  const { out, tty } = session;
   const outDir = resolve(opts.outDir ?? join(REPO_ROOT, '.demo'));
   const runDir = join(outDir, `run-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(runDir, { recursive: true });
 
-  const cluster: DemoCluster = await chooseCluster(opts.kubeconfig, say);
+  const keepNode = opts.keepCluster || process.env['TPO_KEEP_NODE'] === '1';
+  const cluster = await chooseCluster(choice.runtime, opts.kubeconfig, say);
   const { client } = cluster;
-  if (cluster.startedByDemo && !opts.keepCluster) cleanups.push({ what: 'local control plane', run: () => stopCluster().then(() => say('local control plane stopped')) });
-  cleanups.push({ what: 'API client', run: async () => client.close() });
-  checkpoint();
+  if (cluster.startedByDemo && !opts.keepCluster) session.track('local control plane', () => stopCluster().then(() => say('local control plane stopped')));
+  if (cluster.realNode?.startedByDemo && !keepNode) session.track('real node', () => stopNode().then(() => say('real node stopped, host restored')));
+  session.track('API client', async () => client.close());
+  session.checkpoint();
   say(`cluster: ${cluster.description}`);
   say(`CRDs installed: ${(await installCrds(client)).join(', ')}`);
-  checkpoint();
+  session.checkpoint();
 
   const namespace = `tpo-demo-${randomBytes(3).toString('hex')}`;
   await client.request('POST', collectionPath(resources.namespace), { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } });
-  cleanups.push({ what: 'namespace', run: () => client.request('DELETE', objectPath(resources.namespace, undefined, namespace)).then(() => say(`namespace ${namespace} deleted`)) });
+  session.track('namespace', () => client.request('DELETE', objectPath(resources.namespace, undefined, namespace)).then(() => say(`namespace ${namespace} deleted`)));
 
-  const operator = await startLocalOperator(cluster.kubeconfig, namespace, join(runDir, 'operator.log'));
-  cleanups.push({ what: 'operator', run: () => operator.stop().then((code) => say(`operator stopped (exit ${code})`)) });
-  say(`operator running (pid ${operator.pid}, log ${join(runDir, 'operator.log')})`);
-  checkpoint();
+  const context = { session, cluster, namespace, pipeline: PIPELINE, runDir };
+  const fleet = await (choice.runtime === 'real' ? startRealFleet(context) : startProcessFleet(context));
+  session.checkpoint();
 
-  const sink = await OtlpSink.start();
-  cleanups.push({ what: 'sink', run: () => sink.stop() });
-  const runtime = new ProcessRuntime({ kubeconfig: cluster.kubeconfig, namespace, maxProcesses: 10, workDir: join(runDir, 'collectors') });
-  await runtime.start();
-  cleanups.push({ what: 'collectors', run: () => runtime.stop().then(() => say('collectors stopped (drained)')) });
-  say(`OTLP sink on ${sink.grpcEndpoint}; collector processes log under ${runtime.workDir}`);
-  checkpoint();
-
-  const pipeline = demoPipeline(namespace, sink.grpcEndpoint);
+  const pipeline = fleet.place(demoPipeline(namespace, fleet.sink.grpcEndpoint));
   await client.request('POST', collectionPath(resources.pipeline, namespace), { body: pipeline });
   const perReplica = perReplicaOf(pipeline);
-  say(`TelemetryPipeline ${namespace}/${PIPELINE} applied (${SAMPLE.slice(REPO_ROOT.length + 1)}, exporter -> ${sink.grpcEndpoint})`);
-  const serving = () => runtime.servingIps({ namespace, pipeline: PIPELINE });
-  await waitUntil('the first collector', () => serving().length > 0, 60_000);
+  say(`TelemetryPipeline ${namespace}/${PIPELINE} applied (${SAMPLE.slice(REPO_ROOT.length + 1)}, exporter -> ${fleet.sink.grpcEndpoint})`);
+  const { targets, via } = await fleet.serve();
 
   const schedule = demoSchedule(opts.durationSeconds);
   const total = scheduleSeconds(schedule);
   const load = new LoadGenerator({
-    targets: () => serving().map((ip) => `${ip}:4317`),
+    targets,
     schedule,
     maxSpans: Math.ceil(PEAK_SPANS_PER_SECOND * 1.2 * total),
     recordIds: true,
+    ...(fleet.maxInFlightPerTarget === undefined ? {} : { maxInFlightPerTarget: fleet.maxInFlightPerTarget }),
   });
-  cleanups.push({ what: 'load generator', run: () => load.stop() });
-  say(`load: ${schedule.map((p) => `${p.label} ${p.seconds}s`).join(', ')}; peak ${PEAK_SPANS_PER_SECOND} spans/s, ${perReplica} per replica\n`);
+  session.track('load generator', () => load.stop());
+  say(`load ${via}: ${schedule.map((p) => `${p.label} ${p.seconds}s`).join(', ')}; peak ${PEAK_SPANS_PER_SECOND} spans/s, ${perReplica} per replica\n`);
 
-  const ctx = { title: `Telemetry Pipeline Operator demo: ${namespace}/${PIPELINE}`, totalSeconds: total, perReplica, color: tty };
+  const ctx = { title: `Telemetry Pipeline Operator demo (${choice.runtime === 'real' ? 'real node' : 'process runtime'}): ${namespace}/${PIPELINE}`, totalSeconds: total, perReplica, color: tty };
   let height = 0;
   let lastPrinted = -Infinity;
   let lastReplicas: number | undefined;
   const sampler = new FleetSampler({
-    client, namespace, pipeline: PIPELINE, load: () => load, serving, intervalMs: 500,
+    client, namespace, pipeline: PIPELINE, load: () => load, serving: fleet.serving, intervalMs: 500,
     onSample: (sample) => {
       if (tty) {
         const lines = frame(sample, ctx);
@@ -162,19 +112,19 @@ async function run(opts: DemoOptions): Promise<void> {
   });
   load.start();
   sampler.start();
-  cleanups.push({ what: 'sampler', run: () => sampler.stop() });
+  session.track('sampler', () => sampler.stop());
 
-  await Promise.race([load.done, interrupted]);
-  checkpoint();
+  await Promise.race([load.done, session.interrupted]);
+  session.checkpoint();
   // The idle phase normally covers the scale-down window; give the fleet a little longer if it needs it.
-  await waitUntil('scale-down to minReplicas', () => sampler.latest?.replicas === 1, 30_000).catch((err: unknown) => {
+  await session.waitUntil('scale-down to minReplicas', () => sampler.latest?.replicas === 1, 30_000).catch((err: unknown) => {
     if (err instanceof Interrupted) throw err;
     say('the fleet had not scaled down to 1 replica yet');
   });
   await sampler.stop();
   const stats = load.stats();
-  await sink.waitForItems(stats.acked, 'traces', 30_000).catch(() => undefined);
-  const delivery = checkDelivery(load.ackedIds, sink);
+  await fleet.sink.waitForItems(stats.acked, 'traces', 30_000).catch(() => undefined);
+  const delivery = checkDelivery(load.ackedIds, fleet.sink);
 
   const chartFile = join(runDir, 'demo-chart.svg');
   writeFileSync(chartFile, renderChart(sampler.samples, { title: `${namespace}/${PIPELINE}: load and replicas over time`, perReplica }));
@@ -197,22 +147,31 @@ async function main(): Promise<void> {
     return;
   }
   if (opts.help) {
-    out.write(USAGE);
+    process.stdout.write(USAGE);
     return;
   }
-  process.on('SIGINT', onInterrupt);
-  process.on('SIGTERM', onInterrupt);
-  process.on('SIGHUP', onInterrupt);
+  let choice: RuntimeChoice;
   try {
-    await run(opts);
+    choice = chooseRuntime(opts.runtime, await realNodeUnavailableReason());
+  } catch (err) {
+    if (!(err instanceof RuntimeUnavailable)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const session = new DemoSession();
+  session.say(choice.headline);
+  session.handleSignals();
+  try {
+    await run(opts, choice, session);
   } catch (err) {
     if (!(err instanceof Interrupted)) process.stderr.write(`demo failed: ${(err as Error).message}\n`);
     process.exitCode = 1;
   } finally {
-    await cleanUp();
+    await session.cleanUp();
   }
   // Exporters and clients may keep sockets open a little longer; the demo is done.
-  process.exit(interrupt.signal.aborted ? 130 : (process.exitCode ?? 0));
+  process.exit(session.aborted ? 130 : (process.exitCode ?? 0));
 }
 
 await main();

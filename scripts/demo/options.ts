@@ -1,22 +1,30 @@
 // `npm run demo -- [flags]`: flag parsing and the load schedule the flags call for (pure).
 import { parseArgs } from 'node:util';
 import type { Phase } from '../../test/support/load-schedule.ts';
+import { RUNTIMES, type RuntimeName } from './runtime.ts';
 
 export const USAGE = `usage: npm run demo -- [options]
+  --runtime real|process
+                       real: the operator (Helm chart) and the collectors as containers on the local
+                       cluster's real node; process: KWOK pods with a local process per collector.
+                       Default: real where this machine can run it (Linux, root, overlayfs), else process
   --short              a short ramp (about 70 s of load, CI-like)
   --duration SECONDS   length of the load schedule (default 160, --short 70; 50..900)
-  --kubeconfig PATH    use this kubeconfig's current context (default: $KUBECONFIG or ~/.kube/config
-                       when reachable, else the local control plane)
+  --kubeconfig PATH    use this kubeconfig's current context when it is the local control plane
+                       (default: $KUBECONFIG or ~/.kube/config when reachable, else the local control plane)
   --out DIR            where the chart, logs and collector files go (default .demo/)
-  --keep-cluster       leave a local control plane the demo started running at the end
+  --keep-cluster       leave a local control plane and real node the demo started running at the end
+                       (TPO_KEEP_NODE=1 keeps the real node)
   --help
 
-At the end, or on Ctrl-C, the demo stops everything it started: the load, the collector processes (they
-drain), its namespace, the operator, the OTLP sink, and the local control plane if it started it (one that
-was already running is left running).
+At the end, or on Ctrl-C, the demo stops everything it started: the load, the OTLP sink, the operator (its
+Helm release on the real node, its process otherwise), the collectors, its namespace, and the real node and
+local control plane if it started them (ones that were already running are left running).
 `;
 
 export interface DemoOptions {
+  /** --runtime; undefined: the real node where this machine can run it. */
+  runtime: RuntimeName | undefined;
   durationSeconds: number;
   kubeconfig: string | undefined;
   outDir: string | undefined;
@@ -35,6 +43,7 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions {
     strict: true,
     allowPositionals: false,
     options: {
+      runtime: { type: 'string' },
       short: { type: 'boolean' },
       duration: { type: 'string' },
       kubeconfig: { type: 'string' },
@@ -51,7 +60,12 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions {
     }
     durationSeconds = n;
   }
+  const runtime = values.runtime;
+  if (runtime !== undefined && !(RUNTIMES as readonly string[]).includes(runtime)) {
+    throw new Error(`--runtime: expected ${RUNTIMES.join(' or ')}, got "${runtime}"`);
+  }
   return {
+    runtime: runtime as RuntimeName | undefined,
     durationSeconds,
     kubeconfig: values.kubeconfig,
     outDir: values.out,

@@ -1,5 +1,7 @@
 import { niceScale, renderChart } from '../../../scripts/demo/chart.ts';
+import { isLocalControlPlane } from '../../../scripts/demo/cluster.ts';
 import { demoSchedule, parseDemoArgs, PEAK_SPANS_PER_SECOND } from '../../../scripts/demo/options.ts';
+import { chooseRuntime, RuntimeUnavailable } from '../../../scripts/demo/runtime.ts';
 import { fit, frame, line, redraw } from '../../../scripts/demo/view.ts';
 import type { FleetSample } from '../../support/fleet-sampler.ts';
 import { scheduleSeconds } from '../../support/load-schedule.ts';
@@ -28,7 +30,15 @@ describe('demo options', () => {
     expect(scheduleSeconds(demoSchedule(opts.durationSeconds))).toBe(seconds);
   });
 
-  test.each([[['--duration', '10']], [['--duration', 'x']], [['--bogus']]])('%j is refused', (args) => {
+  test.each<[string[], string | undefined]>([
+    [[], undefined],
+    [['--runtime', 'real'], 'real'],
+    [['--runtime', 'process'], 'process'],
+  ])('%j -> runtime %s', (args, runtime) => {
+    expect(parseDemoArgs(args).runtime).toBe(runtime);
+  });
+
+  test.each([[['--duration', '10']], [['--duration', 'x']], [['--bogus']], [['--runtime', 'docker']]])('%j is refused', (args) => {
     expect(() => parseDemoArgs(args)).toThrow();
   });
 
@@ -80,5 +90,48 @@ describe('demo chart', () => {
     expect(svg).toContain('a &lt;b&gt;');
     expect(svg.match(/<path /g)).toHaveLength(4);
     for (const name of ['offered spans/s', 'measured spans/s (autoscaler)', 'capacity (replicas x 140)', 'replicas']) expect(svg).toContain(`>${name}</text>`);
+  });
+});
+
+describe('demo runtime', () => {
+  const reason = 'the real node needs root (it creates network interfaces, iptables rules and cgroups)';
+
+  test('the real node by default where the machine can run it, saying why', () => {
+    const choice = chooseRuntime(undefined, undefined);
+    expect(choice.runtime).toBe('real');
+    expect(choice.headline).toMatch(/^runtime: real node .* because this machine can run it \(Linux, root, overlayfs\)/);
+  });
+
+  test('otherwise the process runtime, with the reason the real node cannot run', () => {
+    const choice = chooseRuntime(undefined, reason);
+    expect(choice.runtime).toBe('process');
+    expect(choice.headline).toMatch(/^runtime: process runtime .* because the real node cannot run here: the real node needs root/);
+  });
+
+  test('--runtime overrides the choice, and says so', () => {
+    expect(chooseRuntime('process', undefined)).toMatchObject({ runtime: 'process', headline: expect.stringMatching(/as --runtime process asks$/) });
+    expect(chooseRuntime('real', undefined)).toMatchObject({ runtime: 'real', headline: expect.stringMatching(/as --runtime real asks$/) });
+  });
+
+  test('--runtime real where the machine cannot run it is one line with the reason', () => {
+    expect(() => chooseRuntime('real', reason)).toThrow(RuntimeUnavailable);
+    expect(() => chooseRuntime('real', reason)).toThrow(`--runtime real: ${reason}`);
+  });
+});
+
+describe('demo cluster: is it the local control plane', () => {
+  const kwok = (name: string) => ({ metadata: { name, annotations: { 'kwok.x-k8s.io/node': 'fake' } } });
+  const real = { metadata: { name: 'tpo-node', labels: { 'tpo.dev/real-node': 'true' } } };
+  const other = { metadata: { name: 'worker-1' } };
+
+  test.each<[string, string, object[], boolean]>([
+    ['KWOK nodes on loopback', '127.0.0.1', [kwok('kwok-node-0'), kwok('kwok-node-1')], true],
+    ['KWOK nodes and the real node', '127.0.0.1', [kwok('kwok-node-0'), real], true],
+    ['only the real node', '127.0.0.1', [real], false],
+    ['another node beside KWOK', '127.0.0.1', [kwok('kwok-node-0'), other], false],
+    ['a remote API server', '203.0.113.7', [kwok('kwok-node-0')], false],
+    ['no nodes', '127.0.0.1', [], false],
+  ])('%s: %s', (_what, host, nodes, local) => {
+    expect(isLocalControlPlane(host, nodes as never)).toBe(local);
   });
 });
