@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Payload, ProcessorFactory, Signal } from '../component.ts';
 import { decodeAnyValue, type AnyValue } from '../otlp/any-value.ts';
-import { AttributeEditor, keyBytes } from '../otlp/attributes.ts';
+import { AttributeEditor, findAttribute, keyBytes } from '../otlp/attributes.ts';
 import { firstLenField } from '../otlp/fields.ts';
 import { anyValueAsString } from '../otlp/go-text.ts';
 import { rewriteItems, type ItemVisitor } from '../otlp/index.ts';
@@ -116,7 +116,9 @@ interface Source {
 }
 
 function isEmptyId(id: Uint8Array | undefined): boolean {
-  return !id || id.every((byte) => byte === 0);
+  if (!id) return true;
+  for (let i = 0; i < id.length; i++) if (id[i] !== 0) return false;
+  return true;
 }
 
 /** randomnessFromSpan / randomnessFromLogRecord of upstream's samplers. */
@@ -190,8 +192,13 @@ export const probabilisticSamplerFactory: ProcessorFactory<SamplerConfig> = {
     const priorityKey = config.sampling_priority === '' ? undefined : keyBytes(config.sampling_priority);
     const editor = new AttributeEditor();
     const visit: ItemVisitor = (item, context) => {
-      editor.load(item, context.attributesField);
+      // Spans are read in place; a log record's attributes are loaded for editing (its carrier writes to them).
+      if (signal === 'logs') editor.load(item, context.attributesField);
       const attribute = (key: Uint8Array): AnyValue | undefined => {
+        if (signal === 'traces') {
+          const found = findAttribute(item, context.attributesField, key);
+          return found === undefined ? undefined : decodeAnyValue(found);
+        }
         const index = editor.find(key);
         return index < 0 ? undefined : decodeAnyValue(editor.value(index));
       };
