@@ -1,9 +1,8 @@
 // A CPU-utilization HPA with the default behaviour, for comparison. What it sees is CPU, a
 // lagging proxy of throughput:
-// - a pod's CPU (fraction of its request) is baseline + (1 - baseline) x accepted / capacity, so
-//   it saturates at 100 % when the pod refuses: the HPA cannot see how far above capacity the
-//   load is. The calibration makes 70 % CPU mean about 0.68 x capacity, nearly the throughput
-//   autoscaler's 0.7, so the two differ in dynamics, not in target;
+// - a pod's utilization is its CPU (idle baseline + cost x accepted spans, at most its limit) over
+//   its CPU request, as an HPA's averageUtilization is: it stops growing when the pod refuses, so
+//   the HPA cannot see how far above capacity the load is;
 // - the HPA reads the average over a metrics window that ends `metricDelaySeconds` ago
 //   (metrics-server scrape interval and resolution);
 // - a pod without a full window of metrics since it became ready is ignored, as the HPA ignores
@@ -13,8 +12,8 @@ import { EMPTY_HISTORY, HPA_SCALE_UP, normalize, type History } from '../../src/
 import type { Controller, FleetView, SimConfig, SimPod } from './fleet-sim.ts';
 
 export interface CpuModel {
+  /** averageUtilization, a fraction of the request. */
   targetCpu: number;
-  baselineCpu: number;
   metricWindowSeconds: number;
   metricDelaySeconds: number;
   tolerance: number;
@@ -23,14 +22,13 @@ export interface CpuModel {
 
 export const DEFAULT_CPU_MODEL: CpuModel = {
   targetCpu: 0.7,
-  baselineCpu: 0.05,
   metricWindowSeconds: 30,
   metricDelaySeconds: 15,
   tolerance: 0.1,
   scaleDownStabilizationSeconds: 300,
 };
 
-export function cpuHpaController(cfg: SimConfig, model: CpuModel = DEFAULT_CPU_MODEL): Controller {
+export function cpuHpaController(cfg: SimConfig, model: CpuModel = DEFAULT_CPU_MODEL, requestCores = cfg.requestCores): Controller {
   let history: History = EMPTY_HISTORY;
   const behavior = { ...HPA_SCALE_UP, minReplicas: cfg.minReplicas, maxReplicas: cfg.maxReplicas, scaleDownStabilizationSeconds: model.scaleDownStabilizationSeconds };
   const cpu = (pod: SimPod, t: number): number | undefined => {
@@ -40,7 +38,7 @@ export function cpuHpaController(cfg: SimConfig, model: CpuModel = DEFAULT_CPU_M
     let sum = 0;
     for (let s = from; s < end; s++) sum += pod.perSecond[s - pod.createdAt] ?? 0;
     const accepted = sum / model.metricWindowSeconds;
-    return model.baselineCpu + (1 - model.baselineCpu) * (accepted / cfg.capacityPerReplica);
+    return Math.min(cfg.limitCores, cfg.baselineCores + cfg.spanCost * accepted) / requestCores;
   };
   return {
     evaluate({ t, pods, current }: FleetView): number {

@@ -1,11 +1,18 @@
 // A one-second-step simulation of a collector fleet under a load trace, driven by a controller
 // that is evaluated every period. Pods become ready `startupSeconds` after creation; ready pods
-// share the load evenly and refuse what exceeds their capacity (the memory_limiter's job).
-import type { Trace } from './traces.ts';
+// share the load evenly and refuse what exceeds what their CPU limit affords (the memory_limiter's
+// job). A pod's CPU is an idle baseline plus a cost per span, with seeded noise in what it reports.
+import { seeded, type Trace } from './traces.ts';
 
 export interface SimConfig {
-  /** Spans/s one replica takes before it refuses. */
-  capacityPerReplica: number;
+  /** CPU-seconds one span costs the collector, and the cores an idle one uses. */
+  spanCost: number;
+  baselineCores: number;
+  /** Cores a replica may use (its CPU limit; one for the Node collector), and the CPU it requests (an HPA's 100 %). */
+  limitCores: number;
+  requestCores: number;
+  /** Relative noise of the CPU time a pod reports, each second (+-). */
+  cpuNoise: number;
   targetUtilization: number;
   minReplicas: number;
   maxReplicas: number;
@@ -22,6 +29,7 @@ export interface SimPod {
   /** Cumulative counters, as a collector exports them. */
   accepted: number;
   refused: number;
+  cpuSeconds: number;
   /** Accepted spans/s of each second since creation (0 before ready). */
   perSecond: number[];
 }
@@ -45,8 +53,14 @@ export interface Timeline {
   events: { t: number; from: number; to: number }[];
 }
 
+/** Spans/s one replica carries at its CPU limit. */
+export function capacityOf(cfg: SimConfig): number {
+  return (cfg.limitCores - cfg.baselineCores) / cfg.spanCost;
+}
+
+/** Fewest replicas that carry `load` at target utilization of their real capacity. */
 export function idealReplicas(load: number, cfg: SimConfig): number {
-  const ideal = Math.ceil(load / (cfg.capacityPerReplica * cfg.targetUtilization) - 1e-9);
+  const ideal = Math.ceil(load / (capacityOf(cfg) * cfg.targetUtilization) - 1e-9);
   return Math.min(cfg.maxReplicas, Math.max(cfg.minReplicas, ideal));
 }
 
@@ -59,12 +73,15 @@ export function simulate(trace: Trace, controller: Controller, cfg: SimConfig): 
     readyAt: ready ? t : t + cfg.startupSeconds,
     accepted: 0,
     refused: 0,
+    cpuSeconds: 0,
     perSecond: [],
   });
   const initial = trace.initialReplicas ?? cfg.minReplicas;
   let pods: SimPod[] = Array.from({ length: initial }, () => newPod(start, true));
   let current = initial;
   const timeline: Timeline = { load: [], provisioned: [], ready: [], refused: [], events: [] };
+  const capacity = capacityOf(cfg);
+  const noise = seeded(99);
 
   for (let t = start; t < trace.durationSeconds; t++) {
     if ((t - start) % cfg.periodSeconds === 0) {
@@ -78,8 +95,9 @@ export function simulate(trace: Trace, controller: Controller, cfg: SimConfig): 
     const share = ready.length > 0 ? load / ready.length : 0;
     let refused = ready.length > 0 ? 0 : load;
     for (const pod of pods) {
-      const taken = pod.readyAt <= t ? Math.min(share, cfg.capacityPerReplica) : 0;
+      const taken = pod.readyAt <= t ? Math.min(share, capacity) : 0;
       pod.accepted += taken;
+      pod.cpuSeconds += (cfg.baselineCores + cfg.spanCost * taken) * (1 + (noise() * 2 - 1) * cfg.cpuNoise);
       if (pod.readyAt <= t) {
         pod.refused += share - taken;
         refused += share - taken;

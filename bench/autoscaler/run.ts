@@ -1,18 +1,26 @@
-// Replays the load traces through the throughput autoscaler (decide()) and through a CPU HPA
+// Replays the load traces through the throughput autoscaler (decide()), with capacity learned from
+// CPU (the default) and with the guide's fixed 10,000 spans/s per replica, and through a CPU HPA
 // model, with a simulated clock, and writes bench/results/autoscaler.json.
 //   npm run bench:autoscaler
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuHpaController, DEFAULT_CPU_MODEL } from './cpu-hpa-model.ts';
-import { simulate, type Controller, type SimConfig } from './fleet-sim.ts';
+import { capacityOf, simulate, type Controller, type SimConfig } from './fleet-sim.ts';
 import { checkTargets, resultsTable, type ModelResult, type TraceResult } from './report.ts';
 import { score } from './score.ts';
 import { throughputController } from './throughput-model.ts';
 import { traces } from './traces.ts';
 
 const CONFIG: SimConfig = {
-  capacityPerReplica: 10_000,
+  // bench/collector (this collector, memory_limiter + batch over OTLP/gRPC, results/collector.json): 2.84
+  // CPU-seconds per million spans; an idle collector takes about 0.02 cores.
+  spanCost: 2.84e-6,
+  baselineCores: 0.02,
+  // The spec's default resources (requests 500m, limits 2), of which the Node collector uses one core.
+  limitCores: 1,
+  requestCores: 0.5,
+  cpuNoise: 0.1,
   targetUtilization: 0.7,
   minReplicas: 3,
   maxReplicas: 30,
@@ -21,15 +29,19 @@ const CONFIG: SimConfig = {
   warmupSeconds: 120,
 };
 
-// The product as specified (300 s scale-down window), the CPU HPA it is compared with, and, for
-// information only, the product with a shorter window (what spec.scaling.scaleDownStabilizationSeconds trades).
+// The product as specified (learned capacity, 300 s scale-down window), the same with the guide's fixed capacity,
+// the CPU HPA (averageUtilization 70 % of the pods' request), and, for information only: an HPA on pods whose
+// request equals their limit (Guaranteed QoS), and the product with a shorter window.
 const MODELS: { name: string; make: () => Controller & { reasons?: string[] } }[] = [
-  { name: 'throughput', make: () => throughputController(CONFIG, 300) },
+  { name: 'learned', make: () => throughputController(CONFIG, 300, 'learned') },
+  { name: 'guide', make: () => throughputController(CONFIG, 300, 'guide') },
   { name: 'cpu-hpa', make: () => cpuHpaController(CONFIG) },
-  { name: 'throughput-60s', make: () => throughputController(CONFIG, 60) },
+  { name: 'cpu-hpa-guaranteed', make: () => cpuHpaController(CONFIG, DEFAULT_CPU_MODEL, CONFIG.limitCores) },
+  { name: 'learned-60s', make: () => throughputController(CONFIG, 60, 'learned') },
 ];
 
-const results: TraceResult[] = traces().map((trace) => ({
+// The traces are drawn for replicas of 10,000 spans/s; scaled, the real capacity goes through the same replica counts.
+const results: TraceResult[] = traces(capacityOf(CONFIG) / 10_000).map((trace) => ({
   trace: trace.name,
   durationSeconds: trace.durationSeconds,
   models: Object.fromEntries(
@@ -44,7 +56,7 @@ const results: TraceResult[] = traces().map((trace) => ({
 const targets = checkTargets(results, CONFIG.periodSeconds);
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'autoscaler.json');
 mkdirSync(dirname(out), { recursive: true });
-const report = { when: new Date().toISOString(), config: CONFIG, cpuModel: DEFAULT_CPU_MODEL, results, targets };
+const report = { when: new Date().toISOString(), config: CONFIG, capacityPerReplica: Math.round(capacityOf(CONFIG)), cpuModel: DEFAULT_CPU_MODEL, results, targets };
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(resultsTable(results));
 console.log();

@@ -1,5 +1,5 @@
 // Figures of one simulated run (pure).
-import { idealReplicas, type SimConfig, type Timeline } from './fleet-sim.ts';
+import { capacityOf, idealReplicas, type SimConfig, type Timeline } from './fleet-sim.ts';
 import type { Trace } from './traces.ts';
 
 export interface StepFigure {
@@ -18,14 +18,14 @@ export interface Figures {
   refusedSpans: number;
   replicaSeconds: number;
   idealReplicaSeconds: number;
-  /** Sum over time of replicas beyond the ideal ceil(load / (capacity x target)). */
+  /** Sum over time of replicas beyond the ideal ceil(load / (real capacity x target)). */
   replicaSecondsOverIdeal: number;
   scaleEvents: number;
 }
 
 export function score(trace: Trace, timeline: Timeline, cfg: SimConfig): Figures {
   const n = timeline.load.length;
-  const carries = (replicas: number, load: number) => replicas * cfg.capacityPerReplica >= load;
+  const carries = (replicas: number, load: number) => replicas * capacityOf(cfg) >= load;
   let secondsUnderCapacity = 0;
   let run = 0;
   let longest = 0;

@@ -25,7 +25,15 @@ export function seeded(seed: number): () => number {
 
 const clampTime = (t: number) => Math.max(0, t);
 
-export function traces(): Trace[] {
+/**
+ * The traces, in spans/s for replicas that carry 10,000 spans/s (the guide's figure) times `scale`: a fleet whose
+ * replicas carry more goes through the same replica counts.
+ */
+export function traces(scale = 1): Trace[] {
+  return unscaled().map((trace) => ({ ...trace, load: (t: number) => trace.load(t) * scale }));
+}
+
+function unscaled(): Trace[] {
   const noise = noiseBlocks(1800, 5, 0.08, 42);
   return [
     {

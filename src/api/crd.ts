@@ -60,6 +60,12 @@ export function buildCrd(): JsonSchema {
               description: 'Spans per second the fleet accepted at the last evaluation.',
               jsonPath: '.status.autoscaling.spansPerSecond',
             },
+            {
+              name: 'Capacity',
+              type: 'number',
+              description: 'Spans per second one replica carries, learned from CPU or from the spec.',
+              jsonPath: '.status.autoscaling.capacity.spansPerSecond',
+            },
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
           ],
         },

@@ -117,25 +117,34 @@ const memoryLimiter = z
   })
   .describe('memory_limiter sizing, first processor of every pipeline: it refuses data before the container runs out of memory.');
 
+/** The guide's capacity of one replica (3.1): fixed when given in part, the starting point when learned. */
+export const GUIDE_CAPACITY = { spansPerSecond: 10_000, metricPointsPerSecond: 100_000, logRecordsPerSecond: 50_000 };
+
 const capacityPerReplica = z
   .strictObject({
-    spansPerSecond: z.number().int().min(1).max(1_000_000_000).default(10000).describe('Spans per second one replica handles.'),
+    spansPerSecond: z.number().int().min(1).max(1_000_000_000).default(GUIDE_CAPACITY.spansPerSecond).describe('Spans per second one replica handles.'),
     metricPointsPerSecond: z
       .number()
       .int()
       .min(1)
       .max(1_000_000_000)
-      .default(100000)
+      .default(GUIDE_CAPACITY.metricPointsPerSecond)
       .describe('Metric data points per second one replica handles.'),
     logRecordsPerSecond: z
       .number()
       .int()
       .min(1)
       .max(1_000_000_000)
-      .default(50000)
+      .default(GUIDE_CAPACITY.logRecordsPerSecond)
       .describe('Log records per second one replica handles.'),
   })
-  .describe('Throughput one collector replica is sized for; the autoscaler divides the fleet rate by it.');
+  .describe(
+    'Throughput one collector replica is sized for; the autoscaler divides the fleet rate by it. Left out (the default), ' +
+      "capacity is learned instead: the CPU cost of a span, a metric point and a log record is estimated from the collectors' " +
+      'own CPU time and item rates, and one replica carries what its CPU limit (one core at most for the Node collector ' +
+      "of this project's image) affords; the guide's figures (10,000 spans/s, 100,000 points/s, 50,000 records/s) " +
+      'stand in until then.',
+  );
 
 const scaling = withRules(
   z.strictObject({
@@ -147,7 +156,7 @@ const scaling = withRules(
       ),
     minReplicas: z.number().int().min(1).max(1000).default(3).describe('Fewest replicas the autoscaler keeps (3 for high availability).'),
     maxReplicas: z.number().int().min(1).max(1000).default(30).describe('Most replicas the autoscaler runs.'),
-    capacityPerReplica: capacityPerReplica.prefault({}),
+    capacityPerReplica: capacityPerReplica.optional(),
     targetUtilization: z
       .number()
       .gt(0)

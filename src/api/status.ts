@@ -57,6 +57,16 @@ export const AutoscalingStatusSchema = z
     spansPerSecond: rate('Spans'),
     metricPointsPerSecond: rate('Metric data points'),
     logRecordsPerSecond: rate('Log records'),
+    capacity: z
+      .object({
+        spansPerSecond: z.number().min(0).optional().describe('Spans per second one replica carries (that item alone, at 100 %).'),
+        metricPointsPerSecond: z.number().min(0).optional().describe('Metric data points per second one replica carries.'),
+        logRecordsPerSecond: z.number().min(0).optional().describe('Log records per second one replica carries.'),
+        source: z.enum(['Learned', 'Spec']).optional().describe('Learned from the collectors\' CPU time, or spec.scaling.capacityPerReplica (given, or the guide\'s until learned).'),
+        cpu: z.string().max(16).optional().describe('CPU one replica may use, which learned capacity is for (its CPU limit; one core at most for the Node collector).'),
+      })
+      .optional()
+      .describe('The capacity per replica the last decision divided by.'),
     desiredReplicas: count('Replica count the autoscaler decided at the last evaluation (it wrote it to spec.replicas; this is a record, never read back).'),
     lastScaleTime: timestamp('When the autoscaler last changed the replica count.').optional(),
     reason: z.string().max(1024).optional().describe('Why the autoscaler decided as it did, with the figures.'),

@@ -4,7 +4,7 @@ import { API_VERSION, KIND } from './constants.ts';
 import { SpecSchema } from './spec.ts';
 import { StatusSchema } from './status.ts';
 
-export { SpecSchema, SIGNALS } from './spec.ts';
+export { SpecSchema, SIGNALS, GUIDE_CAPACITY } from './spec.ts';
 export type { Signal, TelemetryPipelineSpec, TelemetryPipelineSpecInput } from './spec.ts';
 export { StatusSchema, ConditionSchema, AutoscalingStatusSchema, CONDITION_TYPES } from './status.ts';
 export type { Condition, ConditionType, AutoscalingStatus, TelemetryPipelineStatus } from './status.ts';

@@ -3,7 +3,7 @@
 // loopback IP, port 8888, whose otelcol_receiver_accepted_spans grows with its share of a load the
 // test sets. (The full end-to-end test with real `tpo collector` processes is separate.)
 import { createServer, type Server } from 'node:http';
-import { Counter, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { CLUSTER_TIMEOUT_MS } from '../cluster/harness.ts';
 import { objectPath, resources } from '../../src/operator/kube/resources.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
@@ -30,10 +30,17 @@ let cluster: TestCluster;
 let ns: string;
 let operator: OperatorHandle;
 
-/** Stand-in collectors: one metrics endpoint per Running pod IP, sharing `load` spans/s evenly. */
+/** CPU a stand-in reports: an idle baseline plus a cost per span (1 ms), so one core carries 990 spans/s. */
+const BASELINE_CORES = 0.01;
+const SPAN_CPU_SECONDS = 1e-3;
+
+/**
+ * Stand-in collectors: one metrics endpoint per Running pod IP, sharing `load` spans/s evenly, each reporting the CPU
+ * time its share would take and an uptime past the learner's warm-up.
+ */
 class StandIns {
   load = 0;
-  readonly #servers = new Map<string, { server: Server; counter: Counter }>();
+  readonly #servers = new Map<string, { server: Server; counter: Counter; cpu: Counter }>();
   #timer: NodeJS.Timeout | undefined;
   #last = Date.now();
 
@@ -43,7 +50,11 @@ class StandIns {
       const seconds = (now - this.#last) / 1000;
       this.#last = now;
       const live = this.#servers.size;
-      for (const { counter } of this.#servers.values()) counter.inc((this.load / Math.max(live, 1)) * seconds);
+      for (const { counter, cpu } of this.#servers.values()) {
+        const share = this.load / Math.max(live, 1);
+        counter.inc(share * seconds);
+        cpu.inc((BASELINE_CORES + SPAN_CPU_SECONDS * share) * seconds);
+      }
       const ips = new Set((await pods()).filter((p) => p.status?.phase === 'Running' && p.status.podIP).map((p) => p.status!.podIP!));
       for (const ip of ips) if (!this.#servers.has(ip)) await this.#serve(ip);
       for (const [ip, { server }] of this.#servers) {
@@ -59,9 +70,12 @@ class StandIns {
   async #serve(ip: string): Promise<void> {
     const registry = new Registry();
     const counter = new Counter({ name: 'otelcol_receiver_accepted_spans', help: 'h', registers: [registry] });
+    const cpu = new Counter({ name: 'otelcol_process_cpu_seconds', help: 'h', registers: [registry] });
+    const started = Date.now() - 600_000;
+    new Gauge({ name: 'otelcol_process_uptime', help: 'h', registers: [registry], collect() { this.set((Date.now() - started) / 1000); } });
     const server = createServer((_req, res) => void registry.metrics().then((text) => res.writeHead(200).end(text)));
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(8888, ip, resolve));
-    this.#servers.set(ip, { server, counter });
+    this.#servers.set(ip, { server, counter, cpu });
   }
 
   stop(): void {
@@ -176,4 +190,26 @@ test('with scaling disabled, kubectl scale (or an HPA, KEDA) owns the count and 
   expect(await scaleOf('manual')).toBe(4);
   const events = await listObjects<Event>(client, resources.event, ns);
   expect(events.filter((e) => e.metadata.name.startsWith('manual.') && /Scale/.test(e.reason ?? ''))).toEqual([]);
+}, 120_000);
+
+test('capacityPerReplica left out: learned from the collectors\' CPU, shown in status and in the events', async () => {
+  const { client } = cluster;
+  standIns.stop();
+  standIns.load = 0;
+  const scaling = { minReplicas: 1, maxReplicas: 8, targetUtilization: 0.7, evaluationPeriodSeconds: 1, scaleDownStabilizationSeconds: 60 };
+  await createPipeline(client, pipeline(ns, 'learned', { scaling, replicas: 1 }));
+  standIns.start(() => listObjects<Pod>(client, resources.pod, ns, 'fleet.telemetry.dev/pipeline=learned'));
+  const replicas = async () => ((await getObject(client, resources.deployment, ns, fleetName('learned')))?.spec as { replicas?: number } | undefined)?.replicas;
+  await waitFor('1 replica', async () => (await replicas()) === 1);
+  // 2,000 spans/s take 2 cores; a replica may use 1 x 0.7 - 0.01 = 0.69 of its core: 3 replicas (the guide's
+  // 10,000 spans/s per replica would keep 1).
+  standIns.load = 2_000;
+  await waitFor('3 replicas', async () => (await replicas()) === 3, 60_000);
+  const status = ((await getObject(client, resources.pipeline, ns, 'learned'))?.status as { autoscaling?: { capacity?: Record<string, unknown> } }).autoscaling;
+  expect(status?.capacity).toMatchObject({ source: 'Learned', cpu: '1' });
+  expect(status?.capacity?.['spansPerSecond']).toBeGreaterThan(950);
+  expect(status?.capacity?.['spansPerSecond']).toBeLessThan(1010);
+  const events = (await listObjects<KubeObject & { reason?: string; note?: string }>(client, resources.event, ns)).filter((e) => e.metadata.name.startsWith('learned.'));
+  expect(events.find((e) => e.reason === 'CapacityLearned')?.note).toMatch(/^capacity learned: (9[5-9]\d|100\d) spans\/s per replica at 1 CPU$/);
+  expect(events.find((e) => e.reason === 'Scaled')?.note).toMatch(/^scaled 1 -> 3: .* spans\/s, capacity learned: (9[5-9]\d|100\d) spans\/s per replica at 1 CPU, x 0.7/);
 }, 120_000);

@@ -4,6 +4,7 @@ import type { AutoscalingStatus } from '../../api/status.ts';
 import { LABEL_PIPELINE } from '../render/labels.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { Decision } from './decision.ts';
+import { formatCpu } from './reason.ts';
 import type { ScrapeTarget } from './scrape.ts';
 
 interface PodFields {
@@ -35,11 +36,17 @@ const REASON_MAX = 1024;
  * status.autoscaling for a decision: observations only (rates, the decision and its reason), never read back.
  * lastScaleTime is set only when the decision changes the count; a merge patch leaves the previous one otherwise.
  */
-export function autoscalingStatus(decision: Decision, current: number, now: number): AutoscalingStatus {
+export function autoscalingStatus(decision: Decision, current: number, now: number, learnedAtCores?: number): AutoscalingStatus {
   const status: AutoscalingStatus = {
     spansPerSecond: round(decision.rates.spansPerSecond),
     metricPointsPerSecond: round(decision.rates.metricPointsPerSecond),
     logRecordsPerSecond: round(decision.rates.logRecordsPerSecond),
+    capacity: {
+      spansPerSecond: round(decision.capacity.spansPerSecond),
+      metricPointsPerSecond: round(decision.capacity.metricPointsPerSecond),
+      logRecordsPerSecond: round(decision.capacity.logRecordsPerSecond),
+      ...(learnedAtCores === undefined ? { source: 'Spec' as const } : { source: 'Learned' as const, cpu: formatCpu(learnedAtCores) }),
+    },
     desiredReplicas: decision.desiredReplicas,
     reason: decision.reason.length > REASON_MAX ? `${decision.reason.slice(0, REASON_MAX - 3)}...` : decision.reason,
   };

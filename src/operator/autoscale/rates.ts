@@ -53,6 +53,10 @@ export interface MeasuredPod {
   /** Some counter was reset since the previous scrape (restarted process). */
   reset: boolean;
   intervalSeconds: number;
+  /** CPU cores the process used over the interval (otelcol_process_cpu_seconds), when exported and not reset. */
+  cores?: number;
+  /** The process's uptime at this scrape, when exported. */
+  uptimeSeconds?: number;
 }
 
 /** Scraped for the first time: no rate yet, but its queue gauges are current. */
@@ -134,6 +138,10 @@ function measure(pod: string, previous: Sampled, current: Sampled, queueFill: nu
     reset,
     intervalSeconds,
   };
+  if (!reset && !started && now.cpuSeconds !== undefined && before.cpuSeconds !== undefined && now.cpuSeconds >= before.cpuSeconds) {
+    measured.cores = (now.cpuSeconds - before.cpuSeconds) / intervalSeconds;
+  }
+  if (now.uptimeSeconds !== undefined) measured.uptimeSeconds = now.uptimeSeconds;
   return measured;
 }
 

@@ -1,9 +1,10 @@
 // The one-line human reason of a decision: what it did and the figures it did it from, e.g.
 // "scaled 3 -> 6: 52,300 spans/s, capacity 10,000 x 0.7 per replica".
-import { RATE_KEY, UNIT, type Item, type ItemRates, type PerItem } from './items.ts';
+import { UNIT, type Item, type PerItem } from './items.ts';
 
 export type Cause =
   | { kind: 'rate' }
+  | { kind: 'learning' }
   | { kind: 'saturated'; refusing: Item[]; queueFill: number; queueSaturated: boolean }
   | { kind: 'backendFailing'; failed: number; sent: number; queueFill: number }
   | { kind: 'noMeasurements'; counts: PodCounts };
@@ -23,9 +24,11 @@ export interface Explained {
   driver: Item;
   /** Demand of the driving item, items/s. */
   demand: number;
+  /** "capacity 10,000 x 0.7 per replica", or the learned one. */
+  capacityText: string;
   accepted: PerItem<number>;
   refused: PerItem<number>;
-  spec: { minReplicas: number; maxReplicas: number; capacityPerReplica: ItemRates; targetUtilization: number; scaleDownStabilizationSeconds: number };
+  spec: { minReplicas: number; maxReplicas: number; scaleDownStabilizationSeconds: number };
   tolerance: number;
   /** How long the autoscaler has watched the fleet. */
   observedSeconds: number;
@@ -43,6 +46,11 @@ export function formatRate(value: number): string {
 
 const percent = (ratio: number) => `${Math.round(ratio * 100)}%`;
 
+/** CPU cores as Kubernetes writes them: 0.5 -> "500m", 2 -> "2". */
+export function formatCpu(cores: number): string {
+  return Number.isInteger(cores) ? String(cores) : `${Math.round(cores * 1000)}m`;
+}
+
 export function explain(e: Explained): string {
   const head = e.desired === e.current ? `holding ${e.current}` : `scaled ${e.current} -> ${e.desired}`;
   const parts = [`${head}: ${cause(e)}`];
@@ -57,7 +65,7 @@ export function explain(e: Explained): string {
 }
 
 function cause(e: Explained): string {
-  const capacity = `${formatRate(e.demand)} ${UNIT[e.driver]}/s, capacity ${formatRate(e.spec.capacityPerReplica[RATE_KEY[e.driver]])} x ${e.spec.targetUtilization} per replica`;
+  const capacity = `${formatRate(e.demand)} ${UNIT[e.driver]}/s, ${e.capacityText}`;
   switch (e.cause.kind) {
     case 'noMeasurements':
       return `no pod could be measured yet (${podCounts(e.cause.counts)})`;
@@ -75,6 +83,8 @@ function cause(e: Explained): string {
     }
     case 'rate':
       return e.limitedBy === 'tolerance' ? `${capacity}, within the ${percent(e.tolerance)} tolerance` : capacity;
+    case 'learning':
+      return `${formatRate(e.demand)} ${UNIT[e.driver]}/s; learning the capacity from the collectors' CPU time (no cost learned yet), so only saturation scales`;
   }
 }
 

@@ -5,7 +5,9 @@
 // what was observed in status.autoscaling. The reconcile renders the Deployment's replicas from
 // spec.replicas; nothing reads status.autoscaling back.
 import type { Logger } from 'pino';
+import { parseQuantity } from '../../api/quantity.ts';
 import type { AutoscalingStatus } from '../../api/status.ts';
+import { GUIDE_CAPACITY, type TelemetryPipelineSpec } from '../../api/telemetry-pipeline.ts';
 import type { Clock, TimerHandle } from '../kube/clock.ts';
 import type { KubeRequester } from '../kube/client.ts';
 import { canonicalJson } from '../kube/desired-match.ts';
@@ -15,12 +17,15 @@ import { objectPath, resources } from '../kube/resources.ts';
 import type { Store } from '../kube/store.ts';
 import { splitKey, type KubeObject } from '../kube/types.ts';
 import type { PipelineObject, PipelineViews } from '../pipelines.ts';
+import { runsNodeCollector } from '../render/collector-process.ts';
 import { fleetName, fleetReplicas } from '../render/index.ts';
 import { historyFrom, type History } from './behavior.ts';
-import { decide, type Decision } from './decision.ts';
+import { learnCosts, NO_COSTS, recordCosts, usableCores, type CostHistory } from './capacity.ts';
+import { decide, type CpuBudget, type Decision } from './decision.ts';
 import { autoscalingStatus, scrapeTargets } from './fleet-status.ts';
 import { computeRates, EMPTY_RATE_STATE, type RateState } from './rates.ts';
 import { AUTOSCALER_FIELD_MANAGER, overriddenWriter } from './scale-writer.ts';
+import { formatCpu, formatRate } from './reason.ts';
 import { scrapePods, type ScrapeOptions } from './scrape.ts';
 
 export interface AutoscalerDeps {
@@ -44,6 +49,9 @@ interface FleetState {
   due: number;
   rates: RateState;
   history: History;
+  costs: CostHistory;
+  /** Spans/s per replica last announced in a CapacityLearned event. */
+  announcedCapacity?: number;
   running: boolean;
 }
 
@@ -88,7 +96,7 @@ export class Autoscaler {
       let fleet = this.#fleets.get(key);
       if (!fleet) {
         // A new term knows nothing of the recommendations its predecessor saw: it holds scale-downs for a window.
-        fleet = { due: now, rates: EMPTY_RATE_STATE, history: historyFrom(now), running: false };
+        fleet = { due: now, rates: EMPTY_RATE_STATE, history: historyFrom(now), costs: NO_COSTS, running: false };
         this.#fleets.set(key, fleet);
       }
       if (fleet.running || now < fleet.due) continue;
@@ -129,6 +137,7 @@ export class Autoscaler {
     if (!this.#running) return;
     const { pods, state } = computeRates(fleet.rates, scrapes);
     fleet.rates = state;
+    fleet.costs = recordCosts(fleet.costs, pods, due);
 
     // Decide from the pipeline as it is now (a scrape takes a while): its spec, and the resourceVersion
     // the scale write is conditional on.
@@ -136,12 +145,38 @@ export class Autoscaler {
     if (!view?.parsed.ok || !view.parsed.pipeline.spec.scaling.enabled) return;
     const spec = view.parsed.pipeline.spec;
     const current = fleetReplicas(spec);
-    const decision = decide({ pods, spec: spec.scaling, currentReplicas: current, history: fleet.history, now: due });
+    const cpu = this.#cpuBudget(spec, fleet);
+    const policy = { ...spec.scaling, capacityPerReplica: spec.scaling.capacityPerReplica ?? GUIDE_CAPACITY };
+    const decision = decide({ pods, spec: policy, ...(cpu && { cpu }), currentReplicas: current, history: fleet.history, now: due });
     fleet.history = decision.newHistory;
-    await this.#apply(view.object, spec.replicas, current, decision);
+    const learnedAt = cpu && cpu !== 'learning' ? cpu.cores : undefined;
+    if (learnedAt !== undefined) this.#announceCapacity(view.object, fleet, decision, learnedAt);
+    await this.#apply(view.object, spec.replicas, current, decision, learnedAt);
   }
 
-  async #apply(pipeline: PipelineObject, specReplicas: number, current: number, decision: Decision): Promise<void> {
+  /** With capacityPerReplica left out: the learned costs and the cores a replica may use, or 'learning'. */
+  #cpuBudget(spec: TelemetryPipelineSpec, fleet: FleetState): CpuBudget | 'learning' | undefined {
+    if (spec.scaling.capacityPerReplica !== undefined) return undefined;
+    const learned = learnCosts(fleet.costs);
+    return learned ? { cores: usableCores(parseQuantity(spec.resources.limits.cpu), runsNodeCollector(spec)), learned } : 'learning';
+  }
+
+  /** A CapacityLearned event when the learned spans/s per replica first appears or moves by a quarter. */
+  #announceCapacity(pipeline: PipelineObject, fleet: FleetState, decision: Decision, cores: number): void {
+    const spans = decision.capacity.spansPerSecond;
+    const last = fleet.announcedCapacity;
+    if (last !== undefined && Math.abs(spans - last) < 0.25 * last) return;
+    fleet.announcedCapacity = spans;
+    this.#d.events.record({
+      regarding: pipeline,
+      type: 'Normal',
+      reason: 'CapacityLearned',
+      action: 'Autoscale',
+      note: `capacity learned: ${formatRate(spans)} spans/s per replica at ${formatCpu(cores)} CPU`,
+    });
+  }
+
+  async #apply(pipeline: PipelineObject, specReplicas: number, current: number, decision: Decision, learnedAtCores: number | undefined): Promise<void> {
     const { clock, log, events } = this.#d;
     const desired = decision.desiredReplicas;
     const scaled = desired !== current;
@@ -161,7 +196,7 @@ export class Autoscaler {
       }
     }
     if (scaled) events.record({ regarding: pipeline, type: 'Normal', reason: 'Scaled', action: 'Autoscale', note: decision.reason });
-    const status = autoscalingStatus(decision, current, clock.now());
+    const status = autoscalingStatus(decision, current, clock.now(), learnedAtCores);
     if (!sameFields(status, pipeline.status?.autoscaling)) await this.#writeStatus(pipeline, status);
   }
 

@@ -28,6 +28,8 @@ export interface PodSnapshot {
   queues: QueueGauge[];
   /** otelcol_process_uptime, when exported: tells a restarted process from a busy one. */
   uptimeSeconds?: number;
+  /** otelcol_process_cpu_seconds, when exported: the process's CPU time, from which item costs are learned. */
+  cpuSeconds?: number;
 }
 
 export class SnapshotError extends Error {
@@ -38,6 +40,7 @@ export class SnapshotError extends Error {
 }
 
 const UPTIME_NAMES = ['otelcol_process_uptime', 'otelcol_process_uptime_total', 'otelcol_process_uptime_seconds_total'];
+const CPU_NAMES = ['otelcol_process_cpu_seconds', 'otelcol_process_cpu_seconds_total'];
 
 export function snapshotOf(exposition: Exposition): PodSnapshot {
   const byName = groupByName(exposition.samples);
@@ -52,6 +55,8 @@ export function snapshotOf(exposition: Exposition): PodSnapshot {
   };
   const uptime = UPTIME_NAMES.flatMap((name) => byName.get(name) ?? []);
   if (uptime.length > 0) snapshot.uptimeSeconds = Math.max(...uptime.map((s) => finite(s)));
+  const cpu = CPU_NAMES.flatMap((name) => byName.get(name) ?? []);
+  if (cpu.length > 0) snapshot.cpuSeconds = Math.max(...cpu.map((s) => finite(s)));
   return snapshot;
 }
 

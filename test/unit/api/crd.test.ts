@@ -75,6 +75,7 @@ describe('the CRD', () => {
       ['Replicas', '.status.replicas'],
       ['Ready', '.status.readyReplicas'],
       ['Spans/s', '.status.autoscaling.spansPerSecond'],
+      ['Capacity', '.status.autoscaling.capacity.spansPerSecond'],
       ['Age', '.metadata.creationTimestamp'],
     ]);
   });

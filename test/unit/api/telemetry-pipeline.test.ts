@@ -18,7 +18,9 @@ describe('parseSpec defaults (the guide)', () => {
     ['scaling.enabled', spec.scaling.enabled, true],
     ['scaling.minReplicas', spec.scaling.minReplicas, 3],
     ['scaling.maxReplicas', spec.scaling.maxReplicas, 30],
-    ['capacity', spec.scaling.capacityPerReplica, { spansPerSecond: 10000, metricPointsPerSecond: 100000, logRecordsPerSecond: 50000 }],
+    // Left out: learned from the collectors' CPU (the guide's figures stand in until then).
+    ['capacity', spec.scaling.capacityPerReplica, undefined],
+    ['capacity given in part: the guide fills the rest', specOf({ ...minimal, scaling: { capacityPerReplica: { spansPerSecond: 200 } } }).scaling.capacityPerReplica, { spansPerSecond: 200, metricPointsPerSecond: 100000, logRecordsPerSecond: 50000 }],
     ['targetUtilization', spec.scaling.targetUtilization, 0.7],
     ['scaleDownStabilizationSeconds', spec.scaling.scaleDownStabilizationSeconds, 300],
     ['evaluationPeriodSeconds', spec.scaling.evaluationPeriodSeconds, 15],

@@ -226,6 +226,51 @@ describe('decide: over time', () => {
   });
 });
 
+describe('decide: capacity learned from CPU', () => {
+  // The collector of bench/collector: 2.84 CPU-seconds per million spans, 0.02 cores idle, 1 core per replica.
+  const cpu = (cost: Partial<Record<'spans' | 'metricPoints' | 'logRecords', number>>) => ({
+    cores: 1,
+    learned: { baselineCores: 0.02, cost: { spans: undefined, metricPoints: undefined, logRecords: undefined, ...cost }, samples: 30 },
+  });
+
+  test('replicas from the CPU the load takes over what a replica may use at target', () => {
+    const decision = run(10, fleet(10, { spans: 1_500_000 }), { cpu: cpu({ spans: 2.84e-6 }) });
+    // 1,500,000 x 2.84e-6 = 4.26 cores; a replica may use 1 x 0.7 - 0.02 = 0.68: 6.3 -> 7.
+    expect(decision.desiredReplicas).toBe(7);
+    expect(decision.reason).toBe('scaled 10 -> 7: 1,500,000 spans/s, capacity learned: 345,070 spans/s per replica at 1 CPU, x 0.7');
+    expect(decision.capacity.spansPerSecond).toBeCloseTo(345_070, 0);
+  });
+
+  test.each<[string, Parameters<typeof fleet>[1], number, number]>([
+    // name, load, desired with fixed guide capacity, desired learned
+    ['spans only', { spans: 280_000 }, 30, 3],
+    // Mixed: the fixed capacity takes the most loaded item, the learned one adds up the CPU of the mix.
+    ['spans and log records, both learned', { spans: 600_000, logRecords: 300_000 }, 30, 4],
+    // Metric points not learned: they cost what the guide's 100,000 points/s per replica implies.
+    ['spans and metric points, points not learned', { spans: 300_000, metricPoints: 35_000 }, 30, 3],
+  ])('%s', (_name, load, fixed, learned) => {
+    const pods = fleet(20, load);
+    expect(run(20, pods).desiredReplicas).toBe(fixed);
+    expect(run(20, pods, { cpu: cpu({ spans: 2.84e-6, logRecords: 1.5e-6 }) }).desiredReplicas).toBe(learned);
+  });
+});
+
+describe('decide: learning the capacity', () => {
+  test.each<[string, PodRates[], number, number]>([
+    ['the guide would scale to 30: held', fleet(3, { spans: 300_000 }), 3, 3],
+    ['the guide would scale down: held', fleet(8, { spans: 1_000 }), 8, 8],
+    ['refusals still scale up', fleet(3, { spans: 30_000, refusedSpans: 10_000 }), 3, 4],
+  ])('%s', (_name, pods, current, desired) => {
+    expect(run(current, pods, { cpu: 'learning' }).desiredReplicas).toBe(desired);
+  });
+
+  test('the reason says so', () => {
+    expect(run(3, fleet(3, { spans: 300_000 }), { cpu: 'learning' }).reason).toBe(
+      "holding 3: 300,000 spans/s; learning the capacity from the collectors' CPU time (no cost learned yet), so only saturation scales",
+    );
+  });
+});
+
 describe('decide: a new leader', () => {
   test('holds a scale-down until it has watched the fleet for a whole stabilization window, and says why', () => {
     const decision = decide({ pods: fleet(10, { spans: 14_000 }), spec: SPEC, currentReplicas: 10, history: historyFrom(NOW - 42_000), now: NOW });

@@ -46,6 +46,7 @@ describe('autoscalingStatus', () => {
       spansPerSecond: 40_000,
       metricPointsPerSecond: 0,
       logRecordsPerSecond: 0,
+      capacity: { spansPerSecond: 10_000, metricPointsPerSecond: 100_000, logRecordsPerSecond: 50_000, source: 'Spec' },
       desiredReplicas: 6,
       lastScaleTime: '2025-10-01T12:00:00Z',
       reason: 'scaled 3 -> 6: 40,013 spans/s, capacity 10,000 x 0.7 per replica',

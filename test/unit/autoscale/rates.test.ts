@@ -110,3 +110,15 @@ describe('computeRates', () => {
     expect([...third.state.last.keys()]).toEqual(['c']);
   });
 });
+
+describe('computeRates: CPU', () => {
+  test.each<[string, PodSnapshot, PodSnapshot, number | undefined]>([
+    ['cores over the interval', snap(0, { cpuSeconds: 10, uptimeSeconds: 500 }), snap(150, { cpuSeconds: 13, uptimeSeconds: 515 }), 0.2],
+    ['no CPU metric', snap(0, { uptimeSeconds: 500 }), snap(150, { uptimeSeconds: 515 }), undefined],
+    ['a restarted process has no CPU figure for the interval', snap(0, { cpuSeconds: 10, uptimeSeconds: 500 }), snap(150, { cpuSeconds: 1, uptimeSeconds: 5 }), undefined],
+  ])('%s', (_name, before, after, cores) => {
+    const pod = rounds([ok('a', 0, before)], [ok('a', 15, after)])[1]?.[0];
+    expect(pod?.status === 'measured' ? pod.cores : 'not measured').toEqual(cores === undefined ? undefined : expect.closeTo(cores, 6));
+    expect(pod?.status === 'measured' ? pod.uptimeSeconds : undefined).toBe(after.uptimeSeconds);
+  });
+});

@@ -5,6 +5,11 @@ import { snapshotOf, SnapshotError } from '../../../src/operator/autoscale/snaps
 const snapshot = (text: string) => snapshotOf(parsePrometheusText(text));
 
 describe('snapshotOf', () => {
+  test.each(['otelcol_process_cpu_seconds', 'otelcol_process_cpu_seconds_total'])('reads the process CPU time from %s', (name) => {
+    expect(snapshot(`# TYPE ${name} counter\n${name}{service_instance_id="i"} 12.5\n`).cpuSeconds).toBe(12.5);
+    expect(snapshot('otelcol_receiver_accepted_spans 1\n').cpuSeconds).toBeUndefined();
+  });
+
   test("reads our collector's own self-metrics (bare upstream names)", async () => {
     const telemetry = new Telemetry();
     telemetry.receiver('otlp', 'grpc').accepted('traces', 700);
