@@ -5,7 +5,8 @@
 // BENCH_TARGETS (ours,theirs), BENCH_REPEAT (1), BENCH_IDLE_S (5), BENCH_WARMUP_S (5), BENCH_MEASURE_S (20),
 // BENCH_PROBE_RPS (25 requests of 100 spans per second), BENCH_TG_PER_PROCESS (25000 spans/s),
 // BENCH_TG_PER_WORKER (100 spans/s), COLLECTOR_CMD (argv of ours; default the compiled build, ours.ts),
-// OTELCOL_BIN (default: the pinned upstream build, built when missing).
+// OTELCOL_BIN (default: the pinned upstream build, built when missing), BENCH_VARIANTS (more collectors to run
+// beside them, `name=argv;name2=argv2`, e.g. ours with other flags: their rows are named as given).
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,11 @@ if (wanted.includes('theirs')) {
   const bin = env['OTELCOL_BIN'] ?? (await ensureOtelcolBinary((log) => console.error(`building the upstream collector (log: ${log})`))).binary;
   targets.push({ name: 'theirs', command: [bin] });
 }
+for (const variant of (env['BENCH_VARIANTS'] ?? '').split(';').filter((v) => v.trim())) {
+  const eq = variant.indexOf('=');
+  if (eq <= 0) throw new Error(`BENCH_VARIANTS: expected name=argv, got ${JSON.stringify(variant)}`);
+  targets.push({ name: variant.slice(0, eq).trim(), command: variant.slice(eq + 1).trim().split(/\s+/) });
+}
 const options: FixedRateOptions = {
   idleMs: num('BENCH_IDLE_S', 5) * 1000,
   warmupMs: num('BENCH_WARMUP_S', 5) * 1000,
@@ -49,8 +55,9 @@ const loadBefore = loadavg();
 let turn = 0;
 for (let repeat = 1; repeat <= repeats; repeat++) {
   for (const p of points) {
-    // Alternate which collector goes first, so a drift in the machine's load does not favour one.
-    const order = turn++ % 2 === 0 ? targets : [...targets].reverse();
+    // Rotate which collector goes first, so a drift in the machine's load does not favour one.
+    const first = turn++ % targets.length;
+    const order = [...targets.slice(first), ...targets.slice(0, first)];
     for (const t of order) {
       console.error(`${p.id} (${p.title}) on ${t.name}, run ${repeat}`);
       try {

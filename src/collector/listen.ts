@@ -1,6 +1,7 @@
-// Starting and stopping node:http servers on config endpoints, shared by the HTTP receiver, the
+// Starting and stopping servers on config endpoints, shared by the OTLP receivers (node:http, node:http2), the
 // health check and the self-metrics endpoint; and the one error every listener (the operator's too) fails with.
 import type { Server } from 'node:http';
+import type { Server as NetServer } from 'node:net';
 import { formatEndpoint, type Endpoint } from './config/endpoint.ts';
 
 const REASONS: Record<string, string> = {
@@ -34,7 +35,7 @@ export class ListenError extends Error {
 }
 
 /** Listens and resolves with the bound port (useful with port 0); rejects with a ListenError naming `setting`. */
-export function listen(server: Server, endpoint: Endpoint, setting: string): Promise<number> {
+export function listen(server: NetServer, endpoint: Endpoint, setting: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => reject(new ListenError(setting, formatEndpoint(endpoint), error));
     server.once('error', onError);
