@@ -1,9 +1,11 @@
 // The command that runs "ours" in the benchmarks: COLLECTOR_CMD when set, else the compiled JavaScript the npm
 // package and the image run (dist/cli.js), built from the working tree into a private folder
-// (bench/results/build, git-ignored) so a concurrent `npm run build` cannot pull dist/ from under a run.
+// (bench/results/build, git-ignored) so a concurrent `npm run build` cannot pull dist/ from under a run, with the
+// V8 start-up flags the operator gives collector pods (src/collector/gc-tuning.ts).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { STARTUP_FLAGS } from '../../src/collector/gc-tuning.ts';
 
 export function ourCollectorCommand(root: string, nodeFlags: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): string[] {
   const custom = env['COLLECTOR_CMD']?.trim();
@@ -20,5 +22,5 @@ export function ourCollectorCommand(root: string, nodeFlags: readonly string[] =
   // Type errors elsewhere in a shared working tree do not stop tsc from emitting; a missing cli.js does.
   if (!existsSync(cli)) throw new Error(`tsc emitted no ${cli}:\n${tsc.stdout}${tsc.stderr}`);
   if (tsc.status !== 0) console.error(`tsc reported errors (the build is used anyway):\n${tsc.stdout.split('\n').slice(0, 5).join('\n')}`);
-  return [process.execPath, ...nodeFlags, cli, 'collector'];
+  return [process.execPath, ...STARTUP_FLAGS, ...nodeFlags, cli, 'collector'];
 }

@@ -15,6 +15,16 @@ import { setFlagsFromString } from 'node:v8';
 
 export const GC_FLAGS = ['--external-memory-accounted-in-global-limit'] as const;
 
+/**
+ * V8 flags read only when the process starts, so they go on node's command line or in NODE_OPTIONS (the operator
+ * renders them into every collector pod; `tpo collector` started without them runs, with more memory).
+ * `--max-semi-space-size=4` caps the young generation at 4 MiB per semi-space instead of V8's 16 MiB: the
+ * collector's short-lived request buffers are freed by more frequent scavenges, and the V8 heap stays small. At
+ * fixed rates (bench/collector, 20k-100k spans/s) steady RSS fell from 210-255 to 126-150 MiB for 10-40 % more
+ * CPU per span; 8 MiB gave 159-211 MiB for 0-15 % more.
+ */
+export const STARTUP_FLAGS = ['--max-semi-space-size=4'] as const;
+
 /** Applies GC_FLAGS to this process unless COLLECTOR_DEFAULT_GC is set (to compare with V8's default policy). */
 export function tuneGarbageCollection(env: NodeJS.ProcessEnv = process.env): readonly string[] {
   if (env.COLLECTOR_DEFAULT_GC) return [];

@@ -4,17 +4,19 @@
 // Deviation from upstream, because Node frees a Buffer's memory only when V8 collects the object
 // that owns it: the collector runs with external memory accounted in V8's global limit
 // (../gc-tuning.ts), so V8 lets garbage buffers pile up until that limit, which follows the live
-// size and is not bounded by limit_mib. While refusing, every refused request (hundreds of KB,
-// allocated by the gRPC/HTTP server) is garbage at once; at a few hundred MB/s they passed the hard
-// limit between two checks (heap+external 190 MiB against 150 MiB). So, in addition to upstream's
-// rules: (1) above the soft limit a GC is also forced when usage grew by a quarter of the spike
-// since the last forced GC (that growth is mostly garbage: we refuse new data), rate limited by
-// min_gc_interval_when_hard_limited; (2) the hot path counts request bytes and runs a check as soon
-// as a quarter of the spike has arrived since the last one, so the spike allowance holds even when
-// data arrives faster than check_interval assumes (a received request allocates about twice its size:
-// frames, then the joined message). Usage is measured again right after each GC (force-gc.ts makes
-// that measurement see the freed buffers). In the overload test this keeps heap+external at
-// 130-136 MiB for a 150 MiB limit; the GCs cost about 5-15 ms each on this small heap.
+// size and is not bounded by limit_mib: driven flat out, a collector sat near the soft limit (about
+// 1 GiB of RSS for limit_mib 1024) instead of refusing, and under overload refused requests (hundreds
+// of KB each, garbage at once) passed the hard limit between two checks. So, in addition to
+// upstream's rules: (1) from a quarter of the soft limit up, a GC is also forced whenever usage grew
+// by a quarter of the spike since the last forced GC (that growth is mostly garbage), rate limited by
+// min_gc_interval_when_hard_limited: usage then stays near a quarter of the soft limit under any load
+// the collector carries, so RSS (usage plus the process's fixed part) stays under half of it, and the
+// limiter refuses only when the live data really grows; below that floor V8 decides alone, at no cost;
+// (2) the hot path counts request bytes and runs a check as soon as a quarter of the spike has arrived
+// since the last one, so the spike allowance holds even when data arrives faster than check_interval
+// assumes. Usage is measured again right after each GC (force-gc.ts makes that measurement see the
+// freed buffers). In the overload test this keeps heap+external at 130-136 MiB for a 150 MiB limit;
+// the GCs cost about 5-15 ms each on this small heap.
 //
 // What we measure: V8 heap in use plus `external` memory (which includes every ArrayBuffer/Buffer,
 // where request bodies and encoded payloads live), i.e. process.memoryUsage() heapUsed + external.
@@ -107,8 +109,8 @@ export class MemoryMonitor {
     if (used >= limit && sinceGc > this.#gc.hardMs) {
       this.#logger.warn(this.#fields(used), 'Memory usage is above hard limit. Forcing a GC.');
       used = this.#collect(used);
-    } else if (used >= soft && used - this.#afterGc >= spike / 4 && sinceGc > this.#gc.hardMs) {
-      // Can run several times a second under overload: counted in the GC metrics, not logged.
+    } else if (used >= soft / 4 && used - this.#afterGc >= spike / 4 && sinceGc > this.#gc.hardMs) {
+      // Pacing, rule (1) above; can run several times a second when driven flat out: not logged.
       used = this.#collect(used, false);
     }
     const was = this.#refusing;

@@ -1,6 +1,7 @@
 // What process the collector container runs: its command line and the settings only the Node collector reads.
 import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
 import type { TelemetryPipelineSpec } from '../../api/telemetry-pipeline.ts';
+import { STARTUP_FLAGS } from '../../collector/gc-tuning.ts';
 import { CONFIG_PATH } from './defaults.ts';
 import type { MemorySizing } from './memory.ts';
 
@@ -24,9 +25,10 @@ export function collectorCommandLine(spec: TelemetryPipelineSpec): Pick<V1Contai
 }
 
 /**
- * NODE_OPTIONS caps the V8 heap at the memory_limiter's soft limit (see memory.ts). Only the Node collector reads
- * it; another image gets no variable that would mean nothing to it, or something else if it also runs Node.
+ * NODE_OPTIONS caps the V8 heap at the memory_limiter's soft limit (see memory.ts) and carries the V8 flags the
+ * collector can only get at start (its young generation size: collector/gc-tuning.ts). Only the Node collector
+ * reads it; another image gets no variable that would mean nothing to it, or something else if it also runs Node.
  */
 export function nodeOnlyEnv(spec: TelemetryPipelineSpec, memory: MemorySizing): V1EnvVar[] {
-  return runsNodeCollector(spec) ? [{ name: 'NODE_OPTIONS', value: `--max-old-space-size=${memory.heapMiB}` }] : [];
+  return runsNodeCollector(spec) ? [{ name: 'NODE_OPTIONS', value: [`--max-old-space-size=${memory.heapMiB}`, ...STARTUP_FLAGS].join(' ') }] : [];
 }

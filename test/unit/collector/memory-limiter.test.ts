@@ -79,7 +79,6 @@ describe('MemoryMonitor (limit 100 MiB, spike 20 MiB)', () => {
     probe.usage = 79;
     monitor.check();
     expect(monitor.refusing).toBe(false);
-    expect(probe.gcs).toBe(0);
   });
 
   test('crossing the soft limit tries one GC first, then refuses if still above', () => {
@@ -143,6 +142,24 @@ describe('MemoryMonitor (limit 100 MiB, spike 20 MiB)', () => {
     probe.clock = 20_140;
     monitor.check();
     expect(probe.gcs).toBe(2);
+  });
+
+  test('from a quarter of the soft limit up, growth of a quarter of the spike since the last GC forces one; below it, never', () => {
+    const { probe, monitor } = setup();
+    probe.usage = 19; // soft 80 / 4 = 20
+    monitor.check();
+    expect(probe.gcs).toBe(0);
+    probe.usage = 30;
+    probe.afterGc = 12;
+    monitor.check();
+    expect(probe.gcs).toBe(1);
+    probe.usage = 16; // +4 MiB since the GC
+    monitor.check();
+    probe.usage = 22; // above the floor again and +10 since the GC (the step is 5)
+    probe.clock = 1; // past min_gc_interval_when_hard_limited (0)
+    monitor.check();
+    expect(probe.gcs).toBe(2);
+    expect(monitor.refusing).toBe(false);
   });
 
   test('request bytes trigger a check once a quarter of the spike arrived since the last one', () => {
