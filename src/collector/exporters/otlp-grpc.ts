@@ -7,7 +7,7 @@ import type { ChannelOptions, ServiceError } from '@grpc/grpc-js';
 import { z } from 'zod';
 import type { ComponentContext, ExporterFactory, Payload, Signal } from '../component.ts';
 import { duration } from '../config/duration.ts';
-import { COMPRESSION_OPTION, installGrpcCompression } from './grpc-compression.ts';
+import { COMPRESSION_OPTION, installGrpcCompression, installZeroCopyFraming } from './grpc-compression.ts';
 import { hasCa, headersSchema, loadTls, tlsClientSchema, USER_AGENT } from './client-config.ts';
 import { createExporter } from './exporter-helper.ts';
 import type { Exporter, ExporterClient, HelperDeps, PushOptions, PushResult } from './exporter-helper.ts';
@@ -155,6 +155,7 @@ class GrpcClient implements ExporterClient {
     const target = parseGrpcEndpoint(this.#cfg.endpoint);
     if ('error' in target) throw new Error(`endpoint: ${target.error}`);
     if (this.#cfg.compression === 'zstd' || this.#cfg.compression === 'snappy') installGrpcCompression();
+    if (this.#cfg.compression === 'none' || this.#cfg.compression === '') installZeroCopyFraming();
     this.#client = new Client(target.target, await credentialsFor(this.#cfg, target.forceTls), channelOptions(this.#cfg));
     this.#metadata = new Metadata(this.#cfg.wait_for_ready ? { waitForReady: true } : {});
     for (const [name, value] of this.#cfg.headers) this.#metadata.add(name.toLowerCase(), value);
