@@ -4,7 +4,8 @@
 // converged; writes bench/results/operator.json and prints it.
 //   node bench/operator/run.ts
 // Environment: BENCH_PIPELINES (1000), BENCH_CONCURRENCY (operator workers, 10), BENCH_RESYNC_S (15),
-// BENCH_CREATE_PARALLEL (creates in flight, 50), BENCH_TIMEOUT_S (300), BENCH_KEEP (keep the namespace).
+// BENCH_CREATE_PARALLEL (creates in flight, 50), BENCH_TIMEOUT_S (300), BENCH_KEEP (keep the namespace),
+// BENCH_OPERATOR_CHECKOUT (run the operator of another checkout of the repository, to compare two versions).
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { Informer } from '../../src/operator/kube/informer.ts';
@@ -107,7 +108,8 @@ async function main(): Promise<void> {
   const ns = await createNamespace(client, 'bench-operator');
   progress(`namespace ${ns}: starting the operator`);
   // Info level: the metrics address is read from the operator's "operator listening" log line.
-  const op = childOperator(kubeconfig, ns, ['--concurrency', String(CONCURRENCY), '--resync', String(RESYNC_S), '--log-level', 'info']);
+  const operatorArgs = ['--concurrency', String(CONCURRENCY), '--resync', String(RESYNC_S), '--log-level', 'info'];
+  const op = childOperator(kubeconfig, ns, operatorArgs, process.env['BENCH_OPERATOR_CHECKOUT'] || undefined);
   const cleanup = async () => {
     await stopChild(op);
     if (!process.env['BENCH_KEEP']) await deleteNamespace(client, ns);

@@ -176,14 +176,14 @@ export interface ChildOperator {
 }
 
 /**
- * `node src/cli.ts operator ...` as a child process, as it runs in a Pod. The metrics address comes
+ * `node src/cli.ts operator ...` of `checkout` (this one by default) as a child process, as it runs in a Pod. The metrics address comes
  * from its "operator listening" log line, so keep the log level at info or below.
  */
-export function childOperator(kubeconfig: string, namespace: string, extra: string[] = []): ChildOperator {
+export function childOperator(kubeconfig: string, namespace: string, extra: string[] = [], checkout = REPO): ChildOperator {
   const child = spawn(
     process.execPath,
     ['src/cli.ts', 'operator', '--kubeconfig', kubeconfig, '--namespace', namespace, '--metrics-addr', '127.0.0.1:0', '--health-addr', '127.0.0.1:0', ...extra],
-    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: checkout, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const logs: Record<string, unknown>[] = [];
   let resolveAddr!: (a: string) => void;
