@@ -64,6 +64,7 @@ export const AutoscalingStatusSchema = z
         logRecordsPerSecond: z.number().min(0).optional().describe('Log records per second one replica carries.'),
         source: z.enum(['Learned', 'Spec']).optional().describe('Learned from the collectors\' CPU time, or spec.scaling.capacityPerReplica (given, or the guide\'s until learned).'),
         cpu: z.string().max(16).optional().describe('CPU one replica may use, which learned capacity is for (its CPU limit; one core at most for the Node collector).'),
+        idleCores: z.number().min(0).optional().describe('CPU cores an idle collector process uses, as learned.'),
       })
       .optional()
       .describe('The capacity per replica the last decision divided by.'),

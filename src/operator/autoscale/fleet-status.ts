@@ -36,7 +36,7 @@ const REASON_MAX = 1024;
  * status.autoscaling for a decision: observations only (rates, the decision and its reason), never read back.
  * lastScaleTime is set only when the decision changes the count; a merge patch leaves the previous one otherwise.
  */
-export function autoscalingStatus(decision: Decision, current: number, now: number, learnedAtCores?: number): AutoscalingStatus {
+export function autoscalingStatus(decision: Decision, current: number, now: number, learned?: { cores: number; idleCores: number }): AutoscalingStatus {
   const status: AutoscalingStatus = {
     spansPerSecond: round(decision.rates.spansPerSecond),
     metricPointsPerSecond: round(decision.rates.metricPointsPerSecond),
@@ -45,7 +45,7 @@ export function autoscalingStatus(decision: Decision, current: number, now: numb
       spansPerSecond: round(decision.capacity.spansPerSecond),
       metricPointsPerSecond: round(decision.capacity.metricPointsPerSecond),
       logRecordsPerSecond: round(decision.capacity.logRecordsPerSecond),
-      ...(learnedAtCores === undefined ? { source: 'Spec' as const } : { source: 'Learned' as const, cpu: formatCpu(learnedAtCores) }),
+      ...(learned === undefined ? { source: 'Spec' as const } : { source: 'Learned' as const, cpu: formatCpu(learned.cores), idleCores: round(learned.idleCores) }),
     },
     desiredReplicas: decision.desiredReplicas,
     reason: decision.reason.length > REASON_MAX ? `${decision.reason.slice(0, REASON_MAX - 3)}...` : decision.reason,

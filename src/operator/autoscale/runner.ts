@@ -149,9 +149,9 @@ export class Autoscaler {
     const policy = { ...spec.scaling, capacityPerReplica: spec.scaling.capacityPerReplica ?? GUIDE_CAPACITY };
     const decision = decide({ pods, spec: policy, ...(cpu && { cpu }), currentReplicas: current, history: fleet.history, now: due });
     fleet.history = decision.newHistory;
-    const learnedAt = cpu && cpu !== 'learning' ? cpu.cores : undefined;
-    if (learnedAt !== undefined) this.#announceCapacity(view.object, fleet, decision, learnedAt);
-    await this.#apply(view.object, spec.replicas, current, decision, learnedAt);
+    const learned = cpu && cpu !== 'learning' ? { cores: cpu.cores, idleCores: cpu.learned.baselineCores } : undefined;
+    if (learned) this.#announceCapacity(view.object, fleet, decision, learned.cores);
+    await this.#apply(view.object, spec.replicas, current, decision, learned);
   }
 
   /** With capacityPerReplica left out: the learned costs and the cores a replica may use, or 'learning'. */
@@ -176,7 +176,13 @@ export class Autoscaler {
     });
   }
 
-  async #apply(pipeline: PipelineObject, specReplicas: number, current: number, decision: Decision, learnedAtCores: number | undefined): Promise<void> {
+  async #apply(
+    pipeline: PipelineObject,
+    specReplicas: number,
+    current: number,
+    decision: Decision,
+    learned: { cores: number; idleCores: number } | undefined,
+  ): Promise<void> {
     const { clock, log, events } = this.#d;
     const desired = decision.desiredReplicas;
     const scaled = desired !== current;
@@ -196,7 +202,7 @@ export class Autoscaler {
       }
     }
     if (scaled) events.record({ regarding: pipeline, type: 'Normal', reason: 'Scaled', action: 'Autoscale', note: decision.reason });
-    const status = autoscalingStatus(decision, current, clock.now(), learnedAtCores);
+    const status = autoscalingStatus(decision, current, clock.now(), learned);
     if (!sameFields(status, pipeline.status?.autoscaling)) await this.#writeStatus(pipeline, status);
   }
 

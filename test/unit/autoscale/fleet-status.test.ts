@@ -54,6 +54,20 @@ describe('autoscalingStatus', () => {
     expect(autoscalingStatus(decision(3, 1.23456), 3, NOW).spansPerSecond).toBe(1.23);
   });
 
+  test('with learned capacity: its figures, the CPU it is for and the idle CPU', () => {
+    const learned = { cores: 0.5, learned: { baselineCores: 0.0123, cost: { spans: 2.84e-6, metricPoints: undefined, logRecords: undefined }, samples: 9 } };
+    const d = decide({ pods: fleet(3, { spans: 30_000 }), spec: SPEC, cpu: learned, currentReplicas: 3, history: EMPTY_HISTORY, now: NOW });
+    expect(autoscalingStatus(d, 3, NOW, { cores: 0.5, idleCores: 0.0123 }).capacity).toEqual({
+      spansPerSecond: 172_000,
+      // Not learned: what the spec's capacity says.
+      metricPointsPerSecond: 100_000,
+      logRecordsPerSecond: 50_000,
+      source: 'Learned',
+      cpu: '500m',
+      idleCores: 0.0123,
+    });
+  });
+
   test('holding leaves lastScaleTime out, so the merge patch keeps the previous one', () => {
     expect(autoscalingStatus(decision(8, 56_000), 8, NOW)).not.toHaveProperty('lastScaleTime');
   });
