@@ -1,8 +1,10 @@
 // The upstream OpenTelemetry Collector the benchmark and the conformance suite (test/conformance) compare
 // against: one pinned release for the builder, the core components, the contrib attributes, filter and
-// probabilistic_sampler processors (every processor a rendered config can name) and the contrib health_check
+// probabilistic_sampler processors (every processor a rendered config can name), the contrib tail_sampling and
+// redaction processors and bearertokenauth extension (peers for the collector's own), and the contrib health_check
 // extension (every rendered config enables it: the pods' probes ask it), so the upstream collector image of
-// test/cluster/image runs a fleet's ConfigMap unchanged.
+// test/cluster/image runs a fleet's ConfigMap unchanged. (basicauth is left out: the module proxy reachable here
+// refuses its internal/basicauth module, 403.)
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,13 +25,15 @@ export const COMPONENTS = {
     `${CONTRIB}/processor/attributesprocessor`,
     `${CONTRIB}/processor/filterprocessor`,
     `${CONTRIB}/processor/probabilisticsamplerprocessor`,
+    `${CONTRIB}/processor/tailsamplingprocessor`,
+    `${CONTRIB}/processor/redactionprocessor`,
   ],
   exporters: [
     `${CORE}/exporter/otlpexporter`,
     `${CORE}/exporter/otlphttpexporter`,
     `${CORE}/exporter/debugexporter`,
   ],
-  extensions: [`${CONTRIB}/extension/healthcheckextension`],
+  extensions: [`${CONTRIB}/extension/healthcheckextension`, `${CONTRIB}/extension/bearertokenauthextension`],
 } as const;
 
 export const OTELCOL_BINARY_NAME = 'otelcol-tpo';
