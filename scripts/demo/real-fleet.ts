@@ -4,13 +4,11 @@
 // as a client in the cluster would send it.
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { objectPath, resources } from '../../src/operator/kube/resources.ts';
-import { fleetName } from '../../src/operator/render/labels.ts';
 import { REAL_NODE_IP } from '../../test/cluster/addresses.ts';
 import { REPO_ROOT } from '../../test/cluster/layout.ts';
 import { FleetPods } from '../../test/support/fleet-pods.ts';
 import { OtlpSink } from '../../test/support/otlp-sink.ts';
-import { installOperator, ON_REAL_NODE, podLogs, uninstallOperator } from '../../test/support/real-node.ts';
+import { fleetClusterIpTarget, installOperator, ON_REAL_NODE, podLogs, uninstallOperator } from '../../test/support/real-node.ts';
 import type { DemoFleet, FleetContext } from './runtime.ts';
 
 /** An argument as a shell would need it typed; the chart as a path relative to the repository. */
@@ -47,8 +45,7 @@ export async function startRealFleet({ session, cluster, namespace, pipeline, ru
     place: (obj) => ({ ...obj, spec: { ...(obj.spec as object), ...ON_REAL_NODE } }),
     serve: async () => {
       await session.waitUntil('the first collector pod Ready', () => serving().length > 0, 180_000);
-      const service = await client.request<{ spec: { clusterIP: string } }>('GET', objectPath(resources.service, namespace, fleetName(pipeline)));
-      const target = `${service.spec.clusterIP}:4317`;
+      const target = await fleetClusterIpTarget(client, namespace, pipeline);
       return { targets: () => [target], via: `through the Service's ClusterIP ${target} (kube-proxy picks a collector pod per connection)` };
     },
   };

@@ -4,7 +4,6 @@
 // demo"; issue 9, item 5).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -13,6 +12,7 @@ import { objectPath, resources } from '../../src/operator/kube/resources.ts';
 import { CLUSTER_TIMEOUT_MS, ensureCluster, ensureRealNode, realNodeUnavailableReason } from '../cluster/harness.ts';
 import { REPO_ROOT } from '../cluster/layout.ts';
 import { helm, ok } from '../support/helm-kubectl.ts';
+import { tcpAccepts } from '../support/tcp-probe.ts';
 
 const unavailable = await realNodeUnavailableReason();
 const onRealNode = unavailable === undefined ? test : test.skip;
@@ -114,13 +114,6 @@ async function releases(namespace: string): Promise<string[]> {
   return list.map((r) => r.name);
 }
 
-const refused = (endpoint: string) => new Promise<boolean>((resolve) => {
-  const [host, port] = endpoint.split(':') as [string, string];
-  const socket = connect({ host, port: Number(port) });
-  socket.once('connect', () => (socket.destroy(), resolve(false)));
-  socket.once('error', () => resolve(true));
-});
-
 /** What the real-node run printed about what it started. */
 function realRun(output: string): { release: string; namespace: string; sink: string } {
   const [, release, namespace] = /operator running as a pod: helm install (tpo-\w+) charts\/telemetry-pipeline-operator -n (tpo-demo-\w+) /.exec(output) ?? [];
@@ -162,7 +155,7 @@ onRealNode('on the real node Ctrl-C uninstalls the release, stops the sink and d
   expect(output).toMatch(new RegExp(`operator uninstalled \\(helm release ${release}[\\s\\S]*namespace ${namespace} deleted`));
   expect(await releases(namespace)).toEqual([]);
   expect(await deleted(namespace)).toBe(true);
-  expect(await refused(sink)).toBe(true);
+  expect(await tcpAccepts(sink)).toBe(false);
 }, 6 * 60_000);
 
 test('on the process runtime (--runtime process) the short demo runs to the end, delivers every acknowledged span once and writes its chart', async () => {

@@ -1,12 +1,11 @@
 // Scale-down and a config-change rollout under load on the real node (issue 9): the kubelet sends SIGTERM to the
 // pods going away while kube-proxy may still route new connections to them for a moment. Every span the clients
 // sent through the Service must be acknowledged and arrive exactly once: no export may fail.
-import { objectPath, resources } from '../../src/operator/kube/resources.ts';
-import { fleetName } from '../../src/operator/render/labels.ts';
+import { resources } from '../../src/operator/kube/resources.ts';
 import { createPipeline, mergePatch, pipeline, waitFor } from '../integration/operator-helpers.ts';
 import { FleetPods } from '../support/fleet-pods.ts';
 import { LoadGenerator } from '../support/load-generator.ts';
-import { describeOnRealNode, tracesToSink, useRealFleetEnv } from '../support/real-node.ts';
+import { describeOnRealNode, fleetClusterIpTarget, tracesToSink, useRealFleetEnv } from '../support/real-node.ts';
 import { checkDelivery } from '../support/span-ids.ts';
 
 const describeReal = await describeOnRealNode();
@@ -32,8 +31,7 @@ describeReal('scale-down and rollout under load on the real node', () => {
     })));
     pods = await new FleetPods(env.client, env.ns, NAME).start();
     await waitFor('three collectors Ready', async () => pods!.readyIps().length === 3, 180_000, 500);
-    const service = await env.client.request<{ spec: { clusterIP: string } }>('GET', objectPath(resources.service, env.ns, fleetName(NAME)));
-    const target = `${service.spec.clusterIP}:4317`;
+    const target = await fleetClusterIpTarget(env.client, env.ns, NAME);
 
     const seconds = 75;
     load = new LoadGenerator({

@@ -18,7 +18,7 @@ import { FleetPods } from '../support/fleet-pods.ts';
 import { LoadGenerator } from '../support/load-generator.ts';
 import { killContainer } from '../support/node-containers.ts';
 import { OtlpSink } from '../support/otlp-sink.ts';
-import { describeOnRealNode, podLogs, tracesToSink, useRealFleetEnv } from '../support/real-node.ts';
+import { describeOnRealNode, fleetClusterIpTarget, podLogs, tracesToSink, useRealFleetEnv } from '../support/real-node.ts';
 import { checkDelivery, spanIdCounts } from '../support/span-ids.ts';
 
 const describeReal = await describeOnRealNode();
@@ -106,8 +106,6 @@ describeReal('faults on the real node', () => {
     loads.push(load);
     return load;
   };
-  const clusterIp = async (name: string) =>
-    (await env.client.request<{ spec: { clusterIP: string } }>('GET', objectPath(resources.service, env.ns, fleetName(name)))).spec.clusterIP;
   const fleetDeployment = (name: string) => env.client.request<Deployment>('GET', objectPath(resources.deployment, env.ns, fleetName(name)));
   const replicaSets = async (name: string) =>
     (await env.client.request<{ items: ReplicaSet[] }>('GET', `/apis/apps/v1/namespaces/${env.ns}/replicasets`, { query: { labelSelector: selectorString(name) } })).items;
@@ -122,7 +120,7 @@ describeReal('faults on the real node', () => {
     })));
     const pods = await watch(NAME);
     await waitFor('two collectors Ready', async () => pods.readyIps().length === 2, 180_000, 500);
-    const load = startLoad(`${await clusterIp(NAME)}:4317`, RATE, 60);
+    const load = startLoad(await fleetClusterIpTarget(env.client, env.ns, NAME), RATE, 60);
     await waitFor('load acknowledged', async () => load.stats().acked >= RATE * 5, 60_000, 200);
 
     // The victim is the collector the client's connection is on now (one connection through the ClusterIP).
@@ -192,7 +190,7 @@ describeReal('faults on the real node', () => {
       .filter((l) => l.includes('Memory limiter configured')).map((l) => JSON.parse(l) as Record<string, number>)[0];
     expect(configured).toMatchObject({ limit_mib: 65, spike_limit_mib: 1, total_memory_mib: OOM_LIMIT_MIB });
 
-    const load = startLoad(`${await clusterIp(NAME)}:4317`, OOM_RATE, 240, OOM_PAYLOAD);
+    const load = startLoad(await fleetClusterIpTarget(env.client, env.ns, NAME), OOM_RATE, 240, OOM_PAYLOAD);
     await waitFor('load acknowledged', async () => load.stats().acked >= OOM_RATE * 3, 60_000, 200);
     // The backend goes away: batches wait in the sending queue for their retry, and memory grows with every span the
     // collector acknowledges until the kernel's limit.

@@ -13,7 +13,7 @@ import { createPipeline, pipeline, sleep, waitFor } from '../integration/operato
 import { FleetPods } from '../support/fleet-pods.ts';
 import { LoadGenerator } from '../support/load-generator.ts';
 import type { Phase } from '../support/load-schedule.ts';
-import { describeOnRealNode, tracesToSink, useRealFleetEnv } from '../support/real-node.ts';
+import { describeOnRealNode, fleetClusterIpTarget, tracesToSink, useRealFleetEnv } from '../support/real-node.ts';
 
 const describeReal = await describeOnRealNode();
 
@@ -96,10 +96,10 @@ describeReal('learned capacity on real pods', () => {
     const pods = await new FleetPods(env.client, env.ns, NAME).start();
     env.cleanup.push(() => pods.stop());
     await waitFor('one collector Ready', async () => pods.readyIps().length === 1, 180_000, 500);
-    const service = await env.client.request<{ spec: { clusterIP: string } }>('GET', objectPath(resources.service, env.ns, fleetName(NAME)));
+    const target = await fleetClusterIpTarget(env.client, env.ns, NAME);
     const load = (phases: Phase[]) => {
       const generator = new LoadGenerator({
-        targets: () => [`${service.spec.clusterIP}:4317`],
+        targets: () => [target],
         schedule: phases,
         maxSpans: 2_000_000,
         payloadBytes: PAYLOAD_BYTES,

@@ -43,9 +43,13 @@ class StandIns {
   readonly #servers = new Map<string, { server: Server; counter: Counter; cpu: Counter }>();
   #timer: NodeJS.Timeout | undefined;
   #last = Date.now();
+  /** Bumped by stop(): a step still awaiting the pod list when the loop is stopped must not reschedule itself. */
+  #generation = 0;
 
   start(pods: () => Promise<Pod[]>): void {
+    const generation = this.#generation;
     const step = async () => {
+      if (generation !== this.#generation) return;
       const now = Date.now();
       const seconds = (now - this.#last) / 1000;
       this.#last = now;
@@ -56,6 +60,7 @@ class StandIns {
         cpu.inc((BASELINE_CORES + SPAN_CPU_SECONDS * share) * seconds);
       }
       const ips = new Set((await pods()).filter((p) => p.status?.phase === 'Running' && p.status.podIP).map((p) => p.status!.podIP!));
+      if (generation !== this.#generation) return;
       for (const ip of ips) if (!this.#servers.has(ip)) await this.#serve(ip);
       for (const [ip, { server }] of this.#servers) {
         if (ips.has(ip)) continue;
@@ -79,6 +84,7 @@ class StandIns {
   }
 
   stop(): void {
+    this.#generation++;
     clearTimeout(this.#timer);
     for (const { server } of this.#servers.values()) server.close();
     this.#servers.clear();

@@ -4,12 +4,16 @@
 import { randomBytes } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/operator/kube/client.ts';
+import { objectPath, resources } from '../../src/operator/kube/resources.ts';
+import { fleetName } from '../../src/operator/render/labels.ts';
 import { REAL_NODE_IP } from '../cluster/addresses.ts';
 import { CLUSTER_TIMEOUT_MS, ensureRealNode, realNodeUnavailableReason, type RealNodeCluster } from '../cluster/harness.ts';
 import { createNamespace, deleteNamespace, installCrd } from '../integration/operator-helpers.ts';
 import { OtlpSink } from './otlp-sink.ts';
 import { REAL_NODE_LABEL, REAL_NODE_TAINT } from '../cluster/node/configs.ts';
 import { CHART, helm, kubectl, ok } from './helm-kubectl.ts';
+import { tcpAccepts } from './tcp-probe.ts';
+import { waitFor } from './wait.ts';
 
 /** Fields of a pod spec (and of a TelemetryPipeline spec) that put pods on the real node and nowhere else. */
 export const ON_REAL_NODE = {
@@ -128,3 +132,16 @@ export function useRealFleetEnv(prefix: string, operatorArgs: string[] = []): Re
 }
 
 export { CLUSTER_TIMEOUT_MS };
+
+/**
+ * The OTLP gRPC endpoint of a fleet's Service ClusterIP (in the Service range, 198.18.128.0/17), once it accepts
+ * connections: kube-proxy programs a new Service's rules a moment after its first pod is Ready, and a client that
+ * starts before would see its first exports fail.
+ */
+export async function fleetClusterIpTarget(client: KubeClient, namespace: string, pipeline: string, timeoutMs = 60_000): Promise<string> {
+  const service = await client.request<{ spec: { clusterIP: string } }>('GET', objectPath(resources.service, namespace, fleetName(pipeline)));
+  if (!/^198\.18\.(1[2-9]\d|2\d\d)\./.test(service.spec.clusterIP)) throw new Error(`ClusterIP ${service.spec.clusterIP} is outside 198.18.128.0/17`);
+  const target = `${service.spec.clusterIP}:4317`;
+  await waitFor(`the ClusterIP ${target} accepting connections`, () => tcpAccepts(target), timeoutMs, 250);
+  return target;
+}

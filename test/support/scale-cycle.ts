@@ -4,14 +4,12 @@
 // the outcome (replica steps, when each step came, what was acknowledged, what reached the sink once) summarized,
 // printed and checked.
 import type { KubeObject } from '../../src/operator/kube/types.ts';
-import { objectPath, resources } from '../../src/operator/kube/resources.ts';
-import { fleetName } from '../../src/operator/render/labels.ts';
 import { waitFor } from '../integration/operator-helpers.ts';
 import type { FleetPods } from './fleet-pods.ts';
 import { FleetSampler, replicaSteps, type FleetSample } from './fleet-sampler.ts';
 import { LoadGenerator, type LoadStats } from './load-generator.ts';
 import { phaseStarts, type Phase } from './load-schedule.ts';
-import { tracesToSink, type RealFleetEnv } from './real-node.ts';
+import { fleetClusterIpTarget, tracesToSink, type RealFleetEnv } from './real-node.ts';
 import { checkDelivery, type DeliveryCheck } from './span-ids.ts';
 
 export const PERIOD_S = 5;
@@ -105,9 +103,7 @@ export class ScaleCycle {
 
   /** Starts the load on the pipeline's Service ClusterIP (in the Service range, 198.18.128.0/17). */
   static async start(env: RealFleetEnv, name: string, pods: FleetPods): Promise<ScaleCycle> {
-    const service = await env.client.request<{ spec: { clusterIP: string } }>('GET', objectPath(resources.service, env.ns, fleetName(name)));
-    if (!/^198\.18\.(1[2-9]\d|2\d\d)\./.test(service.spec.clusterIP)) throw new Error(`ClusterIP ${service.spec.clusterIP} is outside 198.18.128.0/17`);
-    return new ScaleCycle(env, name, pods, `${service.spec.clusterIP}:4317`);
+    return new ScaleCycle(env, name, pods, await fleetClusterIpTarget(env.client, env.ns, name));
   }
 
   /** Waits for the schedule's end and the fleet back at one pod, then for the sink; prints and returns the outcome. */
