@@ -1,0 +1,134 @@
+// tail_sampling processor config, upstream's fields (contrib tailsamplingprocessor v0.161.0). Where upstream only
+// finds a policy problem when the processor starts (empty or duplicate names, unknown status codes, bad regular
+// expressions), it is reported here at validation, with its path. Policy types and options this collector does not
+// run are named `unsupported:` at their path.
+import { z } from 'zod';
+import { re2Problem } from '../../contract/re2.ts';
+import { duration } from '../config/duration.ts';
+
+const int = z.number().int();
+const count = int.min(0);
+
+const latency = z.strictObject({ threshold_ms: int.default(0), upper_threshold_ms: int.default(0) });
+const numericAttribute = z.strictObject({ key: z.string().default(''), min_value: int.default(0), max_value: int.default(0), invert_match: z.boolean().default(false) });
+const probabilistic = z.strictObject({ hash_salt: z.string().default(''), sampling_percentage: z.number().default(0) });
+const statusCode = z.strictObject({ status_codes: z.array(z.string()).default([]) });
+const stringAttribute = z.strictObject({
+  key: z.string().default(''),
+  values: z.array(z.string()).default([]),
+  enabled_regex_matching: z.boolean().default(false),
+  cache_max_size: int.default(0),
+  invert_match: z.boolean().default(false),
+});
+
+/** Policy types upstream has that this collector does not run. */
+const UNSUPPORTED_TYPES = ['rate_limiting', 'bytes_limiting', 'span_count', 'trace_state', 'boolean_attribute', 'ottl_condition', 'trace_flags', 'not', 'drop'];
+const SUPPORTED_TYPES = ['always_sample', 'latency', 'numeric_attribute', 'probabilistic', 'status_code', 'string_attribute'];
+
+const sharedFields = {
+  name: z.string().default(''),
+  type: z.string().default(''),
+  latency: latency.default(latency.parse({})),
+  numeric_attribute: numericAttribute.default(numericAttribute.parse({})),
+  probabilistic: probabilistic.default(probabilistic.parse({})),
+  status_code: statusCode.default(statusCode.parse({})),
+  string_attribute: stringAttribute.default(stringAttribute.parse({})),
+  ...Object.fromEntries(UNSUPPORTED_TYPES.filter((type) => type !== 'not' && type !== 'drop').map((type) => [type, z.unknown().optional()])),
+};
+
+const andSubPolicy = z.strictObject({ ...sharedFields, not: z.unknown().optional() });
+const andConfig = z.strictObject({ and_sub_policy: z.array(andSubPolicy).default([]) });
+const compositeSubPolicy = z.strictObject({ ...sharedFields, and: andConfig.default({ and_sub_policy: [] }) });
+const compositeConfig = z.strictObject({
+  max_total_spans_per_second: int.default(0),
+  policy_order: z.array(z.string()).default([]),
+  composite_sub_policy: z.array(compositeSubPolicy).default([]),
+  rate_allocation: z.array(z.strictObject({ policy: z.string().default(''), percent: int.default(0) })).default([]),
+});
+
+const policy = z.strictObject({
+  ...sharedFields,
+  composite: compositeConfig.default(compositeConfig.parse({})),
+  and: andConfig.default({ and_sub_policy: [] }),
+  not: z.unknown().optional(),
+  drop: z.unknown().optional(),
+});
+
+export type SharedPolicyConfig = z.output<typeof andSubPolicy>;
+export type CompositeConfig = z.output<typeof compositeConfig>;
+export type PolicyConfig = z.output<typeof policy>;
+
+export const tailSamplingConfigSchema = z
+  .strictObject({
+    decision_wait: duration.default(30_000),
+    decision_wait_after_root_received: duration.default(0),
+    num_traces: count.default(50_000),
+    block_on_overflow: z.boolean().default(false),
+    expected_new_traces_per_sec: count.default(0),
+    policies: z.array(policy).default([]),
+    decision_cache: z.strictObject({ sampled_cache_size: int.default(0), non_sampled_cache_size: int.default(0) }).default({ sampled_cache_size: 0, non_sampled_cache_size: 0 }),
+    tail_storage: z.string().optional(),
+    sample_on_first_match: z.boolean().default(false),
+    sampling_strategy: z.string().default('trace-complete'),
+    drop_pending_traces_on_shutdown: z.boolean().default(false),
+    maximum_trace_size_bytes: count.default(0),
+    num_shards: count.default(1),
+  })
+  .superRefine((config, ctx) => {
+    const problem = (path: (string | number)[], message: string): void => ctx.addIssue({ code: 'custom', path, message });
+    if (config.sampling_strategy !== 'trace-complete' && config.sampling_strategy !== 'span-ingest') {
+      problem(['sampling_strategy'], `invalid sampling_strategy "${config.sampling_strategy}", expected one of "trace-complete" or "span-ingest"`);
+    } else if (config.sampling_strategy === 'span-ingest') problem(['sampling_strategy'], 'unsupported: the span-ingest sampling strategy');
+    if (config.num_shards > 256) problem(['num_shards'], `num_shards (${config.num_shards}) must not exceed 256`);
+    else if (config.num_shards > 1) problem(['num_shards'], 'unsupported: more than one shard');
+    if (config.tail_storage !== undefined) problem(['tail_storage'], 'unsupported: tail storage extensions');
+    if (config.block_on_overflow) problem(['block_on_overflow'], 'unsupported: blocking on overflow');
+    if (config.decision_wait_after_root_received > 0) problem(['decision_wait_after_root_received'], 'unsupported: an earlier decision after the root span');
+    const names = new Set<string>();
+    config.policies.forEach((entry, i) => {
+      if (entry.name === '') problem(['policies', i, 'name'], 'policy name cannot be empty');
+      else if (names.has(entry.name)) problem(['policies', i, 'name'], `duplicate policy name "${entry.name}"`);
+      names.add(entry.name);
+      if (entry.type === 'composite') compositeProblems(entry.composite, ['policies', i, 'composite'], problem);
+      else if (entry.type === 'and') andProblems(entry.and.and_sub_policy, ['policies', i, 'and', 'and_sub_policy'], problem);
+      else sharedProblems(entry, ['policies', i], problem);
+    });
+  });
+
+export type TailSamplingConfig = z.output<typeof tailSamplingConfigSchema>;
+
+type Problem = (path: (string | number)[], message: string) => void;
+
+function andProblems(subs: readonly SharedPolicyConfig[], path: (string | number)[], problem: Problem): void {
+  subs.forEach((sub, i) => sharedProblems(sub, [...path, i], problem));
+}
+
+function compositeProblems(config: CompositeConfig, path: (string | number)[], problem: Problem): void {
+  config.composite_sub_policy.forEach((sub, i) => {
+    if (sub.type === 'and') andProblems(sub.and.and_sub_policy, [...path, 'composite_sub_policy', i, 'and', 'and_sub_policy'], problem);
+    else sharedProblems(sub, [...path, 'composite_sub_policy', i], problem);
+  });
+}
+
+function sharedProblems(config: SharedPolicyConfig, path: (string | number)[], problem: Problem): void {
+  const { type } = config;
+  if (UNSUPPORTED_TYPES.includes(type)) return problem([...path, 'type'], `unsupported: the ${type} policy`);
+  if (!SUPPORTED_TYPES.includes(type)) return problem([...path, 'type'], `unknown sampling policy type ${type}`);
+  if (type === 'status_code') {
+    const codes = config.status_code.status_codes;
+    if (codes.length === 0) problem([...path, 'status_code', 'status_codes'], 'expected at least one status code to filter on');
+    codes.forEach((code, i) => {
+      if (!['OK', 'ERROR', 'UNSET'].includes(code)) problem([...path, 'status_code', 'status_codes', i], `unknown status code "${code}", supported: OK, ERROR, UNSET`);
+    });
+  }
+  if (type === 'string_attribute' && config.string_attribute.enabled_regex_matching) {
+    config.string_attribute.values.forEach((value, i) => {
+      const message = re2Problem(value);
+      if (message) problem([...path, 'string_attribute', 'values', i], message);
+    });
+  }
+  if (type === 'numeric_attribute' && config.numeric_attribute.min_value === 0 && config.numeric_attribute.max_value === 0) {
+    // Upstream logs this and then fails when the policy is first evaluated.
+    problem([...path, 'numeric_attribute'], 'at least one of min_value or max_value must be set');
+  }
+}

@@ -1,0 +1,261 @@
+// The tail_sampling policies as upstream's evaluators (contrib tailsamplingprocessor v0.161.0, internal/sampling),
+// and how their decisions combine into a trace's final one. Pure: a policy reads the trace it is given and, for
+// composite's per-second budgets, the second it is told.
+import { compileRe2 } from '../../contract/re2.ts';
+import { keyBytes } from '../otlp/attributes.ts';
+import { RESOURCE_ATTRIBUTES, SPAN_ATTRIBUTES } from '../otlp/schema.ts';
+import { FieldReader, I64, LEN, VARINT } from '../otlp/wire.ts';
+import type { CompositeConfig, PolicyConfig, SharedPolicyConfig } from './tail-sampling-config.ts';
+import { allResourcesAndSpans, anyResourceOrSpan, anySpan, intAttribute, stringAttribute, type TraceData } from './tail-sampling-trace.ts';
+
+/**
+ * What the supported policies decide. Upstream also has `dropped` (the drop policy, not supported here) and the
+ * deprecated inverted decisions, which no upstream policy gives any more.
+ */
+export type Decision = 'sampled' | 'not_sampled';
+
+/** Evaluates one trace; `second` is the current Unix second (composite's rate budgets). */
+export type Evaluator = (trace: TraceData, second: number) => Decision;
+
+const SPAN_START = 7;
+const SPAN_END = 8;
+const SPAN_STATUS = 15;
+const STATUS_CODE = 3;
+const STATUS_CODES: Record<string, number> = { UNSET: 0, OK: 1, ERROR: 2 };
+const spanReader = new FieldReader();
+const statusReader = new FieldReader();
+
+function fixed64(buf: Uint8Array, at: number): bigint {
+  return new DataView(buf.buffer, buf.byteOffset + at, 8).getBigUint64(0, true);
+}
+
+/** A span's status code (0 when absent). */
+export function spanStatusCode(span: Uint8Array): number {
+  let code = 0;
+  const r = spanReader.reset(span, 0, span.length, 'Span');
+  while (r.next()) {
+    if (r.field !== SPAN_STATUS || r.wireType !== LEN) continue;
+    const s = statusReader.reset(span, r.valueStart, r.valueEnd, 'Status');
+    while (s.next()) if (s.field === STATUS_CODE && s.wireType === VARINT) code = s.varint();
+  }
+  return code;
+}
+
+/** A span's start and end timestamps (ns, 0 when absent). */
+export function spanTimes(span: Uint8Array): [bigint, bigint] {
+  let start = 0n;
+  let end = 0n;
+  const r = spanReader.reset(span, 0, span.length, 'Span');
+  while (r.next()) {
+    if (r.wireType !== I64) continue;
+    if (r.field === SPAN_START) start = fixed64(span, r.valueStart);
+    else if (r.field === SPAN_END) end = fixed64(span, r.valueStart);
+  }
+  return [start, end];
+}
+
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+
+/** Go's maxTime.AsTime().Sub(minTime.AsTime()).Milliseconds(): nanoseconds as int64, saturated, truncated to ms. */
+export function durationMs(min: bigint, max: bigint): bigint {
+  let ns = BigInt.asIntN(64, max) - BigInt.asIntN(64, min);
+  if (ns > INT64_MAX) ns = INT64_MAX;
+  if (ns < INT64_MIN) ns = INT64_MIN;
+  return ns / 1_000_000n;
+}
+
+function latencyPolicy(thresholdMs: number, upperThresholdMs: number): Evaluator {
+  const lower = BigInt(thresholdMs);
+  const upper = BigInt(upperThresholdMs);
+  return (trace) => {
+    // The window grows span by span in arrival order, and the first span at which it qualifies decides.
+    let min = 0n;
+    let max = 0n;
+    return anySpan(trace, (span) => {
+      const [start, end] = spanTimes(span);
+      if (min === 0n || start < min) min = start;
+      if (max === 0n || end > max) max = end;
+      const ms = durationMs(min, max);
+      return upper === 0n ? ms > lower : lower < ms && ms <= upper;
+    }) ? 'sampled' : 'not_sampled';
+  };
+}
+
+function statusCodePolicy(names: readonly string[]): Evaluator {
+  const codes = names.map((name) => STATUS_CODES[name]!);
+  return (trace) => (anySpan(trace, (span) => codes.includes(spanStatusCode(span))) ? 'sampled' : 'not_sampled');
+}
+
+function matcher(values: readonly string[], regex: boolean, cacheSize: number): (value: string) => boolean {
+  if (!regex) {
+    const set = new Set(values.filter((value) => value !== ''));
+    return (value) => set.has(value);
+  }
+  const patterns = values.map(compileRe2);
+  const limit = cacheSize <= 0 ? 128 : cacheSize;
+  const cache = new Map<string, boolean>();
+  return (value) => {
+    const known = cache.get(value);
+    if (known !== undefined) return known;
+    const matched = patterns.some((pattern) => pattern.test(value));
+    if (cache.size >= limit) cache.delete(cache.keys().next().value!);
+    cache.set(value, matched);
+    return matched;
+  };
+}
+
+function stringAttributePolicy(config: SharedPolicyConfig['string_attribute']): Evaluator {
+  const key = keyBytes(config.key);
+  const matches = matcher(config.values, config.enabled_regex_matching, config.cache_max_size);
+  // A resource's non-string value is read as '' (which a pattern may match); a span's '' never matches.
+  const resourceMatch = (resource: Uint8Array) => {
+    const value = stringAttribute(resource, RESOURCE_ATTRIBUTES, key);
+    return value !== undefined && matches(value);
+  };
+  const spanMatch = (span: Uint8Array) => {
+    const value = stringAttribute(span, SPAN_ATTRIBUTES, key);
+    return value !== undefined && value !== '' && matches(value);
+  };
+  if (config.invert_match) {
+    return (trace) => (allResourcesAndSpans(trace, (r) => !resourceMatch(r), (s) => !spanMatch(s)) ? 'sampled' : 'not_sampled');
+  }
+  return (trace) => (anyResourceOrSpan(trace, resourceMatch, spanMatch) ? 'sampled' : 'not_sampled');
+}
+
+function numericAttributePolicy(config: SharedPolicyConfig['numeric_attribute']): Evaluator {
+  const key = keyBytes(config.key);
+  // 0 means unset, as upstream reads these fields.
+  const min = config.min_value === 0 ? INT64_MIN : BigInt(config.min_value);
+  const max = config.max_value === 0 ? INT64_MAX : BigInt(config.max_value);
+  const inRange = (message: Uint8Array, field: number) => {
+    const value = intAttribute(message, field, key);
+    return value !== undefined && value >= min && value <= max;
+  };
+  const resourceMatch = (resource: Uint8Array) => inRange(resource, RESOURCE_ATTRIBUTES);
+  const spanMatch = (span: Uint8Array) => inRange(span, SPAN_ATTRIBUTES);
+  if (config.invert_match) {
+    return (trace) => (allResourcesAndSpans(trace, (r) => !resourceMatch(r), (s) => !spanMatch(s)) ? 'sampled' : 'not_sampled');
+  }
+  return (trace) => (anyResourceOrSpan(trace, resourceMatch, spanMatch) ? 'sampled' : 'not_sampled');
+}
+
+const FNV64_OFFSET = 0xcbf29ce484222325n;
+const FNV64_PRIME = 0x100000001b3n;
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/** FNV-1a 64 of the salt's UTF-8 bytes, then the trace id (upstream's hashTraceID). */
+export function hashTraceId(salt: string, id: Uint8Array): bigint {
+  let hash = FNV64_OFFSET;
+  for (const bytes of [Buffer.from(salt, 'utf8'), id]) {
+    for (let i = 0; i < bytes.length; i++) hash = BigInt.asUintN(64, (hash ^ BigInt(bytes[i]!)) * FNV64_PRIME);
+  }
+  return hash;
+}
+
+/**
+ * Upstream's calculateThreshold: MaxUint64 times the ratio in a 64-bit big.Float (rounded to nearest even), then
+ * truncated to a uint64 (saturating at 0 and MaxUint64).
+ */
+export function probabilisticThreshold(ratio: number): bigint {
+  if (!(ratio > 0)) return 0n;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, ratio);
+  const bits = view.getBigUint64(0);
+  const exponentBits = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  const mantissa = exponentBits === 0 ? fraction : fraction | (1n << 52n);
+  const exponent = (exponentBits === 0 ? 1 : exponentBits) - 1075;
+  let product = UINT64_MAX * mantissa;
+  const length = product.toString(2).length;
+  if (length > 64) {
+    const shift = BigInt(length - 64);
+    let kept = product >> shift;
+    const rest = product & ((1n << shift) - 1n);
+    const half = 1n << (shift - 1n);
+    if (rest > half || (rest === half && (kept & 1n) === 1n)) kept += 1n;
+    product = kept << shift;
+  }
+  const value = exponent >= 0 ? product << BigInt(exponent) : product >> BigInt(-exponent);
+  return value > UINT64_MAX ? UINT64_MAX : value;
+}
+
+function probabilisticPolicy(config: SharedPolicyConfig['probabilistic']): Evaluator {
+  const salt = config.hash_salt === '' ? 'default-hash-seed' : config.hash_salt;
+  const threshold = probabilisticThreshold(config.sampling_percentage / 100);
+  return (trace) => (hashTraceId(salt, trace.id) <= threshold ? 'sampled' : 'not_sampled');
+}
+
+function andPolicy(subs: readonly Evaluator[]): Evaluator {
+  return (trace, second) => (subs.every((sub) => sub(trace, second) !== 'not_sampled') ? 'sampled' : 'not_sampled');
+}
+
+/** Composite: the first sub-policy that samples decides, within its spans-per-second share and the total. */
+function compositePolicy(config: CompositeConfig): Evaluator {
+  const total = config.max_total_spans_per_second;
+  const share = config.composite_sub_policy.length === 0 ? 0 : total / config.composite_sub_policy.length;
+  const percents = new Map(config.rate_allocation.map((entry) => [entry.policy, entry.percent]));
+  const subs = config.composite_sub_policy.map((sub) => {
+    const percent = percents.get(sub.name);
+    const allocated = Math.trunc(percent !== undefined && percent > 0 ? (percent / 100) * total : share);
+    const evaluate = sub.type === 'and' ? andPolicy(sub.and.and_sub_policy.map(sharedPolicy)) : sharedPolicy(sub);
+    return { evaluate, allocated, spent: 0 };
+  });
+  let current = 0;
+  return (trace, second) => {
+    if (second !== current) {
+      current = second;
+      for (const sub of subs) sub.spent = 0;
+    }
+    for (const sub of subs) {
+      if (sub.evaluate(trace, second) !== 'sampled') continue;
+      const spent = sub.spent + trace.spanCount;
+      if (spent > sub.allocated || spent > total) return 'not_sampled';
+      sub.spent = spent;
+      return 'sampled';
+    }
+    return 'not_sampled';
+  };
+}
+
+function sharedPolicy(config: SharedPolicyConfig): Evaluator {
+  switch (config.type) {
+    case 'always_sample': return () => 'sampled';
+    case 'latency': return latencyPolicy(config.latency.threshold_ms, config.latency.upper_threshold_ms);
+    case 'status_code': return statusCodePolicy(config.status_code.status_codes);
+    case 'string_attribute': return stringAttributePolicy(config.string_attribute);
+    case 'numeric_attribute': return numericAttributePolicy(config.numeric_attribute);
+    case 'probabilistic': return probabilisticPolicy(config.probabilistic);
+    default: throw new Error(`tail_sampling: policy type ${config.type} is not supported`);
+  }
+}
+
+/** The evaluator of a top-level policy (the config was validated, so its type is one this collector runs). */
+export function policyEvaluator(config: PolicyConfig): Evaluator {
+  if (config.type === 'and') return andPolicy(config.and.and_sub_policy.map(sharedPolicy));
+  if (config.type === 'composite') return compositePolicy(config.composite);
+  return sharedPolicy(config);
+}
+
+export interface Verdict {
+  readonly decision: Decision;
+  /** Index of the policy whose decision it is (the first that gave it), or -1 (none sampled). */
+  readonly policy: number;
+  /** Each evaluated policy's decision, in order (with sample_on_first_match, none after the first sample). */
+  readonly decisions: readonly Decision[];
+}
+
+/**
+ * Upstream's makeDecision for these policies: every policy is asked in order (with sample_on_first_match, up to the
+ * first that samples); the trace is sampled when any policy samples it.
+ */
+export function decide(policies: readonly Evaluator[], trace: TraceData, second: number, firstMatch: boolean): Verdict {
+  const decisions: Decision[] = [];
+  for (const evaluate of policies) {
+    const decision = evaluate(trace, second);
+    decisions.push(decision);
+    if (firstMatch && decision === 'sampled') break;
+  }
+  const policy = decisions.indexOf('sampled');
+  return { decision: policy >= 0 ? 'sampled' : 'not_sampled', policy, decisions };
+}
