@@ -28,6 +28,7 @@ export const LOADERS: Loaders = {
   },
   extensions: {
     health_check: async () => (await import('./extensions/health-check.ts')).healthCheckExtensionFactory,
+    bearertokenauth: async () => (await import('./extensions/bearertokenauth.ts')).bearerTokenAuthExtensionFactory,
   },
 };
 

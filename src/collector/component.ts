@@ -2,6 +2,7 @@
 // a Payload is the list of top-level entries of an export request, never a decoded object.
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { Extensions } from './auth.ts';
 import type { Telemetry } from './telemetry.ts';
 
 export type Signal = 'traces' | 'metrics' | 'logs';
@@ -37,6 +38,8 @@ export interface ComponentContext {
   readonly type: string;
   readonly logger: Logger;
   readonly telemetry: Telemetry;
+  /** The collector's extensions by id (those listed in service.extensions), started before any other component. */
+  readonly extensions?: Extensions;
 }
 
 export type SignalConsumers = Partial<Record<Signal, Consumer>>;

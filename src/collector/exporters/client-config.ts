@@ -1,13 +1,9 @@
 // Client settings shared by the OTLP exporters, with upstream's field names: configtls' client
 // `tls` block and configopaque headers (a map, or upstream's newer list of {name, value}).
-import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 import type { SecureVersion } from 'node:tls';
 import { z } from 'zod';
-
-const TLS_VERSIONS = ['1.0', '1.1', '1.2', '1.3'] as const;
-type TlsVersion = (typeof TLS_VERSIONS)[number];
-const NODE_TLS_VERSION = { '1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': 'TLSv1.3' } as const satisfies Record<TlsVersion, SecureVersion>;
+import { commonTlsFields, NODE_TLS_VERSION, pemProblems, readPem } from '../tls/settings.ts';
 
 export const tlsClientSchema = z
   .strictObject({
@@ -15,24 +11,10 @@ export const tlsClientSchema = z
     insecure: z.boolean().default(false),
     insecure_skip_verify: z.boolean().default(false),
     server_name_override: z.string().default(''),
-    ca_file: z.string().optional(),
-    ca_pem: z.string().optional(),
-    cert_file: z.string().optional(),
-    cert_pem: z.string().optional(),
-    key_file: z.string().optional(),
-    key_pem: z.string().optional(),
-    include_system_ca_certs_pool: z.boolean().default(false),
-    min_version: z.enum(TLS_VERSIONS).default('1.2'),
-    max_version: z.enum(TLS_VERSIONS).optional(),
+    ...commonTlsFields,
   })
   .superRefine((tls, ctx) => {
-    const pairs = [['ca_file', 'ca_pem'], ['cert_file', 'cert_pem'], ['key_file', 'key_pem']] as const;
-    for (const [file, pem] of pairs) {
-      if (tls[file] !== undefined && tls[pem] !== undefined) ctx.addIssue({ code: 'custom', path: [pem], message: `set either ${file} or ${pem}, not both` });
-    }
-    const hasCert = tls.cert_file !== undefined || tls.cert_pem !== undefined;
-    const hasKey = tls.key_file !== undefined || tls.key_pem !== undefined;
-    if (hasCert !== hasKey) ctx.addIssue({ code: 'custom', path: [hasCert ? 'key_file' : 'cert_file'], message: 'client certificate and key must be given together' });
+    for (const [field, message] of pemProblems(tls)) ctx.addIssue({ code: 'custom', path: [field], message });
   });
 
 export type TlsClientConfig = z.output<typeof tlsClientSchema>;
@@ -61,21 +43,11 @@ export interface TlsMaterial {
   readonly maxVersion?: SecureVersion;
 }
 
-async function pem(inline: string | undefined, file: string | undefined, field: string): Promise<string | undefined> {
-  if (inline !== undefined) return inline;
-  if (file === undefined) return undefined;
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new Error(`tls.${field}: cannot read ${file}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
 export async function loadTls(tls: TlsClientConfig): Promise<TlsMaterial> {
-  const ownCa = await pem(tls.ca_pem, tls.ca_file, 'ca_file');
+  const ownCa = await readPem(tls.ca_pem, tls.ca_file, 'tls.ca_file');
   const ca = ownCa !== undefined && tls.include_system_ca_certs_pool ? [...rootCertificates, ownCa].join('\n') : ownCa;
-  const cert = await pem(tls.cert_pem, tls.cert_file, 'cert_file');
-  const key = await pem(tls.key_pem, tls.key_file, 'key_file');
+  const cert = await readPem(tls.cert_pem, tls.cert_file, 'tls.cert_file');
+  const key = await readPem(tls.key_pem, tls.key_file, 'tls.key_file');
   return {
     ...(ca !== undefined && { ca }),
     ...(cert !== undefined && { cert }),

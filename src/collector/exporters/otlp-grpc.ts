@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { ComponentContext, ExporterFactory, Payload, Signal } from '../component.ts';
 import { duration } from '../config/duration.ts';
 import { COMPRESSION_OPTION, installGrpcCompression, installZeroCopyFraming } from './grpc-compression.ts';
+import { clientAuthenticator, clientAuthSchema, type ClientAuthenticator } from '../auth.ts';
 import { hasCa, headersSchema, loadTls, tlsClientSchema, USER_AGENT } from './client-config.ts';
 import { createExporter } from './exporter-helper.ts';
 import type { Exporter, ExporterClient, HelperDeps, PushOptions, PushResult } from './exporter-helper.ts';
@@ -64,6 +65,7 @@ export const otlpGrpcConfigSchema = z
     compression: compressionSchema.default('gzip'),
     tls: tlsClientSchema.prefault({}),
     headers: headersSchema,
+    auth: clientAuthSchema.optional(),
     timeout: duration.default(5_000),
     keepalive: z.strictObject({
       time: duration.default(10_000),
@@ -136,11 +138,14 @@ export function grpcExportError(error: ServiceError): ExportError {
 
 class GrpcClient implements ExporterClient {
   readonly #cfg: OtlpGrpcConfig;
+  readonly #ctx: ComponentContext;
   readonly #buffers = new RequestBuffers();
   #client: Client | undefined;
   #metadata = new Metadata();
+  #auth: ClientAuthenticator | undefined;
 
-  constructor(cfg: OtlpGrpcConfig) {
+  constructor(ctx: ComponentContext, cfg: OtlpGrpcConfig) {
+    this.#ctx = ctx;
     this.#cfg = cfg;
   }
 
@@ -154,6 +159,7 @@ class GrpcClient implements ExporterClient {
   async start(): Promise<void> {
     const target = parseGrpcEndpoint(this.#cfg.endpoint);
     if ('error' in target) throw new Error(`endpoint: ${target.error}`);
+    if (this.#cfg.auth) this.#auth = clientAuthenticator(this.#ctx.extensions, this.#cfg.auth.authenticator, `exporters.${this.#ctx.id}.auth.authenticator`);
     if (this.#cfg.compression === 'zstd' || this.#cfg.compression === 'snappy') installGrpcCompression();
     if (this.#cfg.compression === 'none' || this.#cfg.compression === '') installZeroCopyFraming();
     this.#client = new Client(target.target, await credentialsFor(this.#cfg, target.forceTls), channelOptions(this.#cfg));
@@ -165,9 +171,14 @@ class GrpcClient implements ExporterClient {
     const client = this.#client;
     if (!client) return Promise.reject(new ExportError('exporter not started', true));
     const request = this.#buffers.encode(payload);
+    const metadata = this.#metadata.clone();
+    if (this.#auth) {
+      const { name, value } = this.#auth.credential();
+      metadata.set(name.toLowerCase(), value);
+    }
     return new Promise((resolve, reject) => {
       const call = client.makeUnaryRequest(
-        GRPC_EXPORT_PATH[payload.signal], identity, identity, request.bytes, this.#metadata.clone(),
+        GRPC_EXPORT_PATH[payload.signal], identity, identity, request.bytes, metadata,
         options.timeoutMs > 0 ? { deadline: Date.now() + options.timeoutMs } : {},
         (error, response) => {
           options.signal.removeEventListener('abort', cancel);
@@ -198,7 +209,7 @@ function identity(buffer: Buffer): Buffer {
 }
 
 export function createOtlpGrpcExporter(ctx: ComponentContext, cfg: OtlpGrpcConfig, deps: HelperDeps = {}): Exporter {
-  return createExporter(ctx, cfg, new GrpcClient(cfg), deps);
+  return createExporter(ctx, cfg, new GrpcClient(ctx, cfg), deps);
 }
 
 export const otlpGrpcExporterFactory: ExporterFactory<OtlpGrpcConfig> = {

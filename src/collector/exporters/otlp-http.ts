@@ -10,6 +10,7 @@ import { SIGNALS } from '../component.ts';
 import { HTTP_COMPRESSIONS, httpCompressor } from '../compression/compress.ts';
 import { duration } from '../config/duration.ts';
 import { encodeRequest, encodeRequestChunks, protobufToJson } from '../otlp/index.ts';
+import { clientAuthenticator, clientAuthSchema, type ClientAuthenticator } from '../auth.ts';
 import { headersSchema, loadTls, tlsClientSchema, USER_AGENT } from './client-config.ts';
 import { createExporter } from './exporter-helper.ts';
 import type { Exporter, ExporterClient, HelperDeps, PushOptions, PushResult } from './exporter-helper.ts';
@@ -36,6 +37,7 @@ export const otlpHttpConfigSchema = z
     compression_params: z.strictObject({ level: z.number().int().default(0) }).prefault({}),
     tls: tlsClientSchema.prefault({}),
     headers: headersSchema,
+    auth: clientAuthSchema.optional(),
     timeout: duration.default(30_000),
     // Go's buffer sizes and total idle-connection cap have no node:http equivalent; accepted for
     // config compatibility, no effect.
@@ -123,10 +125,13 @@ function partialSuccess(signal: Signal, res: Response): PushResult | undefined {
 
 class HttpClient implements ExporterClient {
   readonly #cfg: OtlpHttpConfig;
+  readonly #ctx: ComponentContext;
   #http: HttpAgent | undefined;
   #https: HttpsAgent | undefined;
+  #auth: ClientAuthenticator | undefined;
 
-  constructor(cfg: OtlpHttpConfig) {
+  constructor(ctx: ComponentContext, cfg: OtlpHttpConfig) {
+    this.#ctx = ctx;
     this.#cfg = cfg;
   }
 
@@ -144,6 +149,7 @@ class HttpClient implements ExporterClient {
 
   async start(): Promise<void> {
     const cfg = this.#cfg;
+    if (cfg.auth) this.#auth = clientAuthenticator(this.#ctx.extensions, cfg.auth.authenticator, `exporters.${this.#ctx.id}.auth.authenticator`);
     const pool = {
       keepAlive: !cfg.disable_keep_alives,
       ...(cfg.max_conns_per_host ? { maxSockets: cfg.max_conns_per_host } : {}),
@@ -175,6 +181,10 @@ class HttpClient implements ExporterClient {
       ...(compression ? { 'content-encoding': compression } : { 'content-length': chunks.reduce((sum, c) => sum + c.byteLength, 0) }),
     };
     for (const [name, value] of cfg.headers) headers[name] = value;
+    if (this.#auth) {
+      const { name, value } = this.#auth.credential();
+      headers[name] = value;
+    }
     const signal = options.timeoutMs > 0 ? AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]) : options.signal;
     const https = url.startsWith('https:');
     const send = https ? httpsRequest : httpRequest;
@@ -201,7 +211,7 @@ class HttpClient implements ExporterClient {
 }
 
 export function createOtlpHttpExporter(ctx: ComponentContext, cfg: OtlpHttpConfig, deps: HelperDeps = {}): Exporter {
-  return createExporter(ctx, cfg, new HttpClient(cfg), deps);
+  return createExporter(ctx, cfg, new HttpClient(ctx, cfg), deps);
 }
 
 export const otlpHttpExporterFactory: ExporterFactory<OtlpHttpConfig> = {

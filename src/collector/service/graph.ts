@@ -36,8 +36,17 @@ function bindLifecycle(instance: Lifecycle): Lifecycle {
 }
 
 export function buildGraph(config: CollectorConfig, deps: GraphDeps): Graph {
+  const instances = new Map<string, Lifecycle>();
   const context = (kind: Node['kind'], id: string, type: string, pipeline?: string): ComponentContext => ({
-    id, type, telemetry: deps.telemetry, logger: componentLogger(deps.logger, kind, id, pipeline),
+    id, type, telemetry: deps.telemetry, logger: componentLogger(deps.logger, kind, id, pipeline), extensions: instances,
+  });
+
+  // First, so receivers and exporters can name them (auth.authenticator).
+  const extensions = config.service.extensions.map((id): Node => {
+    const { factory, config: settings } = config.extensions.get(id)!;
+    const instance = factory.create(context('extension', id, factory.type), settings, deps.host);
+    instances.set(id, instance);
+    return { id, kind: 'extension', instance };
   });
 
   const exporters = new Map<string, Consumer & Lifecycle>();
@@ -85,11 +94,6 @@ export function buildGraph(config: CollectorConfig, deps: GraphDeps): Graph {
     const { factory, config: settings } = config.receivers.get(id)!;
     receivers.push({ id, kind: 'receiver', instance: factory.create(context('receiver', id, factory.type), settings, consumers) });
   }
-
-  const extensions = config.service.extensions.map((id): Node => {
-    const { factory, config: settings } = config.extensions.get(id)!;
-    return { id, kind: 'extension', instance: factory.create(context('extension', id, factory.type), settings, deps.host) };
-  });
 
   return {
     receivers,

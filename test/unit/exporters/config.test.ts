@@ -46,7 +46,7 @@ describe('otlp_grpc config', () => {
     [{ endpoint: 'b:1', tls: { ca_file: 'a', ca_pem: 'b' } }, 'tls.ca_pem'],
     [{ endpoint: 'b:1', tls: { cert_file: 'c' } }, 'tls.key_file'],
     [{ endpoint: 'b:1', tls: { insecure: 'yes' } }, 'tls.insecure'],
-    [{ endpoint: 'b:1', auth: { authenticator: 'x' } }, ''],
+    [{ endpoint: 'b:1', auth: {} }, 'auth.authenticator'],
   ])('rejects %j at %s', (input, path) => {
     expect(issuePaths(otlpGrpcConfigSchema.safeParse(input))).toContain(path);
   });

@@ -1,6 +1,8 @@
 // otlp receiver config, upstream field names and defaults. A protocol is enabled by naming it, even
 // with an empty body (`grpc:`), as upstream; at least one protocol is required.
 import { z } from 'zod';
+import { serverAuthSchema } from '../../auth.ts';
+import { tlsServerSchema } from '../../tls/server-config.ts';
 import { DECODABLE } from '../../compression/decompress.ts';
 import { duration } from '../../config/duration.ts';
 import { endpointField } from '../../config/endpoint.ts';
@@ -33,6 +35,8 @@ export const grpcConfigSchema = z.strictObject({
   write_buffer_size: size.default(0),
   keepalive: keepaliveSchema.optional(),
   include_metadata: z.boolean().default(false),
+  tls: tlsServerSchema.optional(),
+  auth: serverAuthSchema.optional(),
 });
 
 /**
@@ -46,6 +50,8 @@ const urlPath = (fallback: string) =>
 
 export const httpConfigSchema = z.strictObject({
   endpoint: endpointField('localhost:4318'),
+  tls: tlsServerSchema.optional(),
+  auth: serverAuthSchema.optional(),
   traces_url_path: urlPath('/v1/traces'),
   metrics_url_path: urlPath('/v1/metrics'),
   logs_url_path: urlPath('/v1/logs'),

@@ -2,6 +2,7 @@
 // server module (and its libraries) is loaded when the receiver starts, only for the protocols configured.
 import type { ComponentContext, Lifecycle, ReceiverFactory, SignalConsumers } from '../../component.ts';
 import { otlpReceiverConfigSchema, type OtlpReceiverConfig } from './config.ts';
+import { listenerSecurity } from './security.ts';
 
 interface Server {
   start(): Promise<void>;
@@ -15,11 +16,13 @@ function createOtlpReceiver(ctx: ComponentContext, config: OtlpReceiverConfig, c
     async start() {
       if (grpc) {
         const { OtlpGrpcServer } = await import('./grpc.ts');
-        servers.push(new OtlpGrpcServer(grpc, consumers, ctx.telemetry.receiver(ctx.id, 'grpc'), ctx.logger));
+        const security = await listenerSecurity(grpc, ctx.extensions, `receivers.${ctx.id}.protocols.grpc`);
+        servers.push(new OtlpGrpcServer(grpc, consumers, ctx.telemetry.receiver(ctx.id, 'grpc'), ctx.logger, security));
       }
       if (http) {
         const { OtlpHttpServer } = await import('./http.ts');
-        servers.push(new OtlpHttpServer(http, consumers, ctx.telemetry.receiver(ctx.id, 'http'), ctx.logger));
+        const security = await listenerSecurity(http, ctx.extensions, `receivers.${ctx.id}.protocols.http`);
+        servers.push(new OtlpHttpServer(http, consumers, ctx.telemetry.receiver(ctx.id, 'http'), ctx.logger, security));
       }
       for (const server of servers) await server.start();
     },

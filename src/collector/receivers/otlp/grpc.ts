@@ -4,8 +4,10 @@
 // per message and its per-call machinery (interceptors, metadata objects, promise chains) on the hot path.
 // Limits: max_recv_msg_size_mib on the message as received (RESOURCE_EXHAUSTED from its prefix) and again on its
 // decompressed size (grpc-decompress.ts); max_concurrent_streams as the HTTP/2 setting; keepalive and connection
-// age in grpc-session.ts. Refusal maps to UNAVAILABLE (retryable) or INVALID_ARGUMENT.
-import { constants, createServer, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+// age in grpc-session.ts. Refusal maps to UNAVAILABLE (retryable) or INVALID_ARGUMENT. With `tls` it serves HTTP/2
+// over TLS (certificates swapped on change, security.ts); with `auth` a call the authenticator refuses ends
+// UNAUTHENTICATED before its message is read.
+import { constants, createSecureServer, createServer, type Http2SecureServer, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { Logger } from 'pino';
 import type { Signal, SignalConsumers } from '../../component.ts';
 import { endpointOf, formatEndpoint } from '../../config/endpoint.ts';
@@ -18,6 +20,7 @@ import { MessageReader, PREFIX, ReceiveSlabs } from './grpc-message.ts';
 import { manageSession, sessionLimits, type SessionLimits } from './grpc-session.ts';
 import { GRPC_STATUS, responseHeaders, sendMessage, sendStatus, type GrpcStatus } from './grpc-status.ts';
 import { Intake, type Failure } from './intake.ts';
+import type { Security } from './security.ts';
 
 const MIB = 1024 * 1024;
 const SERVICE: Record<Signal, string> = {
@@ -52,7 +55,8 @@ function statusOf(failure: Failure): GrpcStatus {
 }
 
 export class OtlpGrpcServer {
-  readonly #server: Http2Server;
+  readonly #server: Http2Server | Http2SecureServer;
+  readonly #security: Security;
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #routes = new Map<string, Route>();
   readonly #config: GrpcConfig;
@@ -61,8 +65,9 @@ export class OtlpGrpcServer {
   readonly #limits: SessionLimits;
   readonly #slabs = new ReceiveSlabs();
 
-  constructor(config: GrpcConfig, consumers: SignalConsumers, metrics: ReceiverMetrics, logger: Logger) {
+  constructor(config: GrpcConfig, consumers: SignalConsumers, metrics: ReceiverMetrics, logger: Logger, security: Security = { requestParams: [] }) {
     this.#config = config;
+    this.#security = security;
     this.#logger = logger;
     this.#limit = Math.floor(config.max_recv_msg_size_mib * MIB);
     this.#limits = sessionLimits(config);
@@ -70,25 +75,28 @@ export class OtlpGrpcServer {
       const path = `/${SERVICE[signal]}/Export`;
       this.#routes.set(path, { path, intake: new Intake(signal, consumer, metrics), ok: frame(encodeExportResponse(signal)) });
     }
-    this.#server = createServer({
+    const options = {
       // As grpc-js: Node's per-session memory check degrades badly when reached; message sizes are bounded here.
       maxSessionMemory: Number.MAX_SAFE_INTEGER,
       maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER,
       settings: { initialWindowSize: STREAM_WINDOW, ...(config.max_concurrent_streams > 0 && { maxConcurrentStreams: config.max_concurrent_streams }) },
-    });
-    this.#server.on('session', (session) => this.#onSession(session));
-    this.#server.on('stream', (stream, headers) => this.#onStream(stream, headers));
+    };
+    this.#server = security.tls ? createSecureServer({ ...options, ...security.tls.options }) : createServer(options);
+    this.#server.on('session', (session: ServerHttp2Session) => this.#onSession(session));
+    this.#server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.#onStream(stream, headers));
   }
 
   async start(): Promise<void> {
     const endpoint = endpointOf(this.#config.endpoint);
     // Go's ":4317" listens on every interface; "::" does the same here (dual stack).
     const port = await listen(this.#server, { host: endpoint.host ?? '::', port: endpoint.port }, 'protocols.grpc.endpoint');
-    this.#logger.info({ endpoint: formatEndpoint({ ...endpoint, port }) }, 'Starting GRPC server');
+    this.#logger.info({ endpoint: formatEndpoint({ ...endpoint, port }), tls: this.#security.tls !== undefined }, 'Starting GRPC server');
+    if ('setSecureContext' in this.#server) this.#security.tls?.follow(this.#server, this.#logger);
   }
 
   /** Refuses new connections and calls (GOAWAY), lets running calls finish until the deadline, then cuts them. */
   shutdown(deadline: number): Promise<void> {
+    this.#security.tls?.stop();
     if (!this.#server.listening) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -115,6 +123,11 @@ export class OtlpGrpcServer {
     const contentType = headers[constants.HTTP2_HEADER_CONTENT_TYPE];
     if (typeof contentType !== 'string' || !contentType.startsWith('application/grpc')) {
       stream.respond({ [constants.HTTP2_HEADER_STATUS]: constants.HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE }, { endStream: true });
+      return;
+    }
+    const denied = this.#security.auth?.authenticate(headers);
+    if (denied !== undefined) {
+      this.#discard(stream, { code: GRPC_STATUS.UNAUTHENTICATED, details: denied });
       return;
     }
     const path = String(headers[constants.HTTP2_HEADER_PATH]);

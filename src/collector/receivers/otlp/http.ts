@@ -2,8 +2,10 @@
 // optionally compressed (every Content-Encoding upstream reads, config.ts). Status codes as upstream:
 // 404 unknown path, 405 wrong method, 415 wrong content type, 400 undecodable body, 413 too large,
 // 503 + Retry-After when the pipeline refuses (retryable). Error bodies are google.rpc.Status in the
-// request's format.
+// request's format. With `tls` it serves HTTPS (certificates swapped on change, security.ts); with `auth` a request
+// the authenticator refuses gets 401 and the reason as text, as upstream's confighttp answers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import type { Signal, SignalConsumers } from '../../component.ts';
 import { endpointOf, formatEndpoint } from '../../config/endpoint.ts';
@@ -14,6 +16,8 @@ import { BodyError, readBody } from './body.ts';
 import type { HttpConfig } from './config.ts';
 import { Cors } from './cors.ts';
 import { Intake, type Failure } from './intake.ts';
+import { authSources } from '../../auth.ts';
+import type { Security } from './security.ts';
 import { encodeStatusJson, encodeStatusProto, grpcCodeForHttp } from './status.ts';
 
 type Format = 'protobuf' | 'json';
@@ -34,9 +38,11 @@ export class OtlpHttpServer {
   readonly #logger: Logger;
   readonly #cors: Cors | undefined;
   readonly #encodings: ReadonlySet<string>;
+  readonly #security: Security;
 
-  constructor(config: HttpConfig, consumers: SignalConsumers, metrics: ReceiverMetrics, logger: Logger) {
+  constructor(config: HttpConfig, consumers: SignalConsumers, metrics: ReceiverMetrics, logger: Logger, security: Security = { requestParams: [] }) {
     this.#config = config;
+    this.#security = security;
     this.#logger = logger;
     this.#cors = config.cors ? new Cors(config.cors) : undefined;
     this.#encodings = new Set(config.compression_algorithms);
@@ -44,19 +50,21 @@ export class OtlpHttpServer {
     for (const [signal, consumer] of Object.entries(consumers) as [Signal, NonNullable<SignalConsumers[Signal]>][]) {
       this.#routes.set(paths[signal], { signal, intake: new Intake(signal, consumer, metrics), ok: { protobuf: encodeExportResponse(signal), json: '{}' } });
     }
-    this.#server = createServer(
-      { requestTimeout: config.read_timeout, headersTimeout: config.read_header_timeout, keepAliveTimeout: config.idle_timeout },
-      (req, res) => this.#handle(req, res),
-    );
+    const timeouts = { requestTimeout: config.read_timeout, headersTimeout: config.read_header_timeout, keepAliveTimeout: config.idle_timeout };
+    const handle = (req: IncomingMessage, res: ServerResponse) => this.#handle(req, res);
+    // An https.Server is an http.Server over TLS; typed as the latter where both serve alike.
+    this.#server = security.tls ? (createHttpsServer({ ...timeouts, ...security.tls.options }, handle) as unknown as Server) : createServer(timeouts, handle);
   }
 
   async start(): Promise<void> {
     const endpoint = endpointOf(this.#config.endpoint);
     const port = await listen(this.#server, endpoint, 'protocols.http.endpoint');
-    this.#logger.info({ endpoint: formatEndpoint({ ...endpoint, port }) }, 'Starting HTTP server');
+    this.#logger.info({ endpoint: formatEndpoint({ ...endpoint, port }), tls: this.#security.tls !== undefined }, 'Starting HTTP server');
+    if ('setSecureContext' in this.#server) this.#security.tls?.follow(this.#server as never, this.#logger);
   }
 
   shutdown(deadline: number): Promise<void> {
+    this.#security.tls?.stop();
     return close(this.#server, deadline);
   }
 
@@ -65,6 +73,11 @@ export class OtlpHttpServer {
     const query = url.indexOf('?');
     const route = this.#routes.get(query < 0 ? url : url.slice(0, query));
     if (this.#cors?.handle(req, res)) return;
+    const denied = this.#security.auth?.authenticate(authSources(req.headers, url, this.#security.requestParams));
+    if (denied !== undefined) {
+      plain(res, 401, `${denied}\n`);
+      return;
+    }
     if (!route) {
       plain(res, 404, '404 page not found');
       return;

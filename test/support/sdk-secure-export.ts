@@ -1,0 +1,58 @@
+// One export of spans through the official JS SDK exporters (gRPC and HTTP/protobuf) over TLS, with or without a
+// client certificate and a bearer token; resolves with the SDK's result so a test sees how a refusal surfaces.
+import { credentials, Metadata } from '@grpc/grpc-js';
+import type { ExportResult } from '@opentelemetry/core';
+import { OTLPTraceExporter as TracesGrpc } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { OTLPTraceExporter as TracesProto } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+
+export interface SecureClient {
+  readonly ca: string;
+  readonly clientCert?: { readonly cert: string; readonly key: string };
+  /** Sent as `Authorization: Bearer <token>`. */
+  readonly token?: string;
+}
+
+function spans(ids: readonly string[]) {
+  const memory = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'tls-test' }),
+    spanProcessors: [new SimpleSpanProcessor(memory)],
+  });
+  const tracer = provider.getTracer('tls-test');
+  for (const id of ids) tracer.startSpan(`span ${id}`, { attributes: { 'test.id': id } }).end();
+  return memory.getFinishedSpans();
+}
+
+/** `{ code: 0 }` when served; else the SDK's failure, whose error carries the gRPC status or HTTP status in `code`. */
+export async function exportSpans(transport: 'grpc' | 'http', port: number, client: SecureClient, ids: readonly string[]): Promise<ExportResult> {
+  const auth: Record<string, string> = client.token === undefined ? {} : { Authorization: `Bearer ${client.token}` };
+  const cert = client.clientCert;
+  let exporter: TracesGrpc | TracesProto;
+  if (transport === 'grpc') {
+    const metadata = new Metadata();
+    if (client.token !== undefined) metadata.set('authorization', `Bearer ${client.token}`);
+    exporter = new TracesGrpc({
+      url: `https://127.0.0.1:${port}`,
+      credentials: credentials.createSsl(Buffer.from(client.ca), cert ? Buffer.from(cert.key) : null, cert ? Buffer.from(cert.cert) : null),
+      metadata,
+      timeoutMillis: 5000,
+    });
+  } else {
+    exporter = new TracesProto({
+      url: `https://127.0.0.1:${port}/v1/traces`,
+      headers: auth,
+      httpAgentOptions: { ca: client.ca, ...(cert && { cert: cert.cert, key: cert.key }) },
+      timeoutMillis: 5000,
+    });
+  }
+  const result = await new Promise<ExportResult>((resolve) => exporter.export(spans(ids), resolve));
+  await exporter.shutdown();
+  return result;
+}
+
+/** The status a failed export carried: gRPC code or HTTP status, undefined for a transport failure. */
+export function failureCode(result: ExportResult): number | undefined {
+  return (result.error as { code?: number } | undefined)?.code;
+}
