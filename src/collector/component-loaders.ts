@@ -18,6 +18,7 @@ export const LOADERS: Loaders = {
     attributes: async () => (await import('./processors/attributes.ts')).attributesProcessorFactory,
     filter: async () => (await import('./processors/filter.ts')).filterProcessorFactory,
     probabilistic_sampler: async () => (await import('./processors/probabilistic-sampler.ts')).probabilisticSamplerFactory,
+    tail_sampling: async () => (await import('./processors/tail-sampling.ts')).tailSamplingProcessorFactory,
   },
   exporters: {
     otlp_grpc: otlpGrpc,

@@ -11,6 +11,7 @@ import type { batchConfigSchema } from '../processors/batch.ts';
 import type { filterConfigSchema } from '../processors/filter.ts';
 import type { memoryLimiterConfigSchema } from '../processors/memory-limiter.ts';
 import type { samplerConfigSchema } from '../processors/probabilistic-sampler.ts';
+import type { tailSamplingConfigSchema } from '../processors/tail-sampling-config.ts';
 import type { otlpReceiverConfigSchema } from '../receivers/otlp/config.ts';
 import type { serviceSchema } from './service.ts';
 
@@ -20,6 +21,7 @@ export type BatchSection = z.input<typeof batchConfigSchema>;
 export type AttributesSection = z.input<typeof attributesConfigSchema>;
 export type FilterSection = z.input<typeof filterConfigSchema>;
 export type SamplerSection = z.input<typeof samplerConfigSchema>;
+export type TailSamplingSection = z.input<typeof tailSamplingConfigSchema>;
 export type OtlpGrpcExporterSection = z.input<typeof otlpGrpcConfigSchema>;
 export type OtlpHttpExporterSection = z.input<typeof otlpHttpConfigSchema>;
 export type DebugExporterSection = z.input<typeof debugConfigSchema>;
@@ -35,6 +37,7 @@ export interface ConfigDocument {
     attributes?: AttributesSection;
     filter?: FilterSection;
     probabilistic_sampler?: SamplerSection;
+    tail_sampling?: TailSamplingSection;
   };
   exporters: Record<string, OtlpGrpcExporterSection | OtlpHttpExporterSection | DebugExporterSection>;
   extensions?: { health_check?: HealthCheckSection };
