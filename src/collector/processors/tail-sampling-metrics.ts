@@ -26,9 +26,9 @@ export interface TailSamplingMetrics {
   readonly tracesDroppedTooLarge: Counter;
 }
 
-/** The `sampled` and `decision` labels upstream gives a decision. */
-export function decisionLabels(decision: Decision): { sampled: string; decision: string } {
-  return { sampled: String(decision === 'sampled'), decision };
+/** The `decision` and `sampled` labels upstream gives a decision. */
+export function decisionLabels(decision: Decision): { decision: string; sampled: string } {
+  return { decision, sampled: String(decision === 'sampled') };
 }
 
 type Metric = Counter | Gauge | Histogram;
@@ -40,8 +40,8 @@ export function tailSamplingMetrics(telemetry: Telemetry): TailSamplingMetrics {
   const counter = (name: string, help: string, labelNames: string[] = []) => get(name, (o) => new Counter({ ...o, help, labelNames }));
   const histogram = (name: string, help: string, buckets: number[]) => get(name, (o) => new Histogram({ ...o, help, buckets }));
   return {
-    countTracesSampled: counter('count_traces_sampled', 'Count of traces that were sampled or not per sampling policy', ['policy', 'sampled', 'decision']),
-    globalCountTracesSampled: counter('global_count_traces_sampled', 'Global count of traces that were sampled or not by at least one policy', ['sampled', 'decision']),
+    countTracesSampled: counter('count_traces_sampled', 'Count of traces that were sampled or not per sampling policy', ['decision', 'policy', 'sampled']),
+    globalCountTracesSampled: counter('global_count_traces_sampled', 'Global count of traces that were sampled or not by at least one policy', ['decision', 'sampled']),
     earlyReleasesFromCacheDecision: counter('early_releases_from_cache_decision', 'Number of spans that were able to be immediately released due to a decision cache hit.', ['sampled']),
     newTraceIdReceived: counter('new_trace_id_received', 'Counts the arrival of new traces'),
     decisionTimerLatency: histogram('sampling_decision_timer_latency', 'Latency (in milliseconds) of each run of the sampling decision timer', TIMER_BUCKETS),

@@ -149,7 +149,11 @@ export class TailSampler implements Consumer, Lifecycle {
     metrics.policyEvaluationError.inc(0);
     for (const [decision, count] of global) metrics.globalCountTracesSampled.labels(decisionLabels(decision)).inc(count);
     this.#policies.forEach((policy, i) => {
-      for (const [decision, count] of perPolicy[i]!) metrics.countTracesSampled.labels({ policy: policy.label, ...decisionLabels(decision) }).inc(count);
+      for (const [decision, count] of perPolicy[i]!) {
+        // Labels in upstream's (alphabetical) order: prom-client writes them in the order given.
+        const labels = decisionLabels(decision);
+        metrics.countTracesSampled.labels({ decision: labels.decision, policy: policy.label, sampled: labels.sampled }).inc(count);
+      }
       metrics.policyExecutionTimeSum.labels({ policy: policy.label }).inc(Math.trunc(policy.micros));
       metrics.policyExecutionCount.labels({ policy: policy.label }).inc(policy.executions);
       policy.micros = 0;

@@ -21,6 +21,8 @@ export interface Outputs {
 export interface Differential {
   /** Sends one request (OTLP/JSON) to both; what each delivered for it, flattened. */
   send(signal: Signal, request: object): Promise<Outputs>;
+  /** Everything each has delivered for `signal` so far, flattened (processors that deliver later: tail_sampling). */
+  delivered(signal: Signal): { ours: FlatItem[]; upstream: FlatItem[] };
   /** Prometheus text of each collector's self-metrics. */
   metrics(): Promise<{ ours: string; upstream: string }>;
   stop(): Promise<void>;
@@ -77,6 +79,12 @@ export async function startDifferential(options: DifferentialOptions): Promise<D
         ours: delivered(capture.requests[signal].slice(seenOurs)),
         upstream: delivered(sink.requests.slice(seenUpstream).map((r) => decodeRequest(signal, r.body))),
         codes: { ours: oursResult.code, upstream: upstreamResult.code },
+      };
+    },
+    delivered(signal) {
+      return {
+        ours: capture.requests[signal].flatMap((r) => flatten(signal, r)),
+        upstream: sink.requests.filter((r) => r.signal === signal).flatMap((r) => flatten(signal, decodeRequest(signal, r.body))),
       };
     },
     async metrics() {

@@ -1,0 +1,123 @@
+// tail_sampling: upstream's (v0.161.0) and ours keep the same traces, span for span, for each of the guide's four
+// policies (every trace with an error, slower than 1000 ms, with a VIP attribute value, a probabilistic 10 %) and for
+// all four together; spans arriving after the decision follow it; both count the same decisions per policy.
+import type { JsonObject } from '../../src/collector/otlp/index.ts';
+import { waitFor } from '../support/wait.ts';
+import { startDifferential, type Differential } from './support/differential.ts';
+import type { FlatItem } from './support/flatten.ts';
+
+const DECISION_WAIT = '1s';
+const TRACES = 240;
+
+const hex = (value: number, bytes: number) => value.toString(16).padStart(bytes * 2, '0').slice(-bytes * 2);
+
+/** A trace id from a small deterministic generator, so the probabilistic policy sees spread-out hashes. */
+function traceId(i: number): string {
+  let x = (i + 1) * 0x9e3779b1;
+  let out = '';
+  for (let k = 0; k < 4; k++) {
+    x = Math.imul(x ^ (x >>> 15), 0x85ebca6b) >>> 0;
+    x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35) >>> 0;
+    out += hex(x, 4);
+  }
+  return out;
+}
+
+const TIERS = [undefined, 'vip', 'gold', 'VIP', 'vip ', { intValue: '1' }];
+let spanSerial = 0;
+
+/** Span i of trace t: errors, durations around 1000 ms and tier attributes vary with t and i. */
+function span(t: number, i: number): JsonObject {
+  const base = 1_700_000_000_000n + BigInt(t) * 10_000n;
+  const slow = t % 7 === 0 ? 1001 : t % 7 === 1 ? 1000 : t % 7 === 2 ? 999 + i : 200;
+  const start = base + BigInt(i * 100);
+  const end = i === 2 ? base + BigInt(slow) : start + 50n;
+  const tier = t % 5 === 0 ? TIERS[(t / 5) % TIERS.length] : undefined;
+  const attributes = tier === undefined || i !== 1 ? [] : [{ key: 'customer.tier', value: typeof tier === 'string' ? { stringValue: tier } : tier }];
+  return {
+    traceId: traceId(t), spanId: hex(++spanSerial, 8), name: `op-${i}`,
+    startTimeUnixNano: String(start * 1_000_000n), endTimeUnixNano: String(end * 1_000_000n),
+    attributes, ...(t % 11 === 3 && i === 2 ? { status: { code: 2 } } : t % 4 === 0 ? { status: { code: 1 } } : {}),
+  };
+}
+
+/** Requests holding spans `from..to` of every trace, several traces per resource entry, resources alternating. */
+function requests(from: number, to: number): JsonObject[] {
+  const out: JsonObject[] = [];
+  for (let first = 0; first < TRACES; first += 40) {
+    const resourceSpans = [0, 1].map((r) => ({
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: `svc-${r}` } }, ...(r === 1 && first === 80 ? [{ key: 'customer.tier', value: { stringValue: 'vip' } }] : [])] },
+      scopeSpans: [{
+        scope: { name: 'scope' },
+        spans: Array.from({ length: 20 }, (_, k) => first + r * 20 + k).flatMap((t) => Array.from({ length: to - from }, (_, i) => span(t, from + i))),
+      }],
+    }));
+    out.push({ resourceSpans });
+  }
+  return out;
+}
+
+const POLICIES = {
+  errors: { name: 'errors', type: 'status_code', status_code: { status_codes: ['ERROR'] } },
+  slow: { name: 'slow', type: 'latency', latency: { threshold_ms: 1000 } },
+  vip: { name: 'vip', type: 'string_attribute', string_attribute: { key: 'customer.tier', values: ['vip', 'gold'] } },
+  probabilistic: { name: 'probabilistic', type: 'probabilistic', probabilistic: { sampling_percentage: 10 } },
+};
+
+const CASES: [string, object[]][] = [
+  ...Object.entries(POLICIES).map(([name, policy]): [string, object[]] => [name, [policy]]),
+  ['the four together', Object.values(POLICIES)],
+];
+
+/** JSON with object keys sorted (the two encoders write fields in different orders, so decoding orders keys differently). */
+const canonical = (value: unknown): string => JSON.stringify(value, (_key, entry: unknown) => (entry !== null && typeof entry === 'object' && !Array.isArray(entry)
+  ? Object.fromEntries(Object.entries(entry).sort(([a], [b]) => a.localeCompare(b))) : entry));
+const sortedItems = (items: FlatItem[]) => items.map(canonical).sort();
+const traceIds = (items: FlatItem[]) => [...new Set(items.map((item) => (item.item as JsonObject).traceId as string))].sort();
+
+describe.each(CASES)('tail_sampling: %s', (_name, policies) => {
+  let pair: Differential;
+  beforeAll(async () => {
+    pair = await startDifferential({ processors: { tail_sampling: { decision_wait: DECISION_WAIT, policies } }, pipelines: { traces: ['tail_sampling'] } });
+  });
+  afterAll(() => pair?.stop());
+
+  /** Waits until both have delivered and nothing more arrives for a while. */
+  async function settled(): Promise<{ ours: FlatItem[]; upstream: FlatItem[] }> {
+    let last = '';
+    let quietSince = Date.now();
+    await waitFor('both collectors to deliver their decisions', () => {
+      const { ours, upstream } = pair.delivered('traces');
+      const now = `${ours.length}/${upstream.length}`;
+      if (now !== last) {
+        last = now;
+        quietSince = Date.now();
+      }
+      return Date.now() - quietSince > 2500;
+    }, 20_000, 100);
+    return pair.delivered('traces');
+  }
+
+  test('the same traces kept, span for span; late spans follow the decision', async () => {
+    for (const request of requests(0, 3)) await pair.send('traces', request);
+    const decided = await settled();
+    expect(traceIds(decided.ours)).toEqual(traceIds(decided.upstream));
+    expect(sortedItems(decided.ours)).toEqual(sortedItems(decided.upstream));
+    expect(traceIds(decided.upstream).length).toBeGreaterThan(0);
+    expect(traceIds(decided.upstream).length).toBeLessThan(TRACES);
+
+    for (const request of requests(3, 5)) await pair.send('traces', request);
+    const late = await settled();
+    expect(sortedItems(late.ours)).toEqual(sortedItems(late.upstream));
+    expect(traceIds(late.ours)).toEqual(traceIds(decided.ours));
+    expect(late.ours.length).toBeGreaterThan(decided.ours.length);
+  });
+
+  test('the same decisions counted, per policy and in all', async () => {
+    const counted = (text: string) => text.split('\n')
+      .filter((line) => /^otelcol_processor_tail_sampling_(count_traces_sampled|global_count_traces_sampled|new_trace_id_received)\b/.test(line)).sort();
+    const { ours, upstream } = await pair.metrics();
+    expect(counted(ours)).toEqual(counted(upstream));
+    expect(counted(upstream).length).toBeGreaterThan(0);
+  });
+});
