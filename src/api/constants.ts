@@ -17,3 +17,6 @@ export const CRD_NAME = `${PLURAL}.${GROUP}`;
 export const CONFIG_DIR = '/etc/otelcol';
 export const CONFIG_FILE = 'config.yaml';
 export const CONFIG_PATH = `${CONFIG_DIR}/${CONFIG_FILE}`;
+
+/** Where the Secrets a pipeline names (TLS certificates, bearer tokens) are mounted in collector pods, one directory each. */
+export const SECRETS_DIR = '/etc/otelcol-secrets';

@@ -1,6 +1,7 @@
 // spec.exporters: where a fleet sends its data. Rendered as upstream `otlp/<name>` or `otlphttp/<name>` exporters.
 import { z } from 'zod';
 import { duration, durationMs, re2String, withRules } from './schema-kit.ts';
+import { ExporterAuthSchema, ExporterTlsSchema } from './spec-security.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -58,6 +59,14 @@ const headersOnce = {
   },
 };
 
+/** Plain text and TLS settings contradict each other; upstream also refuses a bearer token over plain-text gRPC. */
+const secureOrInsecure = {
+  rule: '!has(self.insecure) || !self.insecure || (!has(self.tls) && !has(self.auth))',
+  message: 'insecure sends plain text: remove it to use tls or auth',
+  fieldPath: '.insecure',
+  holds: (c: { insecure: boolean; tls?: unknown; auth?: unknown }) => !c.insecure || (c.tls === undefined && c.auth === undefined),
+};
+
 function otlpClient(endpoint: z.ZodString, names: HeaderNames) {
   const keyRule = `self.all(k, k.matches("${names.pattern}")${names.extra ? ` && ${names.extra.cel('k')}` : ''})`;
   return withRules(z
@@ -94,7 +103,9 @@ function otlpClient(endpoint: z.ZodString, names: HeaderNames) {
       timeout: duration('Time limit of one export attempt (default 60s, as the guide recommends against data loss).').default(
         '60s',
       ),
-    }), [headersOnce]);
+      tls: ExporterTlsSchema.optional(),
+      auth: ExporterAuthSchema.optional(),
+    }), [headersOnce, secureOrInsecure]);
 }
 
 const sendingQueue = z

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { MIN_HEAP_MIB, memorySplit, minHeapCel } from './memory-split.ts';
 import { ExportersSchema } from './spec-exporters.ts';
 import { podFields } from './spec-pod.ts';
+import { ReceiverAuthSchema, ReceiverTlsSchema } from './spec-security.ts';
 import { ProcessorsSchema } from './spec-processors.ts';
 import { parseQuantity } from './quantity.ts';
 import { duration, quantity, withRules } from './schema-kit.ts';
@@ -51,7 +52,12 @@ const grpcProtocol = protocol('gRPC', 4317).extend({
 const receivers = z
   .strictObject({
     otlp: withRules(
-      z.strictObject({ grpc: grpcProtocol.prefault({}), http: protocol('HTTP', 4318).prefault({}) }),
+      z.strictObject({
+        grpc: grpcProtocol.prefault({}),
+        http: protocol('HTTP', 4318).prefault({}),
+        tls: ReceiverTlsSchema.optional(),
+        auth: ReceiverAuthSchema.optional(),
+      }),
       [
         {
           rule: `${enabledCel('grpc')} || ${enabledCel('http')}`,

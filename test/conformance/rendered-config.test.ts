@@ -58,6 +58,24 @@ test('otelcol validate accepts the rendered config', () => {
     }),
     { image: 'x', replicas: 1 },
   );
+  expectUpstreamAccepts(fleet);
+});
+
+test('otelcol validate accepts the rendered TLS, client certificates and bearer tokens', () => {
+  const fleet = renderFleet(
+    pipeline({
+      receivers: { otlp: { tls: { certificateSecret: { name: 'collector-tls' }, clientCASecret: { name: 'clients-ca' } }, auth: { bearerTokenSecret: { name: 'otlp-token' } } } },
+      exporters: [
+        { name: 'backend', otlp: { endpoint: 'backend.observability.svc:4317', tls: { caSecret: { name: 'backend-ca' }, certificateSecret: { name: 'backend-client' } }, auth: { bearerTokenSecret: { name: 'backend-token', key: 'value' } } } },
+        { name: 'archive', otlphttp: { endpoint: 'https://archive.observability.svc:4318', tls: { insecureSkipVerify: true }, auth: { bearerTokenSecret: { name: 'archive-token' } } } },
+      ],
+    }),
+    { image: 'x', replicas: 1 },
+  );
+  expectUpstreamAccepts(fleet);
+});
+
+function expectUpstreamAccepts(fleet: ReturnType<typeof renderFleet>): void {
   const { config, removed } = prune(parse(fleet.configMap.data!['config.yaml']!), buildComponents());
   expect(removed).toEqual([]);
   const dir = mkdtempSync(join(tmpdir(), 'tpo-upstream-'));
@@ -69,4 +87,4 @@ test('otelcol validate accepts the rendered config', () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}

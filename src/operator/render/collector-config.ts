@@ -8,11 +8,17 @@ import { GRPC_MAX_CONNECTION_AGE_GRACE_SECONDS, HEALTH_PORT, METRICS_PORT, OTLP_
 import { exporterConfigs } from './exporters.ts';
 import type { MemorySizing } from './memory.ts';
 import { attributesConfig, filterConfig } from './processors.ts';
+import { authExtensions, RECEIVER_AUTHENTICATOR, receiverTlsConfig } from './secrets.ts';
 
 const POD_IP = '${env:POD_IP}';
 
-interface GrpcReceiverConfig {
+interface Listener {
   endpoint: string;
+  tls?: ReturnType<typeof receiverTlsConfig>;
+  auth?: { authenticator: string };
+}
+
+interface GrpcReceiverConfig extends Listener {
   keepalive?: { server_parameters: { max_connection_age: string; max_connection_age_grace: string } };
 }
 
@@ -21,8 +27,8 @@ interface GrpcReceiverConfig {
  * what the renderer writes, so the compiler checks every rendered field against what the collector reads.
  */
 export interface CollectorConfig extends ConfigDocument {
-  receivers: { otlp: { protocols: { grpc?: GrpcReceiverConfig; http?: { endpoint: string } } } };
-  extensions: { health_check: { endpoint: string } };
+  receivers: { otlp: { protocols: { grpc?: GrpcReceiverConfig; http?: Listener } } };
+  extensions: { health_check: { endpoint: string }; [bearertokenauth: `bearertokenauth/${string}`]: { filename: string } };
   service: {
     extensions: string[];
     telemetry: { metrics: { readers: { pull: { exporter: { prometheus: { host: string; port: number } } } }[] } };
@@ -38,12 +44,16 @@ function grpcReceiver(maxConnectionAge: string): GrpcReceiverConfig {
 }
 
 function receivers(spec: TelemetryPipelineSpec): CollectorConfig['receivers'] {
-  const { grpc, http } = spec.receivers.otlp;
+  const { grpc, http, tls, auth } = spec.receivers.otlp;
+  const secured = {
+    ...(tls && { tls: receiverTlsConfig(tls) }),
+    ...(auth && { auth: { authenticator: RECEIVER_AUTHENTICATOR } }),
+  };
   return {
     otlp: {
       protocols: {
-        ...(grpc.enabled ? { grpc: grpcReceiver(grpc.maxConnectionAge) } : {}),
-        ...(http.enabled ? { http: { endpoint: `${POD_IP}:${OTLP_HTTP_PORT}` } } : {}),
+        ...(grpc.enabled ? { grpc: { ...grpcReceiver(grpc.maxConnectionAge), ...secured } } : {}),
+        ...(http.enabled ? { http: { endpoint: `${POD_IP}:${OTLP_HTTP_PORT}`, ...secured } } : {}),
       },
     },
   };
@@ -85,13 +95,14 @@ export function renderCollectorConfig(spec: TelemetryPipelineSpec, memory: Memor
   for (const signal of spec.signals) {
     pipelines[signal] = { receivers: ['otlp'], processors: chain(signal), exporters: Object.keys(exporters) };
   }
+  const auth = authExtensions(spec);
   return {
     receivers: receivers(spec),
     processors,
     exporters,
-    extensions: { health_check: { endpoint: `${POD_IP}:${HEALTH_PORT}` } },
+    extensions: { health_check: { endpoint: `${POD_IP}:${HEALTH_PORT}` }, ...auth },
     service: {
-      extensions: ['health_check'],
+      extensions: ['health_check', ...Object.keys(auth)],
       telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: POD_IP, port: METRICS_PORT } } } }] } },
       pipelines,
     },

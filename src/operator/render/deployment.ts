@@ -14,6 +14,7 @@ import {
 import { secretHeaderEnv } from './exporters.ts';
 import { ANNOTATION_CONFIG_HASH, fleetLabels, fleetName, ownedMetadata, selectorLabels } from './labels.ts';
 import type { MemorySizing } from './memory.ts';
+import { secretVolumes } from './secrets.ts';
 
 export interface DeploymentInputs {
   image: string;
@@ -56,7 +57,7 @@ function collectorContainer(pipeline: TelemetryPipeline, inputs: DeploymentInput
       readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'] },
     },
-    volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
+    volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, ...secretVolumes(spec).mounts],
   };
 }
 
@@ -95,7 +96,7 @@ export function renderDeployment(pipeline: TelemetryPipeline, inputs: Deployment
           },
           ...placement(pipeline.spec),
           containers: [collectorContainer(pipeline, inputs)],
-          volumes: [{ name: 'config', configMap: { name: fleetName(name) } }],
+          volumes: [{ name: 'config', configMap: { name: fleetName(name) } }, ...secretVolumes(pipeline.spec).volumes],
         },
       },
     },

@@ -3,6 +3,7 @@ import type { V1EnvVar } from '@kubernetes/client-node';
 import type { Exporter, OtlpClient } from '../../api/telemetry-pipeline.ts';
 import type { OtlpGrpcExporterSection, OtlpHttpExporterSection } from '../../collector/config/document.ts';
 import { configLiteral } from './literal.ts';
+import { exporterAuthenticator, exporterTlsConfig } from './secrets.ts';
 
 /**
  * The environment variable that carries one Secret-backed header into the collector pods. Exporter names are DNS
@@ -37,9 +38,10 @@ function clientConfig(client: OtlpClient, exporterName: string) {
   return {
     endpoint: configLiteral(client.endpoint),
     compression: client.compression,
-    tls: { insecure: client.insecure },
+    tls: { insecure: client.insecure, ...(client.tls && exporterTlsConfig(client.tls)) },
     timeout: client.timeout,
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
+    ...(client.auth && { auth: { authenticator: exporterAuthenticator(exporterName) } }),
   };
 }
 
