@@ -34,12 +34,30 @@ const labelValue = either(LABEL_VALUES, BAD_LABEL_VALUES);
 const headers = fc.dictionary(headerName, fc.string({ maxLength: 8 }), { maxKeys: 2 });
 const headersFrom = fc.array(fc.record({ name: headerName, secretKeyRef: fc.constant({ name: 'creds', key: 'k' }) }), { maxLength: 2 });
 
+// Secrets named for TLS and bearer tokens (issue 15): Secret names and keys, valid or not. These fields are many, so
+// their invalid values are rarer than elsewhere, to keep a sample's admitted share.
+const seldom = <T>(valid: readonly T[], invalid: readonly T[]) =>
+  fc.oneof({ arbitrary: pick(...valid), weight: 40 }, { arbitrary: pick(...invalid), weight: 1 });
+const secretName = seldom(['tls', 'tempo-ca.v2'], ['Bad_Name']);
+const secretKey = seldom(['ca.crt', 'token', 'my_key-1'], ['a/b']);
+const keyed = fc.record({ name: secretName, key: secretKey }, { requiredKeys: ['name'] });
+const bearerAuth = fc.record({ bearerTokenSecret: keyed });
+const exporterTls = fc.record({ caSecret: opt(keyed), certificateSecret: opt(fc.record({ name: secretName })), insecureSkipVerify: fc.boolean() }, { requiredKeys: [] });
+const receiverTls = fc.record(
+  { certificateSecret: fc.record({ name: secretName }), clientCASecret: keyed, minVersion: seldom(['1.2', '1.3'], ['1.1']) },
+  { requiredKeys: [] },
+);
+const receivers = fc.record({ otlp: fc.record({ tls: opt(receiverTls), auth: opt(bearerAuth) }, { requiredKeys: [] }) });
+
 const exporter = fc.oneof(
   {
     weight: 10,
     arbitrary: fc.record({
       name: either(['backend'], ['Bad']),
-      otlp: fc.record({ endpoint: either(GRPC, BAD_GRPC), headers: opt(headers), headersFrom: opt(headersFrom) }, { requiredKeys: ['endpoint'] }),
+      otlp: fc.record(
+        { endpoint: either(GRPC, BAD_GRPC), headers: opt(headers), headersFrom: opt(headersFrom), insecure: opt(seldom([false], [true])), tls: opt(exporterTls), auth: opt(bearerAuth) },
+        { requiredKeys: ['endpoint'] },
+      ),
     }),
   },
   { weight: 5, arbitrary: fc.record({ name: pick('archive'), otlphttp: fc.record({ endpoint: either(HTTP, BAD_HTTP), headers: opt(headers) }, { requiredKeys: ['endpoint'] }) }) },
@@ -105,6 +123,7 @@ export const rawSpec: fc.Arbitrary<Record<string, unknown>> = fc.record(
   {
     signals: fc.subarray(['traces', 'metrics', 'logs'], { minLength: 1 }),
     exporters: fc.array(exporter, { minLength: 1, maxLength: 2 }),
+    receivers,
     processors,
     resources,
     memoryLimiter,
