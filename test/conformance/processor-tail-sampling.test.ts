@@ -1,6 +1,7 @@
 // tail_sampling: upstream's (v0.161.0) and ours keep the same traces, span for span, for each of the guide's four
 // policies (every trace with an error, slower than 1000 ms, with a VIP attribute value, a probabilistic 10 %) and for
-// all four together; spans arriving after the decision follow it; both count the same decisions per policy.
+// all four together; spans arriving after the decision follow it; both count the same decisions per policy and
+// export the same tail_sampling series.
 import type { JsonObject } from '../../src/collector/otlp/index.ts';
 import { waitFor } from '../support/wait.ts';
 import { startDifferential, type Differential } from './support/differential.ts';
@@ -86,7 +87,7 @@ describe.each(CASES)('tail_sampling: %s', (_name, policies) => {
   async function settled(): Promise<{ ours: FlatItem[]; upstream: FlatItem[] }> {
     let last = '';
     let quietSince = Date.now();
-    await waitFor('both collectors to deliver their decisions', () => {
+    await waitFor('both collectors to deliver their decisions', async () => {
       const { ours, upstream } = pair.delivered('traces');
       const now = `${ours.length}/${upstream.length}`;
       if (now !== last) {
@@ -119,5 +120,17 @@ describe.each(CASES)('tail_sampling: %s', (_name, policies) => {
     const { ours, upstream } = await pair.metrics();
     expect(counted(ours)).toEqual(counted(upstream));
     expect(counted(upstream).length).toBeGreaterThan(0);
+  });
+
+  test('the same self-metric series, by name and label names (no processor item counts, as upstream)', async () => {
+    const series = (text: string) => [...new Set(text.split('\n')
+      .filter((line) => !line.startsWith('#') && /tail_sampling/.test(line))
+      .map((line) => {
+        const [, name, labels] = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? /.exec(line)!;
+        const keys = [...(labels ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="/g)].map(([, key]) => key).filter((key) => key !== 'le');
+        return `${name!.replace(/_(bucket|sum|count)$/, '')}{${keys.sort().join(',')}}`;
+      }))].sort();
+    const { ours, upstream } = await pair.metrics();
+    expect(series(ours)).toEqual(series(upstream));
   });
 });

@@ -188,7 +188,7 @@ export class TailSampler implements Consumer, Lifecycle {
     trace.bytes += part.entry.length;
     const max = this.#config.maximum_trace_size_bytes;
     if (trace.decision === undefined && max > 0 && trace.bytes > max) {
-      metrics.tracesDroppedTooLarge.inc();
+      metrics.tracesDroppedTooLarge().inc();
       trace.decision = 'not_sampled';
       trace.entries = [];
       trace.counts = [];
@@ -203,7 +203,7 @@ export class TailSampler implements Consumer, Lifecycle {
     }
     if (trace.decision === 'sampled') late.push(part);
     else this.#release(trace);
-    if (trace.decidedAt !== undefined) metrics.lateSpanAge.observe(Math.trunc((now - trace.decidedAt) / 1000));
+    if (trace.decidedAt !== undefined) metrics.lateSpanAge().observe(Math.trunc((now - trace.decidedAt) / 1000));
   }
 
   /** Puts a decided trace in its decision cache; one that the cache holds is no longer kept here. */
@@ -220,7 +220,7 @@ export class TailSampler implements Consumer, Lifecycle {
 
   #drop(trace: HeldTrace, now: number): void {
     this.#traces.delete(trace.key);
-    this.#metrics.traceRemovalAge.observe(Math.trunc((now - trace.arrival) / 1000));
+    this.#metrics.traceRemovalAge().observe(Math.trunc((now - trace.arrival) / 1000));
   }
 
   #send(entries: Uint8Array[], counts: number[]): void {

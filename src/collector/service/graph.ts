@@ -65,12 +65,13 @@ export function buildGraph(config: CollectorConfig, deps: GraphDeps): Graph {
     const processors: Node[] = [];
     for (const id of [...pipeline.processors].reverse()) {
       const { factory, config: settings } = config.processors.get(id)!;
-      const counted = factory.type !== 'batch';
+      // tail_sampling, as upstream's, is not built on processorhelper either.
+      const counted = factory.type !== 'batch' && factory.type !== 'tail_sampling';
       const flow = deps.telemetry.processorFlow(id, pipeline.signal);
       const after = next;
       const out: Consumer = counted ? { consume: (payload) => (flow.outgoing(payload.items), after.consume(payload)) } : after;
       const instance = factory.create(context('processor', id, factory.type, pipeline.id), settings, pipeline.signal, out);
-      // Items in and out of every processor but batch, as upstream's processorhelper counts them.
+      // Items in and out of every processor but batch and tail_sampling, as upstream's processorhelper counts them.
       const entry: Consumer & Lifecycle = counted
         ? { ...bindLifecycle(instance), consume: (payload) => (flow.incoming(payload.items), instance.consume(payload)) }
         : instance;

@@ -6,7 +6,7 @@ import {
 } from '../../../src/collector/processors/tail-sampling-policies.ts';
 import { trace, type EntrySpec } from './tail-sampling-fixtures.ts';
 
-function policy(config: Record<string, unknown>): Evaluator {
+function policy(config: object): Evaluator {
   const parsed = tailSamplingConfigSchema.parse({ policies: [{ name: 'p', ...config }] });
   return policyEvaluator(parsed.policies[0] as PolicyConfig);
 }
