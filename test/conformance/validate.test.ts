@@ -75,6 +75,27 @@ const CASES: Case[] = [
   { name: 'sampler: precision 15', config: processor('probabilistic_sampler', { sampling_percentage: 1, sampling_precision: 15 }) },
   { name: 'sampler: a bogus mode', config: processor('probabilistic_sampler', { sampling_percentage: 1, mode: 'random' }) },
   { name: 'sampler: in a metrics pipeline', config: processor('probabilistic_sampler', { sampling_percentage: 1 }, ['metrics']) },
+  // tail_sampling
+  { name: 'tail sampling: the guide\'s policies', config: processor('tail_sampling', {
+    decision_wait: '10s', num_traces: 100000, expected_new_traces_per_sec: 1000, decision_cache: { sampled_cache_size: 1000, non_sampled_cache_size: 1000 },
+    policies: [{ name: 'errors', type: 'status_code', status_code: { status_codes: ['ERROR'] } }, { name: 'slow', type: 'latency', latency: { threshold_ms: 1000 } },
+      { name: 'vip', type: 'string_attribute', string_attribute: { key: 'tier', values: ['v.p'], enabled_regex_matching: true, invert_match: true } },
+      { name: 'rest', type: 'probabilistic', probabilistic: { sampling_percentage: 10, hash_salt: 's' } }],
+  }) },
+  { name: 'tail sampling: and, composite', config: processor('tail_sampling', { sample_on_first_match: true, policies: [
+    { name: 'a', type: 'and', and: { and_sub_policy: [{ name: 'n', type: 'numeric_attribute', numeric_attribute: { key: 'k', min_value: 1 } }, { name: 'x', type: 'always_sample' }] } },
+    { name: 'c', type: 'composite', composite: { max_total_spans_per_second: 100, policy_order: ['l'], composite_sub_policy: [{ name: 'l', type: 'latency', latency: { threshold_ms: 5 } }], rate_allocation: [{ policy: 'l', percent: 50 }] } },
+  ] }) },
+  { name: 'tail sampling: a bogus strategy', config: processor('tail_sampling', { sampling_strategy: 'eventually' }) },
+  { name: 'tail sampling: too many shards', config: processor('tail_sampling', { num_shards: 300 }) },
+  { name: 'tail sampling: tail storage without its feature gate', config: processor('tail_sampling', { tail_storage: 'memory' }) },
+  { name: 'tail sampling: in a logs pipeline', config: processor('tail_sampling', {}, ['logs']) },
+  { name: 'tail sampling: an unknown field', config: processor('tail_sampling', { decision_wait: '1s', wait: '2s' }) },
+  { name: 'tail sampling: a rate_limiting policy', config: processor('tail_sampling', { policies: [{ name: 'r', type: 'rate_limiting', rate_limiting: { spans_per_second: 10 } }] }), unsupported: 'processors.tail_sampling.policies[].type' },
+  { name: 'tail sampling: span-ingest', config: processor('tail_sampling', { sampling_strategy: 'span-ingest' }), unsupported: 'processors.tail_sampling.sampling_strategy: span-ingest' },
+  { name: 'tail sampling: shards', config: processor('tail_sampling', { num_shards: 4 }), unsupported: 'processors.tail_sampling.num_shards' },
+  { name: 'tail sampling: blocking on overflow', config: processor('tail_sampling', { block_on_overflow: true }), unsupported: 'processors.tail_sampling.block_on_overflow' },
+  { name: 'tail sampling: a wait after the root span', config: processor('tail_sampling', { decision_wait_after_root_received: '1s' }), unsupported: 'processors.tail_sampling.decision_wait_after_root_received' },
   // batch, memory_limiter
   { name: 'batch: metadata keys', config: processor('batch', { metadata_keys: ['tenant'], metadata_cardinality_limit: 10, timeout: '1s' }, all) },
   { name: 'batch: duplicate metadata keys', config: processor('batch', { metadata_keys: ['tenant', 'Tenant'] }) },

@@ -81,7 +81,10 @@ export const tailSamplingConfigSchema = z
     } else if (config.sampling_strategy === 'span-ingest') problem(['sampling_strategy'], 'unsupported: the span-ingest sampling strategy');
     if (config.num_shards > 256) problem(['num_shards'], `num_shards (${config.num_shards}) must not exceed 256`);
     else if (config.num_shards > 1) problem(['num_shards'], 'unsupported: more than one shard');
-    if (config.tail_storage !== undefined) problem(['tail_storage'], 'unsupported: tail storage extensions');
+    if (config.tail_storage !== undefined) {
+      // Upstream refuses it too, unless its alpha feature gate is on.
+      problem(['tail_storage'], `'tail_storage' requires the "processor.tailsamplingprocessor.tailstorageextension" feature gate, which this collector does not have`);
+    }
     if (config.block_on_overflow) problem(['block_on_overflow'], 'unsupported: blocking on overflow');
     if (config.decision_wait_after_root_received > 0) problem(['decision_wait_after_root_received'], 'unsupported: an earlier decision after the root span');
     const names = new Set<string>();
