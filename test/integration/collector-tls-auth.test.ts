@@ -9,6 +9,7 @@ import { jsonToProtobuf } from '../../src/collector/otlp/index.ts';
 import { freePorts } from '../support/free-port.ts';
 import { Capture, captureExporterFactory, startInProcessCollector, type InProcessCollector } from '../support/in-process-collector.ts';
 import { countById, itemsOf } from '../support/otlp-items.ts';
+import { sendSpans } from '../support/sdk-clients.ts';
 import { exportSpans, failureCode, type SecureClient } from '../support/sdk-secure-export.ts';
 import { makeTestPki, type TestPki } from '../support/tls-cert.ts';
 import { issue, secretDir, type Issued, type SecretDir } from '../support/tls-secrets.ts';
@@ -87,6 +88,43 @@ test('a rotated token file takes effect without a restart', async () => {
   expect(await exportSpans('http', httpPort, { ca: pki.ca, clientCert: client, token: 'second-token' }, ['new-token'])).toEqual({ code: 0 });
   tokens.update({ token: 'first-token\n' });
   await waitFor('the first token back', async () => (await exportSpans('grpc', grpcPort, { ca: pki.ca, clientCert: client, token: 'first-token' }, ['token-back'])).code === 0, 10_000, 200);
+});
+
+test('our exporters send the token file\'s current token: a rotation on both ends keeps data flowing', async () => {
+  const certFiles = secretDir(`${pki.dir}/client-`, { 'tls.crt': client.cert, 'tls.key': client.key });
+  const [port] = (await freePorts(1)) as [number];
+  const clientTls = { ca_file: certs.path('ca.crt'), cert_file: certFiles.path('tls.crt'), key_file: certFiles.path('tls.key') };
+  const auth = { authenticator: 'bearertokenauth/out' };
+  const sender = await startInProcessCollector({
+    extensions: { 'bearertokenauth/out': { filename: tokens.path('token') } },
+    receivers: { otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${port}` } } } },
+    exporters: {
+      otlp: { endpoint: `127.0.0.1:${grpcPort}`, tls: clientTls, auth, retry_on_failure: { initial_interval: '100ms', max_interval: '200ms' } },
+      otlphttp: { endpoint: `https://127.0.0.1:${httpPort}`, tls: clientTls, auth, retry_on_failure: { initial_interval: '100ms', max_interval: '200ms' } },
+    },
+    service: { extensions: ['bearertokenauth/out'], telemetry: { metrics: { level: 'none' } }, pipelines: { traces: { receivers: ['otlp'], exporters: ['otlp', 'otlphttp'] } } },
+  });
+  try {
+    const send = (id: string) => sendSpans({ host: '127.0.0.1', grpcPort: port, httpPort: 0 }, 'grpc', [id]);
+    await send('relayed-before');
+    await capture.until(() => arrived('relayed-before') === 2);
+    tokens.update({ token: 'third-token\n' });
+    await waitFor('the rotated token in force', async () => failureCode(await exportSpans('grpc', grpcPort, { ca: pki.ca, clientCert: client, token: 'first-token' }, ['probe'])) === UNAUTHENTICATED, 10_000, 200);
+    // Each end re-reads the file within a second of the other; an export between the two is refused for good
+    // (UNAUTHENTICATED is permanent, as upstream), so the check is that new data flows again within seconds.
+    let round = 0;
+    await waitFor('spans relayed with the new token on both exporters', async () => {
+      const id = `relayed-after-${round++}`;
+      await send(id);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return arrived(id) === 2;
+    }, 10_000, 100);
+  } finally {
+    tokens.update({ token: 'first-token\n' });
+    await sender.stop();
+    certFiles.cleanup();
+    await waitFor('the first token back', async () => (await exportSpans('grpc', grpcPort, { ca: pki.ca, clientCert: client, token: 'first-token' }, ['token-back-2'])).code === 0, 10_000, 200);
+  }
 });
 
 function peerFingerprint(port: number, alpn: string): Promise<string> {
