@@ -35,6 +35,7 @@ function span(t: number, i: number): JsonObject {
   const end = i === 2 ? base + BigInt(slow) : start + 50n;
   const tier = t % 5 === 0 ? TIERS[(t / 5) % TIERS.length] : undefined;
   const attributes = tier === undefined || i !== 1 ? [] : [{ key: 'customer.tier', value: typeof tier === 'string' ? { stringValue: tier } : tier }];
+  if (i === 0 && t % 3 === 0) attributes.push({ key: 'http.status_code', value: t % 9 === 0 ? { stringValue: '503' } : { intValue: String(200 + (t % 5) * 100) } });
   return {
     traceId: traceId(t), spanId: hex(++spanSerial, 8), name: `op-${i}`,
     startTimeUnixNano: String(start * 1_000_000n), endTimeUnixNano: String(end * 1_000_000n),
@@ -68,6 +69,17 @@ const POLICIES = {
 const CASES: [string, object[]][] = [
   ...Object.entries(POLICIES).map(([name, policy]): [string, object[]] => [name, [policy]]),
   ['the four together', Object.values(POLICIES)],
+  ['and: an error in a slow trace', [{ name: 'both', type: 'and', and: { and_sub_policy: [POLICIES.errors, { ...POLICIES.slow, latency: { threshold_ms: 500 } }] } }]],
+  ['string_attribute: patterns, inverted', [{ name: 'not-vip', type: 'string_attribute', string_attribute: { key: 'customer.tier', values: ['^v', 'ld$'], enabled_regex_matching: true, invert_match: true } }]],
+  ['numeric_attribute: server errors, and not in range', [
+    { name: '5xx', type: 'numeric_attribute', numeric_attribute: { key: 'http.status_code', min_value: 500, max_value: 599 } },
+    { name: 'not-2xx', type: 'numeric_attribute', numeric_attribute: { key: 'http.status_code', min_value: 200, max_value: 299, invert_match: true } },
+  ]],
+  ['latency with an upper bound', [{ name: 'band', type: 'latency', latency: { threshold_ms: 300, upper_threshold_ms: 1000 } }]],
+  // Within its budget: which traces a full budget refuses depends on upstream's (random) map order within a tick.
+  ['composite within its budget', [{ name: 'c', type: 'composite', composite: {
+    max_total_spans_per_second: 100_000, policy_order: ['errors', 'vip'], composite_sub_policy: [POLICIES.errors, POLICIES.vip], rate_allocation: [{ policy: 'errors', percent: 30 }],
+  } }]],
 ];
 
 /** JSON with object keys sorted (the two encoders write fields in different orders, so decoding orders keys differently). */
