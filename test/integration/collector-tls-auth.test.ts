@@ -3,6 +3,7 @@
 // projects a Secret: a client without the token or certificate is refused with its protocol's error, with both
 // it is served; a rotated token and a rotated certificate take effect without a restart, and a call in flight on
 // a connection opened before the rotation completes.
+import { readFile } from 'node:fs/promises';
 import { connect as connectHttp2, constants } from 'node:http2';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
 import { jsonToProtobuf } from '../../src/collector/otlp/index.ts';
@@ -203,4 +204,21 @@ test.each([
     service: { extensions: Object.keys(extensions), telemetry: { metrics: { level: 'none' } }, pipelines: { traces: { receivers: ['otlp'], exporters: ['debug'] } } },
   });
   await expect(start).rejects.toThrow(message);
+});
+
+test('a rotated client CA applies to new connections: clients of the old CA are refused, of the new one served', async () => {
+  const nextCa = makeTestPki();
+  const served = (clientCert: Issued) => exportSpans('grpc', grpcPort, { ca: pki.ca, clientCert, token: 'first-token' }, ['client-ca']).then((r) => r.code === 0);
+  try {
+    const nextClient = issue(nextCa, 'clientAuth');
+    const serverFiles = await Promise.all(['tls.crt', 'tls.key'].map((key) => readFile(certs.path(key), 'utf8')));
+    certs.update({ 'tls.crt': serverFiles[0]!, 'tls.key': serverFiles[1]!, 'ca.crt': nextCa.ca });
+    await waitFor('the new client CA in force', async () => await served(nextClient), 10_000, 200);
+    expect(await served(client)).toBe(false);
+  } finally {
+    const serverFiles = await Promise.all(['tls.crt', 'tls.key'].map((key) => readFile(certs.path(key), 'utf8')));
+    certs.update({ 'tls.crt': serverFiles[0]!, 'tls.key': serverFiles[1]!, 'ca.crt': pki.ca });
+    await waitFor('the first client CA back', async () => await served(client), 10_000, 200);
+    nextCa.cleanup();
+  }
 });
