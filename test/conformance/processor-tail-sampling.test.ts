@@ -66,9 +66,11 @@ const POLICIES = {
   probabilistic: { name: 'probabilistic', type: 'probabilistic', probabilistic: { sampling_percentage: 10 } },
 };
 
-const CASES: [string, object[]][] = [
+/** Name, policies and other settings of the processor. */
+const CASES: [string, object[], object?][] = [
   ...Object.entries(POLICIES).map(([name, policy]): [string, object[]] => [name, [policy]]),
   ['the four together', Object.values(POLICIES)],
+  ['the four together, with decision caches', Object.values(POLICIES), { decision_cache: { sampled_cache_size: 1000, non_sampled_cache_size: 1000 } }],
   ['and: an error in a slow trace', [{ name: 'both', type: 'and', and: { and_sub_policy: [POLICIES.errors, { ...POLICIES.slow, latency: { threshold_ms: 500 } }] } }]],
   ['string_attribute: patterns, inverted', [{ name: 'not-vip', type: 'string_attribute', string_attribute: { key: 'customer.tier', values: ['^v', 'ld$'], enabled_regex_matching: true, invert_match: true } }]],
   ['numeric_attribute: server errors, and not in range', [
@@ -88,10 +90,10 @@ const canonical = (value: unknown): string => JSON.stringify(value, (_key, entry
 const sortedItems = (items: FlatItem[]) => items.map(canonical).sort();
 const traceIds = (items: FlatItem[]) => [...new Set(items.map((item) => (item.item as JsonObject).traceId as string))].sort();
 
-describe.each(CASES)('tail_sampling: %s', (_name, policies) => {
+describe.each(CASES)('tail_sampling: %s', (_name, policies, settings = {}) => {
   let pair: Differential;
   beforeAll(async () => {
-    pair = await startDifferential({ processors: { tail_sampling: { decision_wait: DECISION_WAIT, policies } }, pipelines: { traces: ['tail_sampling'] } });
+    pair = await startDifferential({ processors: { tail_sampling: { decision_wait: DECISION_WAIT, policies, ...settings } }, pipelines: { traces: ['tail_sampling'] } });
   });
   afterAll(() => pair?.stop());
 
@@ -128,7 +130,7 @@ describe.each(CASES)('tail_sampling: %s', (_name, policies) => {
 
   test('the same decisions counted, per policy and in all', async () => {
     const counted = (text: string) => text.split('\n')
-      .filter((line) => /^otelcol_processor_tail_sampling_(count_traces_sampled|global_count_traces_sampled|new_trace_id_received)\b/.test(line)).sort();
+      .filter((line) => /^otelcol_processor_tail_sampling_(count_traces_sampled|global_count_traces_sampled|new_trace_id_received|early_releases_from_cache_decision)\b/.test(line)).sort();
     const { ours, upstream } = await pair.metrics();
     expect(counted(ours)).toEqual(counted(upstream));
     expect(counted(upstream).length).toBeGreaterThan(0);
