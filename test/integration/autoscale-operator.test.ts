@@ -45,31 +45,46 @@ class StandIns {
   #last = Date.now();
   /** Bumped by stop(): a step still awaiting the pod list when the loop is stopped must not reschedule itself. */
   #generation = 0;
+  lastError: Error | undefined;
 
   start(pods: () => Promise<Pod[]>): void {
     const generation = this.#generation;
     const step = async () => {
       if (generation !== this.#generation) return;
-      const now = Date.now();
-      const seconds = (now - this.#last) / 1000;
-      this.#last = now;
-      const live = this.#servers.size;
-      for (const { counter, cpu } of this.#servers.values()) {
-        const share = this.load / Math.max(live, 1);
-        counter.inc(share * seconds);
-        cpu.inc((BASELINE_CORES + SPAN_CPU_SECONDS * share) * seconds);
+      try {
+        await this.#step(pods, generation);
+      } catch (err) {
+        // A slow or failed pod list under load must not end the loop: the next step tries again.
+        this.lastError = err as Error;
       }
-      const ips = new Set((await pods()).filter((p) => p.status?.phase === 'Running' && p.status.podIP).map((p) => p.status!.podIP!));
-      if (generation !== this.#generation) return;
-      for (const ip of ips) if (!this.#servers.has(ip)) await this.#serve(ip);
-      for (const [ip, { server }] of this.#servers) {
-        if (ips.has(ip)) continue;
-        this.#servers.delete(ip);
-        server.close();
-      }
-      this.#timer = setTimeout(() => void step(), 100);
+      if (generation === this.#generation) this.#timer = setTimeout(() => void step(), 100);
     };
     void step();
+  }
+
+  async #step(pods: () => Promise<Pod[]>, generation: number): Promise<void> {
+    const now = Date.now();
+    const seconds = (now - this.#last) / 1000;
+    this.#last = now;
+    const live = this.#servers.size;
+    for (const { counter, cpu } of this.#servers.values()) {
+      const share = this.load / Math.max(live, 1);
+      counter.inc(share * seconds);
+      cpu.inc((BASELINE_CORES + SPAN_CPU_SECONDS * share) * seconds);
+    }
+    const ips = new Set((await pods()).filter((p) => p.status?.phase === 'Running' && p.status.podIP).map((p) => p.status!.podIP!));
+    if (generation !== this.#generation) return;
+    for (const ip of ips) if (!this.#servers.has(ip)) await this.#serve(ip);
+    for (const [ip, { server }] of this.#servers) {
+      if (ips.has(ip)) continue;
+      this.#servers.delete(ip);
+      server.close();
+    }
+  }
+
+  /** What the stand-ins serve now, for a failure message. */
+  describe(): string {
+    return `stand-ins on ${[...this.#servers.keys()].join(', ') || 'no pod'} at ${this.load} spans/s${this.lastError ? `; last error: ${this.lastError.message}` : ''}`;
   }
 
   async #serve(ip: string): Promise<void> {
@@ -210,8 +225,12 @@ test('capacityPerReplica left out: learned from the collectors\' CPU, shown in s
   // 2,000 spans/s take 2 cores; a replica may use 1 x 0.7 - 0.01 = 0.69 of its core: 3 replicas (the guide's
   // 10,000 spans/s per replica would keep 1).
   standIns.load = 2_000;
-  await waitFor('3 replicas', async () => (await replicas()) === 3, 60_000);
-  const status = ((await getObject(client, resources.pipeline, ns, 'learned'))?.status as { autoscaling?: { capacity?: Record<string, unknown> } }).autoscaling;
+  const learnedAutoscaling = async () =>
+    ((await getObject(client, resources.pipeline, ns, 'learned'))?.status as { autoscaling?: Autoscaling & { capacity?: Record<string, unknown> } }).autoscaling;
+  await waitFor('3 replicas', async () => (await replicas()) === 3, 60_000).catch(async (err: Error) => {
+    throw new Error(`${err.message}; autoscaling status ${JSON.stringify(await learnedAutoscaling())}; ${standIns.describe()}`);
+  });
+  const status = await learnedAutoscaling();
   expect(status?.capacity).toMatchObject({ source: 'Learned', cpu: '1' });
   expect(status?.capacity?.['spansPerSecond']).toBeGreaterThan(950);
   expect(status?.capacity?.['spansPerSecond']).toBeLessThan(1010);
