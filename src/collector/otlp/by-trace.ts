@@ -33,67 +33,71 @@ function traceKey(buf: Uint8Array, start: number, end: number): string {
 
 interface Scope {
   readonly scope: Uint8Array | undefined;
-  /** Fields beyond the scope and its spans (schema_url). */
+  /** Fields beyond the scope and its spans (schema_url), or no spans: the entry cannot be passed on as it is. */
   readonly extra: boolean;
-  /** Encoded span fields (tag, length and body) with their trace keys. */
-  readonly spans: { readonly key: string; readonly field: Uint8Array }[];
 }
+
+/** Each trace's spans (encoded fields: tag, length, body) with the index of their scope, in order. */
+type Traces = Map<string, { readonly scope: number; readonly field: Uint8Array }[]>;
 
 /** The parts of one encoded ResourceSpans, one per trace id, in order of each trace's first span. */
 export function splitByTrace(entry: Uint8Array): TracePart[] {
   let resource: Uint8Array | undefined;
-  let extraFields = false;
+  let extra = false;
   const scopes: Scope[] = [];
+  const traces: Traces = new Map();
   const e = entryReader.reset(entry, 0, entry.length, 'ResourceSpans');
   while (e.next()) {
     if (e.field === ENTRY_RESOURCE && e.wireType === LEN) resource = entry.subarray(e.fieldStart, e.valueEnd);
-    else if (e.field === ENTRY_SCOPES && e.wireType === LEN) scopes.push(readScope(entry, e.valueStart, e.valueEnd));
-    else extraFields = true;
+    else if (e.field === ENTRY_SCOPES && e.wireType === LEN) {
+      const scope = readScope(entry, e.valueStart, e.valueEnd, scopes.length, traces);
+      extra ||= scope.extra;
+      scopes.push(scope);
+    } else extra = true;
   }
-  const order: string[] = [];
-  const counts = new Map<string, number>();
-  for (const scope of scopes) {
-    // A scope without spans or with fields beyond scope and spans is not carried as it is.
-    extraFields ||= scope.spans.length === 0 || scope.extra;
-    for (const span of scope.spans) {
-      const seen = counts.get(span.key);
-      if (seen === undefined) order.push(span.key);
-      counts.set(span.key, (seen ?? 0) + 1);
-    }
+  if (traces.size === 1 && !extra) {
+    const [key, list] = traces.entries().next().value!;
+    return [{ key, entry, spans: list.length }];
   }
-  if (order.length === 1 && !extraFields) {
-    return [{ key: order[0]!, entry, spans: counts.get(order[0]!)! }];
-  }
-  return order.map((key) => {
+  const parts: TracePart[] = [];
+  for (const [key, list] of traces) {
     const body: Piece[] = resource ? [resource] : [];
-    for (const scope of scopes) {
-      const spans = scope.spans.filter((span) => span.key === key).map((span) => span.field);
-      if (spans.length === 0) continue;
-      body.push(nestedField(ENTRY_SCOPES, scope.scope ? [scope.scope, ...spans] : spans));
+    // One scope's spans of a trace are together in its list: each run becomes one ScopeSpans.
+    for (let i = 0; i < list.length;) {
+      const index = list[i]!.scope;
+      const scope = scopes[index]!.scope;
+      const pieces: Piece[] = scope ? [scope] : [];
+      for (; i < list.length && list[i]!.scope === index; i++) pieces.push(list[i]!.field);
+      body.push(nestedField(ENTRY_SCOPES, pieces));
     }
-    return { key, entry: encodePieces(body), spans: counts.get(key)! };
-  });
+    parts.push({ key, entry: encodePieces(body), spans: list.length });
+  }
+  return parts;
 }
 
-function readScope(buf: Uint8Array, start: number, end: number): Scope {
+function readScope(buf: Uint8Array, start: number, end: number, index: number, traces: Traces): Scope {
   let scope: Uint8Array | undefined;
   let extra = false;
-  const spans: { key: string; field: Uint8Array }[] = [];
+  let spans = 0;
   let lastId: Uint8Array | undefined;
-  let lastKey = ZERO_ID;
+  let list: { scope: number; field: Uint8Array }[] | undefined;
   const s = scopeReader.reset(buf, start, end, 'ScopeSpans');
   while (s.next()) {
     if (s.field === SCOPE_ENTRY_SCOPE && s.wireType === LEN) scope = buf.subarray(s.fieldStart, s.valueEnd);
     else if (s.field === SCOPE_ENTRY_ITEMS && s.wireType === LEN) {
-      // Spans of one trace usually come together: the key string is made only when the id changes.
+      // Spans of one trace usually come together: the key is made and looked up only when the id changes.
       const id = buf.subarray(s.valueStart, s.valueEnd);
-      const key = lastId !== undefined && sameTraceId(lastId, id) ? lastKey : traceKey(buf, s.valueStart, s.valueEnd);
+      if (list === undefined || lastId === undefined || !sameTraceId(lastId, id)) {
+        const key = traceKey(buf, s.valueStart, s.valueEnd);
+        list = traces.get(key);
+        if (!list) traces.set(key, (list = []));
+      }
       lastId = id;
-      lastKey = key;
-      spans.push({ key, field: buf.subarray(s.fieldStart, s.valueEnd) });
+      list.push({ scope: index, field: buf.subarray(s.fieldStart, s.valueEnd) });
+      spans++;
     } else extra = true;
   }
-  return { scope, spans, extra };
+  return { scope, extra: extra || spans === 0 };
 }
 
 /** Whether two encoded spans start with the same trace_id field (the layout every encoder writes). */

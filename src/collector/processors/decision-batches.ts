@@ -56,6 +56,7 @@ export class DecisionCache {
 
   /** Whether the trace is cached (and, if so, now the most recently used). */
   has(traceKey: string): boolean {
+    if (this.#size === 0) return false;
     const key = traceKey.slice(8);
     if (!this.#keys.delete(key)) return false;
     this.#keys.add(key);

@@ -2,11 +2,11 @@
 // and how their decisions combine into a trace's final one. Pure: a policy reads the trace it is given and, for
 // composite's per-second budgets, the second it is told.
 import { compileRe2 } from '../../contract/re2.ts';
-import { keyBytes } from '../otlp/attributes.ts';
+import { bytesEqual, keyBytes } from '../otlp/attributes.ts';
 import { RESOURCE_ATTRIBUTES, SPAN_ATTRIBUTES } from '../otlp/schema.ts';
 import { FieldReader, I64, LEN, VARINT } from '../otlp/wire.ts';
 import type { CompositeConfig, PolicyConfig, SharedPolicyConfig } from './tail-sampling-config.ts';
-import { allResourcesAndSpans, anyResourceOrSpan, anySpan, intAttribute, stringAttribute, type TraceData } from './tail-sampling-trace.ts';
+import { allResourcesAndSpans, anyResourceOrSpan, anySpan, intAttribute, stringAttributeBytes, type TraceData } from './tail-sampling-trace.ts';
 
 /**
  * What the supported policies decide. Upstream also has `dropped` (the drop policy, not supported here) and the
@@ -23,10 +23,13 @@ const SPAN_STATUS = 15;
 const STATUS_CODE = 3;
 const STATUS_CODES: Record<string, number> = { UNSET: 0, OK: 1, ERROR: 2 };
 const spanReader = new FieldReader();
+const utf8 = new TextDecoder();
 const statusReader = new FieldReader();
 
 function fixed64(buf: Uint8Array, at: number): bigint {
-  return new DataView(buf.buffer, buf.byteOffset + at, 8).getBigUint64(0, true);
+  const lo = (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
+  const hi = (buf[at + 4]! | (buf[at + 5]! << 8) | (buf[at + 6]! << 16) | (buf[at + 7]! << 24)) >>> 0;
+  return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 /** A span's status code (0 when absent). */
@@ -87,15 +90,24 @@ function statusCodePolicy(names: readonly string[]): Evaluator {
   return (trace) => (anySpan(trace, (span) => codes.includes(spanStatusCode(span))) ? 'sampled' : 'not_sampled');
 }
 
-function matcher(values: readonly string[], regex: boolean, cacheSize: number): (value: string) => boolean {
-  if (!regex) {
-    const set = new Set(values.filter((value) => value !== ''));
-    return (value) => set.has(value);
+/** Whether a string value (its UTF-8 bytes) matches: exact values byte for byte, or RE2 patterns on the decoded text. */
+type Matcher = (value: Uint8Array) => boolean;
+
+function exactMatcher(values: readonly string[]): Matcher {
+  const byLength = new Map<number, Uint8Array[]>();
+  for (const value of values.filter((entry) => entry !== '')) {
+    const bytes = Buffer.from(value, 'utf8');
+    byLength.set(bytes.length, [...(byLength.get(bytes.length) ?? []), bytes]);
   }
+  return (value) => byLength.get(value.length)?.some((candidate) => bytesEqual(candidate, value)) ?? false;
+}
+
+function regexMatcher(values: readonly string[], cacheSize: number): Matcher {
   const patterns = values.map(compileRe2);
   const limit = cacheSize <= 0 ? 128 : cacheSize;
   const cache = new Map<string, boolean>();
-  return (value) => {
+  return (bytes) => {
+    const value = utf8.decode(bytes);
     const known = cache.get(value);
     if (known !== undefined) return known;
     const matched = patterns.some((pattern) => pattern.test(value));
@@ -107,15 +119,15 @@ function matcher(values: readonly string[], regex: boolean, cacheSize: number): 
 
 function stringAttributePolicy(config: SharedPolicyConfig['string_attribute']): Evaluator {
   const key = keyBytes(config.key);
-  const matches = matcher(config.values, config.enabled_regex_matching, config.cache_max_size);
+  const matches = config.enabled_regex_matching ? regexMatcher(config.values, config.cache_max_size) : exactMatcher(config.values);
   // A resource's non-string value is read as '' (which a pattern may match); a span's '' never matches.
   const resourceMatch = (resource: Uint8Array) => {
-    const value = stringAttribute(resource, RESOURCE_ATTRIBUTES, key);
+    const value = stringAttributeBytes(resource, RESOURCE_ATTRIBUTES, key);
     return value !== undefined && matches(value);
   };
   const spanMatch = (span: Uint8Array) => {
-    const value = stringAttribute(span, SPAN_ATTRIBUTES, key);
-    return value !== undefined && value !== '' && matches(value);
+    const value = stringAttributeBytes(span, SPAN_ATTRIBUTES, key);
+    return value !== undefined && value.length !== 0 && matches(value);
   };
   if (config.invert_match) {
     return (trace) => (allResourcesAndSpans(trace, (r) => !resourceMatch(r), (s) => !spanMatch(s)) ? 'sampled' : 'not_sampled');
@@ -140,17 +152,28 @@ function numericAttributePolicy(config: SharedPolicyConfig['numeric_attribute'])
   return (trace) => (anyResourceOrSpan(trace, resourceMatch, spanMatch) ? 'sampled' : 'not_sampled');
 }
 
-const FNV64_OFFSET = 0xcbf29ce484222325n;
-const FNV64_PRIME = 0x100000001b3n;
 const UINT64_MAX = (1n << 64n) - 1n;
+const TWO_32 = 0x1_0000_0000;
+
+/** FNV-1a 64 state as two 32-bit halves, so hashing needs no BigInt per byte. */
+function fnv64(hi: number, lo: number, bytes: Uint8Array): [number, number] {
+  for (let i = 0; i < bytes.length; i++) {
+    lo = (lo ^ bytes[i]!) >>> 0;
+    // Times the prime 2^40 + 0x1b3: both products stay below 2^41, exact in a double.
+    const low = lo * 0x1b3;
+    const high = hi * 0x1b3 + Math.floor(low / TWO_32) + ((lo << 8) >>> 0);
+    lo = low >>> 0;
+    hi = high >>> 0;
+  }
+  return [hi, lo];
+}
+
+const FNV64_OFFSET: [number, number] = [0xcbf29ce4, 0x84222325];
 
 /** FNV-1a 64 of the salt's UTF-8 bytes, then the trace id (upstream's hashTraceID). */
 export function hashTraceId(salt: string, id: Uint8Array): bigint {
-  let hash = FNV64_OFFSET;
-  for (const bytes of [Buffer.from(salt, 'utf8'), id]) {
-    for (let i = 0; i < bytes.length; i++) hash = BigInt.asUintN(64, (hash ^ BigInt(bytes[i]!)) * FNV64_PRIME);
-  }
-  return hash;
+  const [hi, lo] = fnv64(...fnv64(...FNV64_OFFSET, Buffer.from(salt, 'utf8')), id);
+  return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 /**
@@ -181,9 +204,13 @@ export function probabilisticThreshold(ratio: number): bigint {
 }
 
 function probabilisticPolicy(config: SharedPolicyConfig['probabilistic']): Evaluator {
-  const salt = config.hash_salt === '' ? 'default-hash-seed' : config.hash_salt;
+  const salted = fnv64(...FNV64_OFFSET, Buffer.from(config.hash_salt === '' ? 'default-hash-seed' : config.hash_salt, 'utf8'));
   const threshold = probabilisticThreshold(config.sampling_percentage / 100);
-  return (trace) => (hashTraceId(salt, trace.id) <= threshold ? 'sampled' : 'not_sampled');
+  const [thresholdHi, thresholdLo] = [Number(threshold >> 32n), Number(threshold & 0xffffffffn)];
+  return (trace) => {
+    const [hi, lo] = fnv64(...salted, trace.id);
+    return hi < thresholdHi || (hi === thresholdHi && lo <= thresholdLo) ? 'sampled' : 'not_sampled';
+  };
 }
 
 function andPolicy(subs: readonly Evaluator[]): Evaluator {

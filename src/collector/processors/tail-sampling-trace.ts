@@ -2,7 +2,7 @@
 // order they arrived, each read in place (a policy decodes only the attribute, status or timestamps it asks for).
 import { decodeAnyValue } from '../otlp/any-value.ts';
 import { findAttribute } from '../otlp/attributes.ts';
-import { ENTRY_RESOURCE, ENTRY_SCOPES, SCOPE_ENTRY_ITEMS } from '../otlp/schema.ts';
+import { ANY_STRING, ENTRY_RESOURCE, ENTRY_SCOPES, SCOPE_ENTRY_ITEMS } from '../otlp/schema.ts';
 import { FieldReader, LEN } from '../otlp/wire.ts';
 
 /** What a policy sees of a trace: its id and the ResourceSpans received for it so far (one trace's spans each). */
@@ -20,38 +20,44 @@ const EMPTY: Uint8Array = new Uint8Array(0);
 const entryReader = new FieldReader();
 const scopeReader = new FieldReader();
 
-function resourceOf(entry: Uint8Array): Uint8Array {
+interface ParsedEntry {
+  /** The encoded Resource (empty when absent). */
+  readonly resource: Uint8Array;
+  /** Span bodies in order, over all scopes. */
+  readonly spans: readonly Uint8Array[];
+}
+
+// An entry is read once however many policies walk it; the memo goes with the entry once the trace is decided.
+const parsedEntries = new WeakMap<Uint8Array, ParsedEntry>();
+
+function parse(entry: Uint8Array): ParsedEntry {
+  let parsed = parsedEntries.get(entry);
+  if (parsed) return parsed;
   let resource = EMPTY;
-  const r = entryReader.reset(entry, 0, entry.length, 'ResourceSpans');
-  while (r.next()) if (r.field === ENTRY_RESOURCE && r.wireType === LEN) resource = entry.subarray(r.valueStart, r.valueEnd);
-  return resource;
-}
-
-/** Scope bodies of an entry (collected first: the walk's readers are shared with nested calls). */
-function scopesOf(entry: Uint8Array): Uint8Array[] {
-  const scopes: Uint8Array[] = [];
-  const r = entryReader.reset(entry, 0, entry.length, 'ResourceSpans');
-  while (r.next()) if (r.field === ENTRY_SCOPES && r.wireType === LEN) scopes.push(entry.subarray(r.valueStart, r.valueEnd));
-  return scopes;
-}
-
-function spansOf(scope: Uint8Array): Uint8Array[] {
   const spans: Uint8Array[] = [];
-  const r = scopeReader.reset(scope, 0, scope.length, 'ScopeSpans');
-  while (r.next()) if (r.field === SCOPE_ENTRY_ITEMS && r.wireType === LEN) spans.push(scope.subarray(r.valueStart, r.valueEnd));
-  return spans;
+  const r = entryReader.reset(entry, 0, entry.length, 'ResourceSpans');
+  while (r.next()) {
+    if (r.wireType !== LEN) continue;
+    if (r.field === ENTRY_RESOURCE) resource = entry.subarray(r.valueStart, r.valueEnd);
+    else if (r.field === ENTRY_SCOPES) {
+      const s = scopeReader.reset(entry, r.valueStart, r.valueEnd, 'ScopeSpans');
+      while (s.next()) if (s.field === SCOPE_ENTRY_ITEMS && s.wireType === LEN) spans.push(entry.subarray(s.valueStart, s.valueEnd));
+    }
+  }
+  parsedEntries.set(entry, (parsed = { resource, spans }));
+  return parsed;
 }
+
+const resourceOf = (entry: Uint8Array): Uint8Array => parse(entry).resource;
 
 /**
  * Upstream's span walk: the first span whose test differs from `invert` decides (its result is returned); when
  * none does, `invert`.
  */
 function spanWalk(entry: Uint8Array, test: Test, invert: boolean): boolean {
-  for (const scope of scopesOf(entry)) {
-    for (const span of spansOf(scope)) {
-      const result = test(span);
-      if (result !== invert) return result;
-    }
+  for (const span of parse(entry).spans) {
+    const result = test(span);
+    if (result !== invert) return result;
   }
   return invert;
 }
@@ -71,12 +77,19 @@ export function allResourcesAndSpans(trace: TraceData, resource: Test, span: Tes
   return trace.entries.every((entry) => resource(resourceOf(entry)) && spanWalk(entry, span, true));
 }
 
-/** An attribute as upstream's Str(): the string value, '' for other types; undefined when absent. */
-export function stringAttribute(message: Uint8Array, field: number, key: Uint8Array): string | undefined {
+const valueReader = new FieldReader();
+
+/**
+ * The bytes of an attribute's string value as upstream's Str() reads them ('' for other types: the last oneof member
+ * on the wire wins), undefined when absent. Not decoded: an exact match compares bytes, as Go compares strings.
+ */
+export function stringAttributeBytes(message: Uint8Array, field: number, key: Uint8Array): Uint8Array | undefined {
   const found = findAttribute(message, field, key);
   if (found === undefined) return undefined;
-  const value = decodeAnyValue(found);
-  return value.type === 'string' ? value.value : '';
+  let value = EMPTY;
+  const r = valueReader.reset(found, 0, found.length, 'AnyValue');
+  while (r.next()) value = r.field === ANY_STRING && r.wireType === LEN ? found.subarray(r.valueStart, r.valueEnd) : EMPTY;
+  return value;
 }
 
 /** An attribute as upstream's Int(): the int value, 0 for other types; undefined when absent. */

@@ -18,7 +18,7 @@ import type { TraceData } from './tail-sampling-trace.ts';
 
 const TICK_MS = 1000;
 
-interface HeldTrace extends TraceData {
+interface HeldTrace {
   readonly key: string;
   readonly arrival: number;
   spanCount: number;
@@ -28,6 +28,15 @@ interface HeldTrace extends TraceData {
   decision: Decision | undefined;
   /** When the policies decided it (a trace refused as too large has no decision time). */
   decidedAt: number | undefined;
+}
+
+/** What one request did, counted once per request. */
+interface Tally {
+  /** Parts of decided, kept traces: sent on at once. */
+  readonly late: TracePart[];
+  newTraces: number;
+  releasedSampled: number;
+  releasedNotSampled: number;
 }
 
 interface Policy {
@@ -103,11 +112,15 @@ export class TailSampler implements Consumer, Lifecycle {
   }
 
   consume(payload: Payload): void {
-    const late: TracePart[] = [];
+    const tally: Tally = { late: [], newTraces: 0, releasedSampled: 0, releasedNotSampled: 0 };
     for (const entry of payload.resources) {
-      for (const part of splitByTrace(entry)) this.#receive(part, late);
+      for (const part of splitByTrace(entry)) this.#receive(part, tally);
     }
-    this.#send(late.map((part) => part.entry), late.map((part) => part.spans));
+    const metrics = this.#metrics;
+    metrics.newTraceIdReceived.inc(tally.newTraces);
+    if (tally.releasedSampled > 0) metrics.earlyReleasesFromCacheDecision.labels({ sampled: 'true' }).inc(tally.releasedSampled);
+    if (tally.releasedNotSampled > 0) metrics.earlyReleasesFromCacheDecision.labels({ sampled: 'false' }).inc(tally.releasedNotSampled);
+    this.#send(tally.late.map((part) => part.entry), tally.late.map((part) => part.spans));
   }
 
   /** Decides the traces due now; whether more are due (only false once stopped and drained). */
@@ -128,7 +141,8 @@ export class TailSampler implements Consumer, Lifecycle {
         continue;
       }
       if (trace.decision !== undefined) continue;
-      const verdict = decide(this.#timed, trace, second, this.#config.sample_on_first_match);
+      const data: TraceData = { id: Buffer.from(key, 'latin1'), entries: trace.entries, spanCount: trace.spanCount };
+      const verdict = decide(this.#timed, data, second, this.#config.sample_on_first_match);
       verdict.decisions.forEach((decision, i) => perPolicy[i]!.set(decision, (perPolicy[i]!.get(decision) ?? 0) + 1));
       global.set(verdict.decision, (global.get(verdict.decision) ?? 0) + 1);
       trace.decision = verdict.decision;
@@ -162,33 +176,30 @@ export class TailSampler implements Consumer, Lifecycle {
     return more;
   }
 
-  #receive(part: TracePart, late: TracePart[]): void {
-    const metrics = this.#metrics;
+  #receive(part: TracePart, tally: Tally): void {
     if (this.#sampledCache.has(part.key)) {
-      late.push(part);
-      metrics.earlyReleasesFromCacheDecision.labels({ sampled: 'true' }).inc(part.spans);
+      tally.late.push(part);
+      tally.releasedSampled += part.spans;
       return;
     }
     if (this.#notSampledCache.has(part.key)) {
-      metrics.earlyReleasesFromCacheDecision.labels({ sampled: 'false' }).inc(part.spans);
+      tally.releasedNotSampled += part.spans;
       return;
     }
     const now = this.#clock.now();
     let trace = this.#traces.get(part.key);
     if (!trace) {
       if (this.#traces.size >= this.#config.num_traces) this.#evictOldest(now);
-      trace = {
-        key: part.key, id: Buffer.from(part.key, 'latin1'), arrival: now, spanCount: 0, bytes: 0, entries: [], counts: [], decision: undefined, decidedAt: undefined,
-      };
+      trace = { key: part.key, arrival: now, spanCount: 0, bytes: 0, entries: [], counts: [], decision: undefined, decidedAt: undefined };
       this.#traces.set(part.key, trace);
       this.#batches.add(part.key);
-      metrics.newTraceIdReceived.inc(1);
-    } else metrics.newTraceIdReceived.inc(0);
+      tally.newTraces++;
+    }
     trace.spanCount += part.spans;
     trace.bytes += part.entry.length;
     const max = this.#config.maximum_trace_size_bytes;
     if (trace.decision === undefined && max > 0 && trace.bytes > max) {
-      metrics.tracesDroppedTooLarge().inc();
+      this.#metrics.tracesDroppedTooLarge().inc();
       trace.decision = 'not_sampled';
       trace.entries = [];
       trace.counts = [];
@@ -201,9 +212,9 @@ export class TailSampler implements Consumer, Lifecycle {
       trace.counts.push(part.spans);
       return;
     }
-    if (trace.decision === 'sampled') late.push(part);
+    if (trace.decision === 'sampled') tally.late.push(part);
     else this.#release(trace);
-    if (trace.decidedAt !== undefined) metrics.lateSpanAge().observe(Math.trunc((now - trace.decidedAt) / 1000));
+    if (trace.decidedAt !== undefined) this.#metrics.lateSpanAge().observe(Math.trunc((now - trace.decidedAt) / 1000));
   }
 
   /** Puts a decided trace in its decision cache; one that the cache holds is no longer kept here. */
