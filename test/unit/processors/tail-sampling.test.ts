@@ -7,9 +7,9 @@ import { splitByTrace } from '../../../src/collector/otlp/by-trace.ts';
 import { TailSampler, tailSamplingProcessorFactory } from '../../../src/collector/processors/tail-sampling.ts';
 import { Telemetry } from '../../../src/collector/telemetry.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
-import { configErrors, itemOf, items } from './harness.ts';
+import { configErrors, itemOf, items, type Decoded } from './harness.ts';
 import { payload, request, traceId, traceName } from './tail-sampling-fixtures.ts';
-import { jsonToProtobuf, parseRequest } from '../../../src/collector/otlp/index.ts';
+import { decodeRequest, encodeRequest, jsonToProtobuf, parseRequest } from '../../../src/collector/otlp/index.ts';
 
 const ERRORS = { name: 'errors', type: 'status_code', status_code: { status_codes: ['ERROR'] } };
 
@@ -36,6 +36,19 @@ describe('splitByTrace', () => {
     const decoded = items('traces', [{ signal: 'traces', resources: [parts[0]!.entry], items: 2, bytes: 0 }]);
     expect(decoded.map((e) => itemOf(e).traceId)).toEqual([traceId('x'), traceId('x')]);
     expect(decoded[0]!.resource.attributes[0].key).toBe('service.name');
+  });
+
+  test('spans of a trace in several scopes keep their scopes; schema URLs are not carried, as upstream', () => {
+    const span = (trace: string, name: string) => ({ traceId: traceId(trace), spanId: '0102030405060708', name });
+    const body = jsonToProtobuf('traces', { resourceSpans: [{ schemaUrl: 'https://r', resource: {}, scopeSpans: [
+      { scope: { name: 'A' }, schemaUrl: 'https://s', spans: [span('x', 'x1'), span('y', 'y1'), span('x', 'x2')] },
+      { scope: { name: 'B' }, spans: [span('y', 'y2')] },
+    ] }] });
+    const parts = splitByTrace(parseRequest('traces', body).resources[0]!);
+    const decoded = parts.map((part) => decodeRequest('traces', encodeRequest({ signal: 'traces', resources: [part.entry], items: part.spans, bytes: 0 })) as Decoded);
+    const shape = decoded.map((request) => request.resourceSpans.flatMap((entry: Decoded) => entry.scopeSpans.flatMap((scope: Decoded) =>
+      scope.spans.map((s: Decoded) => `${scope.scope.name}:${s.name}${scope.schemaUrl ?? ''}${entry.schemaUrl ?? ''}`))));
+    expect(shape).toEqual([['A:x1', 'A:x2'], ['A:y1', 'B:y2']]);
   });
 
   test('an entry of one trace is passed on as it is', () => {
