@@ -34,12 +34,13 @@ function span(t: number, i: number): JsonObject {
   const start = base + BigInt(i * 100);
   const end = i === 2 ? base + BigInt(slow) : start + 50n;
   const tier = t % 5 === 0 ? TIERS[(t / 5) % TIERS.length] : undefined;
-  const attributes = tier === undefined || i !== 1 ? [] : [{ key: 'customer.tier', value: typeof tier === 'string' ? { stringValue: tier } : tier }];
+  const attributes: JsonObject[] = tier === undefined || i !== 1 ? [] : [{ key: 'customer.tier', value: typeof tier === 'string' ? { stringValue: tier } : tier }];
+  if (i === 2 && t % 4 === 0) attributes.push({ key: 'debug', value: t % 16 === 8 ? { stringValue: 'true' } : { boolValue: t % 8 === 0 } });
   if (i === 0 && t % 3 === 0) attributes.push({ key: 'http.status_code', value: t % 9 === 0 ? { stringValue: '503' } : { intValue: String(200 + (t % 5) * 100) } });
   return {
     traceId: traceId(t), spanId: hex(++spanSerial, 8), name: `op-${i}`,
     startTimeUnixNano: String(start * 1_000_000n), endTimeUnixNano: String(end * 1_000_000n),
-    attributes, ...(t % 11 === 3 && i === 2 ? { status: { code: 2 } } : t % 4 === 0 ? { status: { code: 1 } } : {}),
+    attributes, ...(t % 6 === 1 ? { flags: i === 1 ? 0x101 : 0x100 } : {}), ...(t % 11 === 3 && i === 2 ? { status: { code: 2 } } : t % 4 === 0 ? { status: { code: 1 } } : {}),
   };
 }
 
@@ -78,6 +79,12 @@ const CASES: [string, object[], object?][] = [
     { name: 'not-2xx', type: 'numeric_attribute', numeric_attribute: { key: 'http.status_code', min_value: 200, max_value: 299, invert_match: true } },
   ]],
   ['latency with an upper bound', [{ name: 'band', type: 'latency', latency: { threshold_ms: 300, upper_threshold_ms: 1000 } }]],
+  ['drop, not and boolean_attribute', [
+    { name: 'drop-debug', type: 'drop', drop: { drop_sub_policy: [{ name: 'debug', type: 'boolean_attribute', boolean_attribute: { key: 'debug', value: true } }] } },
+    { name: 'not-error', type: 'not', not: { not_sub_policy: POLICIES.errors } },
+    { name: 'not-debug', type: 'boolean_attribute', boolean_attribute: { key: 'debug', value: false, invert_match: true } },
+  ]],
+  ['span_count and trace_flags', [{ name: 'count', type: 'span_count', span_count: { min_spans: 4, max_spans: 5 } }, { name: 'flags', type: 'trace_flags' }]],
   // Within its budget: which traces a full budget refuses depends on upstream's (random) map order within a tick.
   ['composite within its budget', [{ name: 'c', type: 'composite', composite: {
     max_total_spans_per_second: 100_000, policy_order: ['errors', 'vip'], composite_sub_policy: [POLICIES.errors, POLICIES.vip], rate_allocation: [{ policy: 'errors', percent: 30 }],

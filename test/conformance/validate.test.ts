@@ -86,6 +86,10 @@ const CASES: Case[] = [
     { name: 'a', type: 'and', and: { and_sub_policy: [{ name: 'n', type: 'numeric_attribute', numeric_attribute: { key: 'k', min_value: 1 } }, { name: 'x', type: 'always_sample' }] } },
     { name: 'c', type: 'composite', composite: { max_total_spans_per_second: 100, policy_order: ['l'], composite_sub_policy: [{ name: 'l', type: 'latency', latency: { threshold_ms: 5 } }], rate_allocation: [{ policy: 'l', percent: 50 }] } },
   ] }) },
+  { name: 'tail sampling: drop, not, boolean_attribute, span_count, trace_flags', config: processor('tail_sampling', { policies: [
+    { name: 'd', type: 'drop', drop: { drop_sub_policy: [{ name: 'b', type: 'boolean_attribute', boolean_attribute: { key: 'debug', value: true } }, { name: 'n', type: 'not', not: { not_sub_policy: { name: 'f', type: 'trace_flags' } } }] } },
+    { name: 'c', type: 'span_count', span_count: { min_spans: 2, max_spans: 10 } },
+  ] }) },
   { name: 'tail sampling: a bogus strategy', config: processor('tail_sampling', { sampling_strategy: 'eventually' }) },
   { name: 'tail sampling: too many shards', config: processor('tail_sampling', { num_shards: 300 }) },
   { name: 'tail sampling: tail storage without its feature gate', config: processor('tail_sampling', { tail_storage: 'memory' }) },

@@ -21,9 +21,13 @@ const stringAttribute = z.strictObject({
   invert_match: z.boolean().default(false),
 });
 
+const booleanAttribute = z.strictObject({ key: z.string().default(''), value: z.boolean().default(false), invert_match: z.boolean().default(false) });
+const spanCount = z.strictObject({ min_spans: int.default(0), max_spans: int.default(0) });
+
 /** Policy types upstream has that this collector does not run. */
-const UNSUPPORTED_TYPES = ['rate_limiting', 'bytes_limiting', 'span_count', 'trace_state', 'boolean_attribute', 'ottl_condition', 'trace_flags', 'not', 'drop'];
-const SUPPORTED_TYPES = ['always_sample', 'latency', 'numeric_attribute', 'probabilistic', 'status_code', 'string_attribute'];
+const UNSUPPORTED_TYPES = ['rate_limiting', 'bytes_limiting', 'trace_state', 'ottl_condition'];
+/** Types a policy, an `and`, `drop` or `composite` sub-policy and a `not` sub-policy may have. */
+const SHARED_TYPES = ['always_sample', 'latency', 'numeric_attribute', 'probabilistic', 'status_code', 'string_attribute', 'boolean_attribute', 'span_count', 'trace_flags'];
 
 const sharedFields = {
   name: z.string().default(''),
@@ -33,11 +37,16 @@ const sharedFields = {
   probabilistic: probabilistic.default(probabilistic.parse({})),
   status_code: statusCode.default(statusCode.parse({})),
   string_attribute: stringAttribute.default(stringAttribute.parse({})),
-  ...Object.fromEntries(UNSUPPORTED_TYPES.filter((type) => type !== 'not' && type !== 'drop').map((type) => [type, z.unknown().optional()])),
+  boolean_attribute: booleanAttribute.default(booleanAttribute.parse({})),
+  span_count: spanCount.default(spanCount.parse({})),
+  ...Object.fromEntries(UNSUPPORTED_TYPES.map((type) => [type, z.unknown().optional()])),
 };
 
-const andSubPolicy = z.strictObject({ ...sharedFields, not: z.unknown().optional() });
+const sharedPolicy = z.strictObject(sharedFields);
+const notConfig = z.strictObject({ not_sub_policy: sharedPolicy.default(sharedPolicy.parse({})) });
+const andSubPolicy = z.strictObject({ ...sharedFields, not: notConfig.default(notConfig.parse({})) });
 const andConfig = z.strictObject({ and_sub_policy: z.array(andSubPolicy).default([]) });
+const dropConfig = z.strictObject({ drop_sub_policy: z.array(andSubPolicy).default([]) });
 const compositeSubPolicy = z.strictObject({ ...sharedFields, and: andConfig.default({ and_sub_policy: [] }) });
 const compositeConfig = z.strictObject({
   max_total_spans_per_second: int.default(0),
@@ -50,11 +59,12 @@ const policy = z.strictObject({
   ...sharedFields,
   composite: compositeConfig.default(compositeConfig.parse({})),
   and: andConfig.default({ and_sub_policy: [] }),
-  not: z.unknown().optional(),
-  drop: z.unknown().optional(),
+  not: notConfig.default(notConfig.parse({})),
+  drop: dropConfig.default({ drop_sub_policy: [] }),
 });
 
-export type SharedPolicyConfig = z.output<typeof andSubPolicy>;
+export type SharedPolicyConfig = z.output<typeof sharedPolicy>;
+export type AndSubPolicyConfig = z.output<typeof andSubPolicy>;
 export type CompositeConfig = z.output<typeof compositeConfig>;
 export type PolicyConfig = z.output<typeof policy>;
 
@@ -92,9 +102,12 @@ export const tailSamplingConfigSchema = z
       if (entry.name === '') problem(['policies', i, 'name'], 'policy name cannot be empty');
       else if (names.has(entry.name)) problem(['policies', i, 'name'], `duplicate policy name "${entry.name}"`);
       names.add(entry.name);
-      if (entry.type === 'composite') compositeProblems(entry.composite, ['policies', i, 'composite'], problem);
-      else if (entry.type === 'and') andProblems(entry.and.and_sub_policy, ['policies', i, 'and', 'and_sub_policy'], problem);
-      else sharedProblems(entry, ['policies', i], problem);
+      const path = ['policies', i];
+      if (entry.type === 'composite') compositeProblems(entry.composite, [...path, 'composite'], problem);
+      else if (entry.type === 'and') andProblems(entry.and.and_sub_policy, [...path, 'and', 'and_sub_policy'], problem);
+      else if (entry.type === 'drop') andProblems(entry.drop.drop_sub_policy, [...path, 'drop', 'drop_sub_policy'], problem);
+      else if (entry.type === 'not') sharedProblems(entry.not.not_sub_policy, [...path, 'not', 'not_sub_policy'], problem);
+      else sharedProblems(entry, path, problem);
     });
   });
 
@@ -102,8 +115,11 @@ export type TailSamplingConfig = z.output<typeof tailSamplingConfigSchema>;
 
 type Problem = (path: (string | number)[], message: string) => void;
 
-function andProblems(subs: readonly SharedPolicyConfig[], path: (string | number)[], problem: Problem): void {
-  subs.forEach((sub, i) => sharedProblems(sub, [...path, i], problem));
+function andProblems(subs: readonly AndSubPolicyConfig[], path: (string | number)[], problem: Problem): void {
+  subs.forEach((sub, i) => {
+    if (sub.type === 'not') sharedProblems(sub.not.not_sub_policy, [...path, i, 'not', 'not_sub_policy'], problem);
+    else sharedProblems(sub, [...path, i], problem);
+  });
 }
 
 function compositeProblems(config: CompositeConfig, path: (string | number)[], problem: Problem): void {
@@ -116,7 +132,7 @@ function compositeProblems(config: CompositeConfig, path: (string | number)[], p
 function sharedProblems(config: SharedPolicyConfig, path: (string | number)[], problem: Problem): void {
   const { type } = config;
   if (UNSUPPORTED_TYPES.includes(type)) return problem([...path, 'type'], `unsupported: the ${type} policy`);
-  if (!SUPPORTED_TYPES.includes(type)) return problem([...path, 'type'], `unknown sampling policy type ${type}`);
+  if (!SHARED_TYPES.includes(type)) return problem([...path, 'type'], `unknown sampling policy type ${type}`);
   if (type === 'status_code') {
     const codes = config.status_code.status_codes;
     if (codes.length === 0) problem([...path, 'status_code', 'status_codes'], 'expected at least one status code to filter on');

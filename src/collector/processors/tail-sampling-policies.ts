@@ -2,17 +2,15 @@
 // and how their decisions combine into a trace's final one. Pure: a policy reads the trace it is given and, for
 // composite's per-second budgets, the second it is told.
 import { compileRe2 } from '../../contract/re2.ts';
-import { bytesEqual, keyBytes } from '../otlp/attributes.ts';
+import { decodeAnyValue } from '../otlp/any-value.ts';
+import { bytesEqual, findAttribute, keyBytes } from '../otlp/attributes.ts';
 import { RESOURCE_ATTRIBUTES, SPAN_ATTRIBUTES } from '../otlp/schema.ts';
-import { FieldReader, I64, LEN, VARINT } from '../otlp/wire.ts';
-import type { CompositeConfig, PolicyConfig, SharedPolicyConfig } from './tail-sampling-config.ts';
+import { FieldReader, I32, I64, LEN, VARINT } from '../otlp/wire.ts';
+import type { AndSubPolicyConfig, CompositeConfig, PolicyConfig, SharedPolicyConfig } from './tail-sampling-config.ts';
 import { allResourcesAndSpans, anyResourceOrSpan, anySpan, intAttribute, stringAttributeBytes, type TraceData } from './tail-sampling-trace.ts';
 
-/**
- * What the supported policies decide. Upstream also has `dropped` (the drop policy, not supported here) and the
- * deprecated inverted decisions, which no upstream policy gives any more.
- */
-export type Decision = 'sampled' | 'not_sampled';
+/** What policies decide (upstream also has the deprecated inverted decisions, which no policy gives any more). */
+export type Decision = 'sampled' | 'not_sampled' | 'dropped';
 
 /** Evaluates one trace; `second` is the current Unix second (composite's rate budgets). */
 export type Evaluator = (trace: TraceData, second: number) => Decision;
@@ -20,6 +18,8 @@ export type Evaluator = (trace: TraceData, second: number) => Decision;
 const SPAN_START = 7;
 const SPAN_END = 8;
 const SPAN_STATUS = 15;
+const SPAN_FLAGS = 16;
+const FLAG_SAMPLED = 0x01;
 const STATUS_CODE = 3;
 const STATUS_CODES: Record<string, number> = { UNSET: 0, OK: 1, ERROR: 2 };
 const spanReader = new FieldReader();
@@ -213,8 +213,51 @@ function probabilisticPolicy(config: SharedPolicyConfig['probabilistic']): Evalu
   };
 }
 
-function andPolicy(subs: readonly Evaluator[]): Evaluator {
-  return (trace, second) => (subs.every((sub) => sub(trace, second) !== 'not_sampled') ? 'sampled' : 'not_sampled');
+function andPolicy(subs: readonly Evaluator[], decision: Decision = 'sampled'): Evaluator {
+  return (trace, second) => (subs.every((sub) => sub(trace, second) !== 'not_sampled') ? decision : 'not_sampled');
+}
+
+function notPolicy(sub: Evaluator): Evaluator {
+  return (trace, second) => {
+    const decision = sub(trace, second);
+    return decision === 'sampled' ? 'not_sampled' : decision === 'not_sampled' ? 'sampled' : decision;
+  };
+}
+
+function andSubPolicy(config: AndSubPolicyConfig): Evaluator {
+  return config.type === 'not' ? notPolicy(sharedPolicy(config.not.not_sub_policy)) : sharedPolicy(config);
+}
+
+function booleanAttributePolicy(config: SharedPolicyConfig['boolean_attribute']): Evaluator {
+  const key = keyBytes(config.key);
+  // upstream's Bool(): false for other types.
+  const equals = (message: Uint8Array, field: number) => {
+    const found = findAttribute(message, field, key);
+    if (found === undefined) return undefined;
+    const value = decodeAnyValue(found);
+    return (value.type === 'bool' && value.value) === config.value;
+  };
+  if (config.invert_match) {
+    const differs = (field: number) => (message: Uint8Array) => equals(message, field) !== true;
+    return (trace) => (allResourcesAndSpans(trace, differs(RESOURCE_ATTRIBUTES), differs(SPAN_ATTRIBUTES)) ? 'sampled' : 'not_sampled');
+  }
+  const same = (field: number) => (message: Uint8Array) => equals(message, field) === true;
+  return (trace) => (anyResourceOrSpan(trace, same(RESOURCE_ATTRIBUTES), same(SPAN_ATTRIBUTES)) ? 'sampled' : 'not_sampled');
+}
+
+function spanCountPolicy(config: SharedPolicyConfig['span_count']): Evaluator {
+  const { min_spans: min, max_spans: max } = config;
+  return (trace) => (trace.spanCount >= min && (max === 0 || trace.spanCount <= max) ? 'sampled' : 'not_sampled');
+}
+
+/** A span's flags (fixed32 field 16; 0 when absent). */
+export function spanFlags(span: Uint8Array): number {
+  let flags = 0;
+  const r = spanReader.reset(span, 0, span.length, 'Span');
+  while (r.next()) {
+    if (r.field === SPAN_FLAGS && r.wireType === I32) flags = (span[r.valueStart]! | (span[r.valueStart + 1]! << 8) | (span[r.valueStart + 2]! << 16) | (span[r.valueStart + 3]! << 24)) >>> 0;
+  }
+  return flags;
 }
 
 /** Composite: the first sub-policy that samples decides, within its spans-per-second share and the total. */
@@ -225,7 +268,7 @@ function compositePolicy(config: CompositeConfig): Evaluator {
   const subs = config.composite_sub_policy.map((sub) => {
     const percent = percents.get(sub.name);
     const allocated = Math.trunc(percent !== undefined && percent > 0 ? (percent / 100) * total : share);
-    const evaluate = sub.type === 'and' ? andPolicy(sub.and.and_sub_policy.map(sharedPolicy)) : sharedPolicy(sub);
+    const evaluate = sub.type === 'and' ? andPolicy(sub.and.and_sub_policy.map(andSubPolicy)) : sharedPolicy(sub);
     return { evaluate, allocated, spent: 0 };
   });
   let current = 0;
@@ -253,36 +296,43 @@ function sharedPolicy(config: SharedPolicyConfig): Evaluator {
     case 'string_attribute': return stringAttributePolicy(config.string_attribute);
     case 'numeric_attribute': return numericAttributePolicy(config.numeric_attribute);
     case 'probabilistic': return probabilisticPolicy(config.probabilistic);
+    case 'boolean_attribute': return booleanAttributePolicy(config.boolean_attribute);
+    case 'span_count': return spanCountPolicy(config.span_count);
+    case 'trace_flags': return (trace) => (anySpan(trace, (span) => (spanFlags(span) & FLAG_SAMPLED) !== 0) ? 'sampled' : 'not_sampled');
     default: throw new Error(`tail_sampling: policy type ${config.type} is not supported`);
   }
 }
 
 /** The evaluator of a top-level policy (the config was validated, so its type is one this collector runs). */
 export function policyEvaluator(config: PolicyConfig): Evaluator {
-  if (config.type === 'and') return andPolicy(config.and.and_sub_policy.map(sharedPolicy));
+  if (config.type === 'and') return andPolicy(config.and.and_sub_policy.map(andSubPolicy));
+  if (config.type === 'drop') return andPolicy(config.drop.drop_sub_policy.map(andSubPolicy), 'dropped');
+  if (config.type === 'not') return notPolicy(sharedPolicy(config.not.not_sub_policy));
   if (config.type === 'composite') return compositePolicy(config.composite);
   return sharedPolicy(config);
 }
 
 export interface Verdict {
   readonly decision: Decision;
-  /** Index of the policy whose decision it is (the first that gave it), or -1 (none sampled). */
+  /** Index of the policy whose decision it is (the first that gave it), or -1 (none sampled or dropped). */
   readonly policy: number;
-  /** Each evaluated policy's decision, in order (with sample_on_first_match, none after the first sample). */
+  /** Each evaluated policy's decision, in order (none after a drop, nor, with sample_on_first_match, after a sample). */
   readonly decisions: readonly Decision[];
 }
 
 /**
- * Upstream's makeDecision for these policies: every policy is asked in order (with sample_on_first_match, up to the
- * first that samples); the trace is sampled when any policy samples it.
+ * Upstream's decision: the first `drops` policies (the drop policies, which upstream puts first) are asked until one
+ * drops the trace; then every other policy in order (with sample_on_first_match, up to the first that samples). The
+ * trace is dropped when a drop policy drops it, else sampled when any policy samples it.
  */
-export function decide(policies: readonly Evaluator[], trace: TraceData, second: number, firstMatch: boolean): Verdict {
+export function decide(policies: readonly Evaluator[], drops: number, trace: TraceData, second: number, firstMatch: boolean): Verdict {
   const decisions: Decision[] = [];
-  for (const evaluate of policies) {
-    const decision = evaluate(trace, second);
+  for (let i = 0; i < policies.length; i++) {
+    const decision = policies[i]!(trace, second);
     decisions.push(decision);
-    if (firstMatch && decision === 'sampled') break;
+    if (i < drops && decision === 'dropped') return { decision, policy: i, decisions };
+    if (i >= drops && firstMatch && decision === 'sampled') break;
   }
-  const policy = decisions.indexOf('sampled');
+  const policy = decisions.indexOf('sampled', drops);
   return { decision: policy >= 0 ? 'sampled' : 'not_sampled', policy, decisions };
 }

@@ -54,6 +54,8 @@ export class TailSampler implements Consumer, Lifecycle {
   readonly #clock: Clock;
   readonly #metrics: TailSamplingMetrics;
   readonly #policies: Policy[];
+  /** How many of the policies (the first ones) are drop policies. */
+  readonly #drops: number;
   /** The policies' evaluators, each timed for upstream's execution count and time metrics. */
   readonly #timed: Evaluator[];
   readonly #traces = new Map<string, HeldTrace>();
@@ -71,7 +73,10 @@ export class TailSampler implements Consumer, Lifecycle {
     this.#clock = clock;
     this.#metrics = tailSamplingMetrics(ctx.telemetry);
     const name = ctx.id.includes('/') ? ctx.id.slice(ctx.id.indexOf('/') + 1) : '';
-    this.#policies = config.policies.map((policy) => ({
+    // Drop policies first, as upstream orders them.
+    const ordered = [...config.policies.filter((policy) => policy.type === 'drop'), ...config.policies.filter((policy) => policy.type !== 'drop')];
+    this.#drops = ordered.length - config.policies.filter((policy) => policy.type !== 'drop').length;
+    this.#policies = ordered.map((policy) => ({
       evaluate: policyEvaluator(policy), label: name === '' ? policy.name : `${name}.${policy.name}`, executions: 0, micros: 0,
     }));
     this.#timed = this.#policies.map((policy) => (trace, second) => {
@@ -142,7 +147,7 @@ export class TailSampler implements Consumer, Lifecycle {
       }
       if (trace.decision !== undefined) continue;
       const data: TraceData = { id: Buffer.from(key, 'latin1'), entries: trace.entries, spanCount: trace.spanCount };
-      const verdict = decide(this.#timed, data, second, this.#config.sample_on_first_match);
+      const verdict = decide(this.#timed, this.#drops, data, second, this.#config.sample_on_first_match);
       verdict.decisions.forEach((decision, i) => perPolicy[i]!.set(decision, (perPolicy[i]!.get(decision) ?? 0) + 1));
       global.set(verdict.decision, (global.get(verdict.decision) ?? 0) + 1);
       trace.decision = verdict.decision;

@@ -9,6 +9,7 @@ export interface SpanSpec {
   readonly start?: number;
   readonly end?: number;
   readonly status?: number;
+  readonly flags?: number;
   readonly attributes?: Record<string, string | number | boolean>;
 }
 
@@ -50,6 +51,7 @@ export function request(entries: readonly EntrySpec[]): object {
           endTimeUnixNano: String(BigInt(span.end ?? 1_010) * 1_000_000n),
           attributes: attributes(span.attributes),
           ...(span.status === undefined ? {} : { status: { code: span.status } }),
+          ...(span.flags === undefined ? {} : { flags: span.flags }),
         })),
       }],
     })),

@@ -144,17 +144,43 @@ describe('and, composite, always_sample', () => {
   });
 });
 
+describe('boolean_attribute, span_count, trace_flags, not, drop', () => {
+  const flag = (extra: object = {}) => ({ type: 'boolean_attribute', boolean_attribute: { key: 'debug', value: true, ...extra } });
+  test.each<[string, object, EntrySpec[], Decision]>([
+    ['boolean on a span', flag(), spans({ trace: t }, { trace: t, attributes: { debug: true } }), 'sampled'],
+    ['boolean on the resource', flag(), [{ resource: { debug: true }, spans: [{ trace: t }] }], 'sampled'],
+    ['boolean: another value', flag(), spans({ trace: t, attributes: { debug: false } }), 'not_sampled'],
+    // A non-bool value reads as false, as upstream's Bool().
+    ['boolean: false matches a string value', flag({ value: false }), spans({ trace: t, attributes: { debug: 'yes' } }), 'sampled'],
+    ['boolean inverted: absent everywhere', flag({ invert_match: true }), spans({ trace: t }), 'sampled'],
+    ['boolean inverted: one span has it', flag({ invert_match: true }), spans({ trace: t }, { trace: t, attributes: { debug: true } }), 'not_sampled'],
+    ['span_count in range', { type: 'span_count', span_count: { min_spans: 2, max_spans: 3 } }, spans({ trace: t }, { trace: t }), 'sampled'],
+    ['span_count above the maximum', { type: 'span_count', span_count: { min_spans: 2, max_spans: 3 } }, spans({ trace: t }, { trace: t }, { trace: t }, { trace: t }), 'not_sampled'],
+    ['span_count with no maximum', { type: 'span_count', span_count: { min_spans: 2 } }, spans({ trace: t }, { trace: t }, { trace: t }, { trace: t }), 'sampled'],
+    ['trace_flags: a sampled span', { type: 'trace_flags' }, spans({ trace: t, flags: 0x100 }, { trace: t, flags: 0x101 }), 'sampled'],
+    ['trace_flags: none sampled', { type: 'trace_flags' }, spans({ trace: t, flags: 0x100 }), 'not_sampled'],
+    ['not', { type: 'not', not: { not_sub_policy: { name: 'n', type: 'status_code', status_code: { status_codes: ['ERROR'] } } } }, spans({ trace: t }), 'sampled'],
+    ['drop when every sub-policy matches', { type: 'drop', drop: { drop_sub_policy: [{ name: 'd', ...flag() }, { name: 'x', type: 'not', not: { not_sub_policy: { name: 'y', type: 'span_count', span_count: { min_spans: 5 } } } }] } },
+      spans({ trace: t, attributes: { debug: true } }), 'dropped'],
+    ['no drop when one does not', { type: 'drop', drop: { drop_sub_policy: [{ name: 'd', ...flag() }] } }, spans({ trace: t }), 'not_sampled'],
+  ])('%s', (_name, config, entries, expected) => {
+    expect(policy(config)(trace(entries), 0)).toBe(expected);
+  });
+});
+
 describe('decide: how policy decisions combine', () => {
   const fixed = (decision: Decision): Evaluator => () => decision;
   const data = trace(spans({ trace: t }));
-  test.each<[string, Decision[], boolean, Decision, number, number]>([
-    ['no policies', [], false, 'not_sampled', -1, 0],
-    ['none samples', ['not_sampled', 'not_sampled'], false, 'not_sampled', -1, 2],
-    ['any samples', ['not_sampled', 'sampled', 'not_sampled'], false, 'sampled', 1, 3],
-    ['all are asked', ['sampled', 'sampled'], false, 'sampled', 0, 2],
-    ['sample_on_first_match stops at the first', ['not_sampled', 'sampled', 'sampled'], true, 'sampled', 1, 2],
-  ])('%s', (_name, decisions, firstMatch, decision, policyIndex, asked) => {
-    const verdict = decide(decisions.map(fixed), data, 0, firstMatch);
+  test.each<[string, Decision[], number, boolean, Decision, number, number]>([
+    ['no policies', [], 0, false, 'not_sampled', -1, 0],
+    ['none samples', ['not_sampled', 'not_sampled'], 0, false, 'not_sampled', -1, 2],
+    ['any samples', ['not_sampled', 'sampled', 'not_sampled'], 0, false, 'sampled', 1, 3],
+    ['all are asked', ['sampled', 'sampled'], 0, false, 'sampled', 0, 2],
+    ['sample_on_first_match stops at the first', ['not_sampled', 'sampled', 'sampled'], 0, true, 'sampled', 1, 2],
+    ['a drop policy that drops ends it', ['not_sampled', 'dropped', 'sampled'], 2, false, 'dropped', 1, 2],
+    ['drop policies that do not drop leave it to the others', ['not_sampled', 'sampled'], 1, false, 'sampled', 1, 2],
+  ])('%s', (_name, decisions, drops, firstMatch, decision, policyIndex, asked) => {
+    const verdict = decide(decisions.map(fixed), drops, data, 0, firstMatch);
     expect(verdict.decision).toBe(decision);
     expect(verdict.policy).toBe(policyIndex);
     expect(verdict.decisions).toHaveLength(asked);
