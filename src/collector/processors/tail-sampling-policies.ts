@@ -5,8 +5,9 @@ import { compileRe2 } from '../../contract/re2.ts';
 import { decodeAnyValue } from '../otlp/any-value.ts';
 import { bytesEqual, findAttribute, keyBytes } from '../otlp/attributes.ts';
 import { RESOURCE_ATTRIBUTES, SPAN_ATTRIBUTES } from '../otlp/schema.ts';
-import { FieldReader, I32, I64, LEN, VARINT } from '../otlp/wire.ts';
+import { durationMs, INT64_MAX, INT64_MIN, spanFlags, spanStatusCode, spanTimes } from './span-fields.ts';
 import type { AndSubPolicyConfig, CompositeConfig, PolicyConfig, SharedPolicyConfig } from './tail-sampling-config.ts';
+import { FNV64_OFFSET, fnv64, probabilisticThreshold } from './tail-sampling-hash.ts';
 import { allResourcesAndSpans, anyResourceOrSpan, anySpan, intAttribute, stringAttributeBytes, type TraceData } from './tail-sampling-trace.ts';
 
 /** What policies decide (upstream also has the deprecated inverted decisions, which no policy gives any more). */
@@ -15,58 +16,10 @@ export type Decision = 'sampled' | 'not_sampled' | 'dropped';
 /** Evaluates one trace; `second` is the current Unix second (composite's rate budgets). */
 export type Evaluator = (trace: TraceData, second: number) => Decision;
 
-const SPAN_START = 7;
-const SPAN_END = 8;
-const SPAN_STATUS = 15;
-const SPAN_FLAGS = 16;
 const FLAG_SAMPLED = 0x01;
-const STATUS_CODE = 3;
 const STATUS_CODES: Record<string, number> = { UNSET: 0, OK: 1, ERROR: 2 };
-const spanReader = new FieldReader();
 const utf8 = new TextDecoder();
-const statusReader = new FieldReader();
 
-function fixed64(buf: Uint8Array, at: number): bigint {
-  const lo = (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
-  const hi = (buf[at + 4]! | (buf[at + 5]! << 8) | (buf[at + 6]! << 16) | (buf[at + 7]! << 24)) >>> 0;
-  return (BigInt(hi) << 32n) | BigInt(lo);
-}
-
-/** A span's status code (0 when absent). */
-export function spanStatusCode(span: Uint8Array): number {
-  let code = 0;
-  const r = spanReader.reset(span, 0, span.length, 'Span');
-  while (r.next()) {
-    if (r.field !== SPAN_STATUS || r.wireType !== LEN) continue;
-    const s = statusReader.reset(span, r.valueStart, r.valueEnd, 'Status');
-    while (s.next()) if (s.field === STATUS_CODE && s.wireType === VARINT) code = s.varint();
-  }
-  return code;
-}
-
-/** A span's start and end timestamps (ns, 0 when absent). */
-export function spanTimes(span: Uint8Array): [bigint, bigint] {
-  let start = 0n;
-  let end = 0n;
-  const r = spanReader.reset(span, 0, span.length, 'Span');
-  while (r.next()) {
-    if (r.wireType !== I64) continue;
-    if (r.field === SPAN_START) start = fixed64(span, r.valueStart);
-    else if (r.field === SPAN_END) end = fixed64(span, r.valueStart);
-  }
-  return [start, end];
-}
-
-const INT64_MIN = -(1n << 63n);
-const INT64_MAX = (1n << 63n) - 1n;
-
-/** Go's maxTime.AsTime().Sub(minTime.AsTime()).Milliseconds(): nanoseconds as int64, saturated, truncated to ms. */
-export function durationMs(min: bigint, max: bigint): bigint {
-  let ns = BigInt.asIntN(64, max) - BigInt.asIntN(64, min);
-  if (ns > INT64_MAX) ns = INT64_MAX;
-  if (ns < INT64_MIN) ns = INT64_MIN;
-  return ns / 1_000_000n;
-}
 
 function latencyPolicy(thresholdMs: number, upperThresholdMs: number): Evaluator {
   const lower = BigInt(thresholdMs);
@@ -152,56 +105,6 @@ function numericAttributePolicy(config: SharedPolicyConfig['numeric_attribute'])
   return (trace) => (anyResourceOrSpan(trace, resourceMatch, spanMatch) ? 'sampled' : 'not_sampled');
 }
 
-const UINT64_MAX = (1n << 64n) - 1n;
-const TWO_32 = 0x1_0000_0000;
-
-/** FNV-1a 64 state as two 32-bit halves, so hashing needs no BigInt per byte. */
-function fnv64(hi: number, lo: number, bytes: Uint8Array): [number, number] {
-  for (let i = 0; i < bytes.length; i++) {
-    lo = (lo ^ bytes[i]!) >>> 0;
-    // Times the prime 2^40 + 0x1b3: both products stay below 2^41, exact in a double.
-    const low = lo * 0x1b3;
-    const high = hi * 0x1b3 + Math.floor(low / TWO_32) + ((lo << 8) >>> 0);
-    lo = low >>> 0;
-    hi = high >>> 0;
-  }
-  return [hi, lo];
-}
-
-const FNV64_OFFSET: [number, number] = [0xcbf29ce4, 0x84222325];
-
-/** FNV-1a 64 of the salt's UTF-8 bytes, then the trace id (upstream's hashTraceID). */
-export function hashTraceId(salt: string, id: Uint8Array): bigint {
-  const [hi, lo] = fnv64(...fnv64(...FNV64_OFFSET, Buffer.from(salt, 'utf8')), id);
-  return (BigInt(hi) << 32n) | BigInt(lo);
-}
-
-/**
- * Upstream's calculateThreshold: MaxUint64 times the ratio in a 64-bit big.Float (rounded to nearest even), then
- * truncated to a uint64 (saturating at 0 and MaxUint64).
- */
-export function probabilisticThreshold(ratio: number): bigint {
-  if (!(ratio > 0)) return 0n;
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, ratio);
-  const bits = view.getBigUint64(0);
-  const exponentBits = Number((bits >> 52n) & 0x7ffn);
-  const fraction = bits & ((1n << 52n) - 1n);
-  const mantissa = exponentBits === 0 ? fraction : fraction | (1n << 52n);
-  const exponent = (exponentBits === 0 ? 1 : exponentBits) - 1075;
-  let product = UINT64_MAX * mantissa;
-  const length = product.toString(2).length;
-  if (length > 64) {
-    const shift = BigInt(length - 64);
-    let kept = product >> shift;
-    const rest = product & ((1n << shift) - 1n);
-    const half = 1n << (shift - 1n);
-    if (rest > half || (rest === half && (kept & 1n) === 1n)) kept += 1n;
-    product = kept << shift;
-  }
-  const value = exponent >= 0 ? product << BigInt(exponent) : product >> BigInt(-exponent);
-  return value > UINT64_MAX ? UINT64_MAX : value;
-}
 
 function probabilisticPolicy(config: SharedPolicyConfig['probabilistic']): Evaluator {
   const salted = fnv64(...FNV64_OFFSET, Buffer.from(config.hash_salt === '' ? 'default-hash-seed' : config.hash_salt, 'utf8'));
@@ -250,15 +153,6 @@ function spanCountPolicy(config: SharedPolicyConfig['span_count']): Evaluator {
   return (trace) => (trace.spanCount >= min && (max === 0 || trace.spanCount <= max) ? 'sampled' : 'not_sampled');
 }
 
-/** A span's flags (fixed32 field 16; 0 when absent). */
-export function spanFlags(span: Uint8Array): number {
-  let flags = 0;
-  const r = spanReader.reset(span, 0, span.length, 'Span');
-  while (r.next()) {
-    if (r.field === SPAN_FLAGS && r.wireType === I32) flags = (span[r.valueStart]! | (span[r.valueStart + 1]! << 8) | (span[r.valueStart + 2]! << 16) | (span[r.valueStart + 3]! << 24)) >>> 0;
-  }
-  return flags;
-}
 
 /** Composite: the first sub-policy that samples decides, within its spans-per-second share and the total. */
 function compositePolicy(config: CompositeConfig): Evaluator {

@@ -1,9 +1,9 @@
 // tail_sampling's policies as pure functions of a trace, table by table, with upstream's (v0.161.0) semantics; the
 // probabilistic hash and threshold against values printed by upstream's own Go code (hash/fnv, math/big).
 import { tailSamplingConfigSchema, type PolicyConfig } from '../../../src/collector/processors/tail-sampling-config.ts';
-import {
-  decide, durationMs, hashTraceId, policyEvaluator, probabilisticThreshold, type Decision, type Evaluator,
-} from '../../../src/collector/processors/tail-sampling-policies.ts';
+import { durationMs } from '../../../src/collector/processors/span-fields.ts';
+import { hashTraceId, probabilisticThreshold } from '../../../src/collector/processors/tail-sampling-hash.ts';
+import { decide, policyEvaluator, type Decision, type Evaluator } from '../../../src/collector/processors/tail-sampling-policies.ts';
 import { trace, type EntrySpec } from './tail-sampling-fixtures.ts';
 
 function policy(config: object): Evaluator {
