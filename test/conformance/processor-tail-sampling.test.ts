@@ -25,6 +25,8 @@ function traceId(i: number): string {
 }
 
 const TIERS = [undefined, 'vip', 'gold', 'VIP', 'vip ', { intValue: '1' }];
+// A member with a listed value; one Go's parser refuses (an uppercase key); another value.
+const TRACE_STATES = ['tier=vip,x=1', 'tier=vip,Bad=1', 'a=b, tier=gold'];
 let spanSerial = 0;
 
 /** Span i of trace t: errors, durations around 1000 ms and tier attributes vary with t and i. */
@@ -40,7 +42,7 @@ function span(t: number, i: number): JsonObject {
   return {
     traceId: traceId(t), spanId: hex(++spanSerial, 8), name: `op-${i}`,
     startTimeUnixNano: String(start * 1_000_000n), endTimeUnixNano: String(end * 1_000_000n),
-    attributes, ...(t % 6 === 1 ? { flags: i === 1 ? 0x101 : 0x100 } : {}), ...(t % 11 === 3 && i === 2 ? { status: { code: 2 } } : t % 4 === 0 ? { status: { code: 1 } } : {}),
+    attributes, ...(t % 6 === 1 ? { flags: i === 1 ? 0x101 : 0x100 } : {}), ...(i === 1 && t % 10 >= 7 ? { traceState: TRACE_STATES[t % 10 - 7] } : {}), ...(t % 11 === 3 && i === 2 ? { status: { code: 2 } } : t % 4 === 0 ? { status: { code: 1 } } : {}),
   };
 }
 
@@ -84,6 +86,7 @@ const CASES: [string, object[], object?][] = [
     { name: 'not-error', type: 'not', not: { not_sub_policy: POLICIES.errors } },
     { name: 'not-debug', type: 'boolean_attribute', boolean_attribute: { key: 'debug', value: false, invert_match: true } },
   ]],
+  ['trace_state', [{ name: 'tier', type: 'trace_state', trace_state: { key: 'tier', values: ['vip', 'gold'] } }]],
   ['span_count and trace_flags', [{ name: 'count', type: 'span_count', span_count: { min_spans: 4, max_spans: 5 } }, { name: 'flags', type: 'trace_flags' }]],
   // Within its budget: which traces a full budget refuses depends on upstream's (random) map order within a tick.
   ['composite within its budget', [{ name: 'c', type: 'composite', composite: {

@@ -4,6 +4,7 @@ import { FieldReader, I32, I64, LEN, VARINT } from '../otlp/wire.ts';
 
 const SPAN_START = 7;
 const SPAN_END = 8;
+const SPAN_TRACE_STATE = 3;
 const SPAN_STATUS = 15;
 const SPAN_FLAGS = 16;
 const STATUS_CODE = 3;
@@ -60,4 +61,14 @@ export function spanFlags(span: Uint8Array): number {
     if (r.field === SPAN_FLAGS && r.wireType === I32) flags = (span[r.valueStart]! | (span[r.valueStart + 1]! << 8) | (span[r.valueStart + 2]! << 16) | (span[r.valueStart + 3]! << 24)) >>> 0;
   }
   return flags;
+}
+
+/** A span's trace_state (last occurrence) as a byte string (latin1), '' when absent. */
+export function spanTraceState(span: Uint8Array): string {
+  let text = '';
+  const r = spanReader.reset(span, 0, span.length, 'Span');
+  while (r.next()) {
+    if (r.field === SPAN_TRACE_STATE && r.wireType === LEN) text = Buffer.from(span.buffer, span.byteOffset + r.valueStart, r.valueEnd - r.valueStart).toString('latin1');
+  }
+  return text;
 }

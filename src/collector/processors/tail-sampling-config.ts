@@ -23,11 +23,16 @@ const stringAttribute = z.strictObject({
 
 const booleanAttribute = z.strictObject({ key: z.string().default(''), value: z.boolean().default(false), invert_match: z.boolean().default(false) });
 const spanCount = z.strictObject({ min_spans: int.default(0), max_spans: int.default(0) });
+const traceState = z.strictObject({ key: z.string().default(''), values: z.array(z.string()).default([]) });
+const rateLimiting = z.strictObject({ spans_per_second: int.default(0), burst_capacity: int.default(0) });
 
 /** Policy types upstream has that this collector does not run. */
-const UNSUPPORTED_TYPES = ['rate_limiting', 'bytes_limiting', 'trace_state', 'ottl_condition'];
+const UNSUPPORTED_TYPES = ['bytes_limiting', 'ottl_condition'];
 /** Types a policy, an `and`, `drop` or `composite` sub-policy and a `not` sub-policy may have. */
-const SHARED_TYPES = ['always_sample', 'latency', 'numeric_attribute', 'probabilistic', 'status_code', 'string_attribute', 'boolean_attribute', 'span_count', 'trace_flags'];
+const SHARED_TYPES = [
+  'always_sample', 'latency', 'numeric_attribute', 'probabilistic', 'status_code', 'string_attribute', 'boolean_attribute', 'span_count', 'trace_flags',
+  'trace_state', 'rate_limiting',
+];
 
 const sharedFields = {
   name: z.string().default(''),
@@ -39,6 +44,8 @@ const sharedFields = {
   string_attribute: stringAttribute.default(stringAttribute.parse({})),
   boolean_attribute: booleanAttribute.default(booleanAttribute.parse({})),
   span_count: spanCount.default(spanCount.parse({})),
+  trace_state: traceState.default(traceState.parse({})),
+  rate_limiting: rateLimiting.default(rateLimiting.parse({})),
   ...Object.fromEntries(UNSUPPORTED_TYPES.map((type) => [type, z.unknown().optional()])),
 };
 

@@ -1,20 +1,22 @@
 // The tail_sampling policies as upstream's evaluators (contrib tailsamplingprocessor v0.161.0, internal/sampling),
-// and how their decisions combine into a trace's final one. Pure: a policy reads the trace it is given and, for
-// composite's per-second budgets, the second it is told.
+// and how their decisions combine into a trace's final one. Pure: a policy reads the trace it is given and, for the
+// rate budgets of rate_limiting and composite, the time it is told.
 import { compileRe2 } from '../../contract/re2.ts';
 import { decodeAnyValue } from '../otlp/any-value.ts';
 import { bytesEqual, findAttribute, keyBytes } from '../otlp/attributes.ts';
 import { RESOURCE_ATTRIBUTES, SPAN_ATTRIBUTES } from '../otlp/schema.ts';
-import { durationMs, INT64_MAX, INT64_MIN, spanFlags, spanStatusCode, spanTimes } from './span-fields.ts';
+import { durationMs, INT64_MAX, INT64_MIN, spanFlags, spanStatusCode, spanTimes, spanTraceState } from './span-fields.ts';
 import type { AndSubPolicyConfig, CompositeConfig, PolicyConfig, SharedPolicyConfig } from './tail-sampling-config.ts';
 import { FNV64_OFFSET, fnv64, probabilisticThreshold } from './tail-sampling-hash.ts';
+import { TokenBucket } from './token-bucket.ts';
+import { parseTraceState } from './w3c-trace-state.ts';
 import { allResourcesAndSpans, anyResourceOrSpan, anySpan, intAttribute, stringAttributeBytes, type TraceData } from './tail-sampling-trace.ts';
 
 /** What policies decide (upstream also has the deprecated inverted decisions, which no policy gives any more). */
 export type Decision = 'sampled' | 'not_sampled' | 'dropped';
 
-/** Evaluates one trace; `second` is the current Unix second (composite's rate budgets). */
-export type Evaluator = (trace: TraceData, second: number) => Decision;
+/** Evaluates one trace; `now` is the collector clock's time in ms (for the rate budgets of rate_limiting and composite). */
+export type Evaluator = (trace: TraceData, now: number) => Decision;
 
 const FLAG_SAMPLED = 0x01;
 const STATUS_CODES: Record<string, number> = { UNSET: 0, OK: 1, ERROR: 2 };
@@ -117,12 +119,12 @@ function probabilisticPolicy(config: SharedPolicyConfig['probabilistic']): Evalu
 }
 
 function andPolicy(subs: readonly Evaluator[], decision: Decision = 'sampled'): Evaluator {
-  return (trace, second) => (subs.every((sub) => sub(trace, second) !== 'not_sampled') ? decision : 'not_sampled');
+  return (trace, now) => (subs.every((sub) => sub(trace, now) !== 'not_sampled') ? decision : 'not_sampled');
 }
 
 function notPolicy(sub: Evaluator): Evaluator {
-  return (trace, second) => {
-    const decision = sub(trace, second);
+  return (trace, now) => {
+    const decision = sub(trace, now);
     return decision === 'sampled' ? 'not_sampled' : decision === 'not_sampled' ? 'sampled' : decision;
   };
 }
@@ -148,6 +150,18 @@ function booleanAttributePolicy(config: SharedPolicyConfig['boolean_attribute'])
   return (trace) => (anyResourceOrSpan(trace, same(RESOURCE_ATTRIBUTES), same(SPAN_ATTRIBUTES)) ? 'sampled' : 'not_sampled');
 }
 
+/** A span's tracestate has the key with one of the values (members of a tracestate Go cannot parse never match). */
+function traceStatePolicy(config: SharedPolicyConfig['trace_state']): Evaluator {
+  const latin1 = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+  const key = latin1(config.key);
+  // As upstream: values that would make a member longer than 255 bytes are left out.
+  const values = new Set(config.values.map(latin1).filter((value) => value !== '' && key.length + value.length < 256));
+  return (trace) => (anySpan(trace, (span) => {
+    const value = parseTraceState(spanTraceState(span))?.get(key);
+    return value !== undefined && values.has(value);
+  }) ? 'sampled' : 'not_sampled');
+}
+
 function spanCountPolicy(config: SharedPolicyConfig['span_count']): Evaluator {
   const { min_spans: min, max_spans: max } = config;
   return (trace) => (trace.spanCount >= min && (max === 0 || trace.spanCount <= max) ? 'sampled' : 'not_sampled');
@@ -166,13 +180,14 @@ function compositePolicy(config: CompositeConfig): Evaluator {
     return { evaluate, allocated, spent: 0 };
   });
   let current = 0;
-  return (trace, second) => {
+  return (trace, now) => {
+    const second = Math.floor(now / 1000);
     if (second !== current) {
       current = second;
       for (const sub of subs) sub.spent = 0;
     }
     for (const sub of subs) {
-      if (sub.evaluate(trace, second) !== 'sampled') continue;
+      if (sub.evaluate(trace, now) !== 'sampled') continue;
       const spent = sub.spent + trace.spanCount;
       if (spent > sub.allocated || spent > total) return 'not_sampled';
       sub.spent = spent;
@@ -192,6 +207,12 @@ function sharedPolicy(config: SharedPolicyConfig): Evaluator {
     case 'probabilistic': return probabilisticPolicy(config.probabilistic);
     case 'boolean_attribute': return booleanAttributePolicy(config.boolean_attribute);
     case 'span_count': return spanCountPolicy(config.span_count);
+    case 'trace_state': return traceStatePolicy(config.trace_state);
+    case 'rate_limiting': {
+      const { spans_per_second: rate, burst_capacity: burst } = config.rate_limiting;
+      const bucket = new TokenBucket(rate, burst > 0 ? burst : 2 * rate);
+      return (trace, now) => (bucket.allow(now, trace.spanCount) ? 'sampled' : 'not_sampled');
+    }
     case 'trace_flags': return (trace) => (anySpan(trace, (span) => (spanFlags(span) & FLAG_SAMPLED) !== 0) ? 'sampled' : 'not_sampled');
     default: throw new Error(`tail_sampling: policy type ${config.type} is not supported`);
   }
@@ -219,10 +240,10 @@ export interface Verdict {
  * drops the trace; then every other policy in order (with sample_on_first_match, up to the first that samples). The
  * trace is dropped when a drop policy drops it, else sampled when any policy samples it.
  */
-export function decide(policies: readonly Evaluator[], drops: number, trace: TraceData, second: number, firstMatch: boolean): Verdict {
+export function decide(policies: readonly Evaluator[], drops: number, trace: TraceData, now: number, firstMatch: boolean): Verdict {
   const decisions: Decision[] = [];
   for (let i = 0; i < policies.length; i++) {
-    const decision = policies[i]!(trace, second);
+    const decision = policies[i]!(trace, now);
     decisions.push(decision);
     if (i < drops && decision === 'dropped') return { decision, policy: i, decisions };
     if (i >= drops && firstMatch && decision === 'sampled') break;

@@ -79,9 +79,9 @@ export class TailSampler implements Consumer, Lifecycle {
     this.#policies = ordered.map((policy) => ({
       evaluate: policyEvaluator(policy), label: name === '' ? policy.name : `${name}.${policy.name}`, executions: 0, micros: 0,
     }));
-    this.#timed = this.#policies.map((policy) => (trace, second) => {
+    this.#timed = this.#policies.map((policy) => (trace, now) => {
       const started = performance.now();
-      const decision = policy.evaluate(trace, second);
+      const decision = policy.evaluate(trace, now);
       policy.executions++;
       policy.micros += (performance.now() - started) * 1000;
       return decision;
@@ -132,7 +132,6 @@ export class TailSampler implements Consumer, Lifecycle {
   tick(): boolean {
     const started = performance.now();
     const now = this.#clock.now();
-    const second = Math.floor(now / 1000);
     const { due, more } = this.#batches.tick();
     const perPolicy = this.#policies.map(() => new Map<Decision, number>());
     const global = new Map<Decision, number>();
@@ -147,7 +146,7 @@ export class TailSampler implements Consumer, Lifecycle {
       }
       if (trace.decision !== undefined) continue;
       const data: TraceData = { id: Buffer.from(key, 'latin1'), entries: trace.entries, spanCount: trace.spanCount };
-      const verdict = decide(this.#timed, this.#drops, data, second, this.#config.sample_on_first_match);
+      const verdict = decide(this.#timed, this.#drops, data, now, this.#config.sample_on_first_match);
       verdict.decisions.forEach((decision, i) => perPolicy[i]!.set(decision, (perPolicy[i]!.get(decision) ?? 0) + 1));
       global.set(verdict.decision, (global.get(verdict.decision) ?? 0) + 1);
       trace.decision = verdict.decision;

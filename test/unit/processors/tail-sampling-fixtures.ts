@@ -10,6 +10,7 @@ export interface SpanSpec {
   readonly end?: number;
   readonly status?: number;
   readonly flags?: number;
+  readonly traceState?: string;
   readonly attributes?: Record<string, string | number | boolean>;
 }
 
@@ -52,6 +53,7 @@ export function request(entries: readonly EntrySpec[]): object {
           attributes: attributes(span.attributes),
           ...(span.status === undefined ? {} : { status: { code: span.status } }),
           ...(span.flags === undefined ? {} : { flags: span.flags }),
+          ...(span.traceState === undefined ? {} : { traceState: span.traceState }),
         })),
       }],
     })),

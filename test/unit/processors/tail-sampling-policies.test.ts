@@ -134,9 +134,9 @@ describe('and, composite, always_sample', () => {
     });
     const errorTrace = trace(spans({ trace: t, status: 2 }));
     const plain = trace(spans({ trace: 'b' }));
-    expect([evaluate(errorTrace, 1), evaluate(errorTrace, 1), evaluate(errorTrace, 1)]).toEqual(['sampled', 'sampled', 'not_sampled']);
-    expect([evaluate(plain, 1), evaluate(plain, 1), evaluate(plain, 1)]).toEqual(['sampled', 'sampled', 'not_sampled']);
-    expect(evaluate(errorTrace, 2)).toBe('sampled');
+    expect([evaluate(errorTrace, 1000), evaluate(errorTrace, 1500), evaluate(errorTrace, 1999)]).toEqual(['sampled', 'sampled', 'not_sampled']);
+    expect([evaluate(plain, 1000), evaluate(plain, 1000), evaluate(plain, 1000)]).toEqual(['sampled', 'sampled', 'not_sampled']);
+    expect(evaluate(errorTrace, 2000)).toBe('sampled');
   });
 
   test('always_sample', () => {
@@ -165,6 +165,27 @@ describe('boolean_attribute, span_count, trace_flags, not, drop', () => {
     ['no drop when one does not', { type: 'drop', drop: { drop_sub_policy: [{ name: 'd', ...flag() }] } }, spans({ trace: t }), 'not_sampled'],
   ])('%s', (_name, config, entries, expected) => {
     expect(policy(config)(trace(entries), 0)).toBe(expected);
+  });
+});
+
+describe('trace_state, rate_limiting', () => {
+  const state = (values: string[]) => ({ type: 'trace_state', trace_state: { key: 'tier', values } });
+  const withState = (traceState: string) => trace([{ spans: [{ trace: t, traceState }] }]);
+  test.each<[string, string[], string, Decision]>([
+    ['a member with a listed value', ['vip', 'gold'], 'other=1,tier=gold', 'sampled'],
+    ['another value', ['vip'], 'tier=basic', 'not_sampled'],
+    ['no such member', ['vip'], 'other=vip', 'not_sampled'],
+    // Go's parser refuses the whole tracestate when one member is invalid (an uppercase key here).
+    ['an unreadable tracestate', ['vip'], 'tier=vip,Bad=1', 'not_sampled'],
+    ['spaces around members are trimmed', ['vip'], 'a=1, \ttier=vip \t', 'sampled'],
+  ])('%s', (_name, values, traceState, expected) => {
+    expect(policy(state(values))(withState(traceState), 0)).toBe(expected);
+  });
+
+  test('rate_limiting: spans per second with a burst of twice that, from a full bucket', () => {
+    const evaluate = policy({ type: 'rate_limiting', rate_limiting: { spans_per_second: 2 } });
+    const twoSpans = trace(spans({ trace: t }, { trace: t }));
+    expect([0, 0, 0, 500, 999, 1000, 2000].map((now) => evaluate(twoSpans, now))).toEqual(['sampled', 'sampled', 'not_sampled', 'not_sampled', 'not_sampled', 'sampled', 'sampled']);
   });
 });
 

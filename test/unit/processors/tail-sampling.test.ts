@@ -156,7 +156,7 @@ describe('config', () => {
         { name: 'x', type: 'status_code', status_code: { status_codes: ['BAD'] } },
         { name: 'x', type: 'nope' },
         { name: 'r', type: 'string_attribute', string_attribute: { key: 'k', values: ['(a'], enabled_regex_matching: true } },
-        { name: 'a', type: 'and', and: { and_sub_policy: [{ name: 's', type: 'rate_limiting' }] } },
+        { name: 'a', type: 'and', and: { and_sub_policy: [{ name: 's', type: 'bytes_limiting' }] } },
       ],
     }, [
       'policies.0.name: policy name cannot be empty',
@@ -164,7 +164,7 @@ describe('config', () => {
       'policies.2.name: duplicate policy name "x"',
       'policies.2.type: unknown sampling policy type nope',
       'policies.3.string_attribute.values.0: invalid regular expression "(a": error parsing regexp: missing closing ): `(a`',
-      'policies.4.and.and_sub_policy.0.type: unsupported: the rate_limiting policy',
+      'policies.4.and.and_sub_policy.0.type: unsupported: the bytes_limiting policy',
     ]],
   ])('%s', (_name, config, errors) => {
     expect(configErrors(tailSamplingProcessorFactory as never, config)).toEqual(errors);
