@@ -231,8 +231,11 @@ export interface Verdict {
   readonly decision: Decision;
   /** Index of the policy whose decision it is (the first that gave it), or -1 (none sampled or dropped). */
   readonly policy: number;
-  /** Each evaluated policy's decision, in order (none after a drop, nor, with sample_on_first_match, after a sample). */
-  readonly decisions: readonly Decision[];
+  /**
+   * Each evaluated policy's decision in order, undefined where it failed (a malformed span: upstream's evaluation
+   * error, which leaves the policy out); none after a drop, nor, with sample_on_first_match, after a sample.
+   */
+  readonly decisions: readonly (Decision | undefined)[];
 }
 
 /**
@@ -241,9 +244,14 @@ export interface Verdict {
  * trace is dropped when a drop policy drops it, else sampled when any policy samples it.
  */
 export function decide(policies: readonly Evaluator[], drops: number, trace: TraceData, now: number, firstMatch: boolean): Verdict {
-  const decisions: Decision[] = [];
+  const decisions: (Decision | undefined)[] = [];
   for (let i = 0; i < policies.length; i++) {
-    const decision = policies[i]!(trace, now);
+    let decision: Decision | undefined;
+    try {
+      decision = policies[i]!(trace, now);
+    } catch {
+      decision = undefined;
+    }
     decisions.push(decision);
     if (i < drops && decision === 'dropped') return { decision, policy: i, decisions };
     if (i >= drops && firstMatch && decision === 'sampled') break;

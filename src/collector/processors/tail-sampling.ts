@@ -100,7 +100,11 @@ export class TailSampler implements Consumer, Lifecycle {
         } catch {
           return;
         }
-        this.tick();
+        try {
+          this.tick();
+        } catch (error) {
+          this.#ctx.logger.error({ err: error }, 'Sampling decision tick failed');
+        }
       }
     })();
   }
@@ -136,6 +140,7 @@ export class TailSampler implements Consumer, Lifecycle {
     const perPolicy = this.#policies.map(() => new Map<Decision, number>());
     const global = new Map<Decision, number>();
     let tooEarly = 0;
+    let errors = 0;
     const entries: Uint8Array[] = [];
     const counts: number[] = [];
     for (const key of due) {
@@ -147,7 +152,10 @@ export class TailSampler implements Consumer, Lifecycle {
       if (trace.decision !== undefined) continue;
       const data: TraceData = { id: Buffer.from(key, 'latin1'), entries: trace.entries, spanCount: trace.spanCount };
       const verdict = decide(this.#timed, this.#drops, data, now, this.#config.sample_on_first_match);
-      verdict.decisions.forEach((decision, i) => perPolicy[i]!.set(decision, (perPolicy[i]!.get(decision) ?? 0) + 1));
+      verdict.decisions.forEach((decision, i) => {
+        if (decision === undefined) errors++;
+        else perPolicy[i]!.set(decision, (perPolicy[i]!.get(decision) ?? 0) + 1);
+      });
       global.set(verdict.decision, (global.get(verdict.decision) ?? 0) + 1);
       trace.decision = verdict.decision;
       trace.decidedAt = now;
@@ -164,7 +172,7 @@ export class TailSampler implements Consumer, Lifecycle {
     metrics.decisionTimerLatency.observe(Math.trunc(performance.now() - started));
     metrics.tracesOnMemory.set(this.#traces.size);
     metrics.traceDroppedTooEarly.inc(tooEarly);
-    metrics.policyEvaluationError.inc(0);
+    metrics.policyEvaluationError.inc(errors);
     for (const [decision, count] of global) metrics.globalCountTracesSampled.labels(decisionLabels(decision)).inc(count);
     this.#policies.forEach((policy, i) => {
       for (const [decision, count] of perPolicy[i]!) {

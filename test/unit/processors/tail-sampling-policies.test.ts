@@ -192,6 +192,14 @@ describe('trace_state, rate_limiting', () => {
 describe('decide: how policy decisions combine', () => {
   const fixed = (decision: Decision): Evaluator => () => decision;
   const data = trace(spans({ trace: t }));
+  test('a policy that fails is left out, as upstream leaves out an evaluation error', () => {
+    const failing: Evaluator = () => {
+      throw new Error('malformed span');
+    };
+    expect(decide([failing, fixed('not_sampled')], 0, data, 0, false)).toEqual({ decision: 'not_sampled', policy: -1, decisions: [undefined, 'not_sampled'] });
+    expect(decide([failing, fixed('sampled')], 0, data, 0, false)).toEqual({ decision: 'sampled', policy: 1, decisions: [undefined, 'sampled'] });
+  });
+
   test.each<[string, Decision[], number, boolean, Decision, number, number]>([
     ['no policies', [], 0, false, 'not_sampled', -1, 0],
     ['none samples', ['not_sampled', 'not_sampled'], 0, false, 'not_sampled', -1, 2],

@@ -97,6 +97,22 @@ describe('decisions after decision_wait', () => {
   });
 });
 
+describe('malformed spans', () => {
+  test('a policy that cannot read a span counts an evaluation error and leaves the decision to the others', async () => {
+    const s = await sampler({ decision_wait: '1s', policies: [ERRORS] });
+    // A span whose status holds a truncated varint: only the status_code policy reads inside it.
+    const span = Buffer.from([0x0a, 16, ...Buffer.from(traceId('bad'), 'hex'), 0x7a, 1, 0xff]);
+    const scope = Buffer.from([0x12, span.length, ...span]);
+    const entry = Buffer.from([0x12, scope.length, ...scope]);
+    s.processor.consume({ signal: 'traces', resources: [entry], items: 1, bytes: entry.length + 2 });
+    await s.clock.advance(2000);
+    expect(s.kept()).toEqual([]);
+    expect(await s.metric('sampling_policy_evaluation_error')).toBe(1);
+    expect(await s.metric('global_count_traces_sampled', { decision: 'not_sampled' })).toBe(1);
+    await s.processor.shutdown(Date.now() + 1000);
+  });
+});
+
 describe('bounded memory', () => {
   test('beyond num_traces the oldest trace is evicted and counted as dropped too early', async () => {
     const s = await sampler({ decision_wait: '1s', num_traces: 2, policies: [{ name: 'all', type: 'always_sample' }] });
