@@ -101,7 +101,7 @@ const CASES: Case[] = [
   { name: 'tail sampling: span-ingest', config: processor('tail_sampling', { sampling_strategy: 'span-ingest' }), unsupported: 'processors.tail_sampling.sampling_strategy: span-ingest' },
   { name: 'tail sampling: shards', config: processor('tail_sampling', { num_shards: 4 }), unsupported: 'processors.tail_sampling.num_shards' },
   { name: 'tail sampling: blocking on overflow', config: processor('tail_sampling', { block_on_overflow: true }), unsupported: 'processors.tail_sampling.block_on_overflow' },
-  { name: 'tail sampling: a wait after the root span', config: processor('tail_sampling', { decision_wait_after_root_received: '1s' }), unsupported: 'processors.tail_sampling.decision_wait_after_root_received' },
+  { name: 'tail sampling: a wait after the root span', config: processor('tail_sampling', { decision_wait_after_root_received: '1s' }) },
   // batch, memory_limiter
   { name: 'batch: metadata keys', config: processor('batch', { metadata_keys: ['tenant'], metadata_cardinality_limit: 10, timeout: '1s' }, all) },
   { name: 'batch: duplicate metadata keys', config: processor('batch', { metadata_keys: ['tenant', 'Tenant'] }) },

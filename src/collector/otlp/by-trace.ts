@@ -12,12 +12,23 @@ export interface TracePart {
   /** The encoded ResourceSpans holding only this trace's spans. */
   readonly entry: Uint8Array;
   readonly spans: number;
+  /** Whether one of the spans is a root (no parent span id); only looked for when asked. */
+  readonly root: boolean;
 }
 
 const ZERO_ID = '\0'.repeat(16);
+const SPAN_PARENT_SPAN_ID = 4;
 const entryReader = new FieldReader();
 const scopeReader = new FieldReader();
 const spanReader = new FieldReader();
+
+/** Whether a span has no parent span id (absent or empty). */
+function isRoot(buf: Uint8Array, start: number, end: number): boolean {
+  const r = spanReader.reset(buf, start, end, 'Span');
+  let root = true;
+  while (r.next()) if (r.field === SPAN_PARENT_SPAN_ID && r.wireType === LEN) root = r.valueEnd === r.valueStart;
+  return root;
+}
 
 /** The span's trace id as a key (first trace_id field; an empty or missing one is the zero id). */
 function traceKey(buf: Uint8Array, start: number, end: number): string {
@@ -38,10 +49,10 @@ interface Scope {
 }
 
 /** Each trace's spans (encoded fields: tag, length, body) with the index of their scope, in order. */
-type Traces = Map<string, { readonly scope: number; readonly field: Uint8Array }[]>;
+type Traces = Map<string, { readonly scope: number; readonly field: Uint8Array; readonly root: boolean }[]>;
 
-/** The parts of one encoded ResourceSpans, one per trace id, in order of each trace's first span. */
-export function splitByTrace(entry: Uint8Array): TracePart[] {
+/** The parts of one encoded ResourceSpans, one per trace id, in order of each trace's first span; `roots`: mark roots. */
+export function splitByTrace(entry: Uint8Array, roots = false): TracePart[] {
   let resource: Uint8Array | undefined;
   let extra = false;
   const scopes: Scope[] = [];
@@ -50,14 +61,14 @@ export function splitByTrace(entry: Uint8Array): TracePart[] {
   while (e.next()) {
     if (e.field === ENTRY_RESOURCE && e.wireType === LEN) resource = entry.subarray(e.fieldStart, e.valueEnd);
     else if (e.field === ENTRY_SCOPES && e.wireType === LEN) {
-      const scope = readScope(entry, e.valueStart, e.valueEnd, scopes.length, traces);
+      const scope = readScope(entry, e.valueStart, e.valueEnd, scopes.length, traces, roots);
       extra ||= scope.extra;
       scopes.push(scope);
     } else extra = true;
   }
   if (traces.size === 1 && !extra) {
     const [key, list] = traces.entries().next().value!;
-    return [{ key, entry, spans: list.length }];
+    return [{ key, entry, spans: list.length, root: list.some((span) => span.root) }];
   }
   const parts: TracePart[] = [];
   for (const [key, list] of traces) {
@@ -70,17 +81,17 @@ export function splitByTrace(entry: Uint8Array): TracePart[] {
       for (; i < list.length && list[i]!.scope === index; i++) pieces.push(list[i]!.field);
       body.push(nestedField(ENTRY_SCOPES, pieces));
     }
-    parts.push({ key, entry: encodePieces(body), spans: list.length });
+    parts.push({ key, entry: encodePieces(body), spans: list.length, root: list.some((span) => span.root) });
   }
   return parts;
 }
 
-function readScope(buf: Uint8Array, start: number, end: number, index: number, traces: Traces): Scope {
+function readScope(buf: Uint8Array, start: number, end: number, index: number, traces: Traces, roots: boolean): Scope {
   let scope: Uint8Array | undefined;
   let extra = false;
   let spans = 0;
   let lastId: Uint8Array | undefined;
-  let list: { scope: number; field: Uint8Array }[] | undefined;
+  let list: { scope: number; field: Uint8Array; root: boolean }[] | undefined;
   const s = scopeReader.reset(buf, start, end, 'ScopeSpans');
   while (s.next()) {
     if (s.field === SCOPE_ENTRY_SCOPE && s.wireType === LEN) scope = buf.subarray(s.fieldStart, s.valueEnd);
@@ -93,7 +104,7 @@ function readScope(buf: Uint8Array, start: number, end: number, index: number, t
         if (!list) traces.set(key, (list = []));
       }
       lastId = id;
-      list.push({ scope: index, field: buf.subarray(s.fieldStart, s.valueEnd) });
+      list.push({ scope: index, field: buf.subarray(s.fieldStart, s.valueEnd), root: roots && isRoot(buf, s.valueStart, s.valueEnd) });
       spans++;
     } else extra = true;
   }

@@ -13,8 +13,24 @@ export class DecisionBatches {
     this.#batches = Array.from({ length: Math.max(1, size) }, () => new Set<string>());
   }
 
-  add(key: string): void {
+  /** Adds a key to the current batch; returns that batch's number (the tick count at which it falls due). */
+  add(key: string): number {
     this.#current.add(key);
+    return this.#take + this.#batches.length;
+  }
+
+  /**
+   * Moves a key from batch `from` to the batch due `ticks` ticks from now, if that is earlier (upstream's
+   * MoveToEarlierBatch, for decision_wait_after_root_received); returns the key's batch number.
+   */
+  moveEarlier(key: string, from: number, ticks: number): number {
+    const proposed = this.#take + ticks;
+    if (proposed >= from) return from;
+    const size = this.#batches.length;
+    if (from === this.#take + size) this.#current.delete(key);
+    else this.#batches[from % size]!.delete(key);
+    this.#batches[proposed % size]!.add(key);
+    return proposed;
   }
 
   /** Removes a key wherever it waits (a trace decided early). */

@@ -103,7 +103,6 @@ export const tailSamplingConfigSchema = z
       problem(['tail_storage'], `'tail_storage' requires the "processor.tailsamplingprocessor.tailstorageextension" feature gate, which this collector does not have`);
     }
     if (config.block_on_overflow) problem(['block_on_overflow'], 'unsupported: blocking on overflow');
-    if (config.decision_wait_after_root_received > 0) problem(['decision_wait_after_root_received'], 'unsupported: an earlier decision after the root span');
     const names = new Set<string>();
     config.policies.forEach((entry, i) => {
       if (entry.name === '') problem(['policies', i, 'name'], 'policy name cannot be empty');

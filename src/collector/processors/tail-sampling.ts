@@ -28,6 +28,8 @@ interface HeldTrace {
   decision: Decision | undefined;
   /** When the policies decided it (a trace refused as too large has no decision time). */
   decidedAt: number | undefined;
+  /** The decision batch it waits in (see DecisionBatches). */
+  batch: number;
 }
 
 /** What one request did, counted once per request. */
@@ -60,6 +62,8 @@ export class TailSampler implements Consumer, Lifecycle {
   readonly #timed: Evaluator[];
   readonly #traces = new Map<string, HeldTrace>();
   readonly #batches: DecisionBatches;
+  /** decision_wait_after_root_received in ticks (0: off). */
+  readonly #rootTicks: number;
   readonly #sampledCache: DecisionCache;
   readonly #notSampledCache: DecisionCache;
   readonly #sending = new Set<Promise<void>>();
@@ -86,6 +90,7 @@ export class TailSampler implements Consumer, Lifecycle {
       policy.micros += (performance.now() - started) * 1000;
       return decision;
     });
+    this.#rootTicks = config.decision_wait_after_root_received / TICK_MS;
     this.#batches = new DecisionBatches(Math.max(1, Math.trunc(config.decision_wait / 1000)));
     this.#sampledCache = new DecisionCache(config.decision_cache.sampled_cache_size);
     this.#notSampledCache = new DecisionCache(config.decision_cache.non_sampled_cache_size);
@@ -123,7 +128,7 @@ export class TailSampler implements Consumer, Lifecycle {
   consume(payload: Payload): void {
     const tally: Tally = { late: [], newTraces: 0, releasedSampled: 0, releasedNotSampled: 0 };
     for (const entry of payload.resources) {
-      for (const part of splitByTrace(entry)) this.#receive(part, tally);
+      for (const part of splitByTrace(entry, this.#rootTicks > 0)) this.#receive(part, tally);
     }
     const metrics = this.#metrics;
     metrics.newTraceIdReceived.inc(tally.newTraces);
@@ -202,11 +207,12 @@ export class TailSampler implements Consumer, Lifecycle {
     let trace = this.#traces.get(part.key);
     if (!trace) {
       if (this.#traces.size >= this.#config.num_traces) this.#evictOldest(now);
-      trace = { key: part.key, arrival: now, spanCount: 0, bytes: 0, entries: [], counts: [], decision: undefined, decidedAt: undefined };
+      trace = { key: part.key, arrival: now, spanCount: 0, bytes: 0, entries: [], counts: [], decision: undefined, decidedAt: undefined, batch: 0 };
       this.#traces.set(part.key, trace);
-      this.#batches.add(part.key);
+      trace.batch = this.#batches.add(part.key);
       tally.newTraces++;
     }
+    if (part.root && this.#rootTicks > 0) trace.batch = this.#batches.moveEarlier(part.key, trace.batch, Math.trunc(this.#rootTicks));
     trace.spanCount += part.spans;
     trace.bytes += part.entry.length;
     const max = this.#config.maximum_trace_size_bytes;

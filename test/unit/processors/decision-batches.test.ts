@@ -30,6 +30,26 @@ describe('DecisionBatches', () => {
   });
 });
 
+describe('DecisionBatches.moveEarlier (decision_wait_after_root_received)', () => {
+  test('a key moves to the batch due sooner, never later', () => {
+    const batches = new DecisionBatches(5);
+    const at = batches.add('a');
+    expect(at).toBe(5);
+    expect(batches.moveEarlier('a', at, 9)).toBe(5);
+    expect(batches.moveEarlier('a', at, 1)).toBe(1);
+    const due = [1, 2, 3].map(() => [...batches.tick().due]);
+    expect(due).toEqual([[], ['a'], []]);
+  });
+
+  test('from a batch of the ring', () => {
+    const batches = new DecisionBatches(3);
+    const at = batches.add('a');
+    batches.tick();
+    expect(batches.moveEarlier('a', at, 0)).toBe(1);
+    expect([...batches.tick().due]).toEqual(['a']);
+  });
+});
+
 describe('DecisionCache', () => {
   const key = (left: string, right: string) => left.padEnd(8, '.') + right.padEnd(8, '.');
   test.each<[string, number, string[], string, boolean]>([

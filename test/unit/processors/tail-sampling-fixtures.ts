@@ -66,6 +66,6 @@ export function payload(entries: readonly EntrySpec[]): Payload {
 
 /** One trace as a policy sees it: every span here must carry the same trace name. */
 export function trace(entries: readonly EntrySpec[]): TraceData {
-  const parts = payload(entries).resources.flatMap(splitByTrace);
+  const parts = payload(entries).resources.flatMap((entry) => splitByTrace(entry));
   return { id: Buffer.from(parts[0]!.key, 'latin1'), entries: parts.map((part) => part.entry), spanCount: parts.reduce((n, part) => n + part.spans, 0) };
 }

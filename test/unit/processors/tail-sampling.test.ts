@@ -97,6 +97,20 @@ describe('decisions after decision_wait', () => {
   });
 });
 
+describe('decision_wait_after_root_received', () => {
+  test('a trace whose root span arrived is decided sooner', async () => {
+    const s = await sampler({ decision_wait: '10s', decision_wait_after_root_received: '1s', policies: [{ name: 'all', type: 'always_sample' }] });
+    const root = { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: traceId('root'), spanId: '0000000000000001', name: 'r' }] }] }] };
+    const child = { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: traceId('child'), spanId: '0000000000000002', parentSpanId: '0000000000000001', name: 'c' }] }] }] };
+    for (const body of [root, child]) s.processor.consume(parseRequest('traces', jsonToProtobuf('traces', body)));
+    await s.clock.advance(2000);
+    expect(s.kept()).toEqual(['root']);
+    await s.clock.advance(10_000);
+    expect(s.kept()).toEqual(['root', 'child']);
+    await s.processor.shutdown(Date.now() + 1000);
+  });
+});
+
 describe('malformed spans', () => {
   test('a policy that cannot read a span counts an evaluation error and leaves the decision to the others', async () => {
     const s = await sampler({ decision_wait: '1s', policies: [ERRORS] });
