@@ -87,6 +87,9 @@ const CASES: [string, object[], object?][] = [
     { name: 'not-debug', type: 'boolean_attribute', boolean_attribute: { key: 'debug', value: false, invert_match: true } },
   ]],
   ['trace_state', [{ name: 'tier', type: 'trace_state', trace_state: { key: 'tier', values: ['vip', 'gold'] } }]],
+  ['ottl_condition', [{ name: 'ottl', type: 'ottl_condition', ottl_condition: { error_mode: 'ignore', span: [
+    'attributes["http.status_code"] >= 500', 'resource.attributes["customer.tier"] == "vip" and IsMatch(name, "op-[01]")', 'span.status.code == STATUS_CODE_OK and name == "op-2"',
+  ] } }]],
   ['span_count and trace_flags', [{ name: 'count', type: 'span_count', span_count: { min_spans: 4, max_spans: 5 } }, { name: 'flags', type: 'trace_flags' }]],
   // Within its budget: which traces a full budget refuses depends on upstream's (random) map order within a tick.
   ['composite within its budget', [{ name: 'c', type: 'composite', composite: {

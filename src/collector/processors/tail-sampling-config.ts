@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { re2Problem } from '../../contract/re2.ts';
 import { duration } from '../config/duration.ts';
+import { errorModeSchema } from './filter-conditions.ts';
+import { compileCondition, OttlError } from './ottl.ts';
 
 const int = z.number().int();
 const count = int.min(0);
@@ -25,13 +27,14 @@ const booleanAttribute = z.strictObject({ key: z.string().default(''), value: z.
 const spanCount = z.strictObject({ min_spans: int.default(0), max_spans: int.default(0) });
 const traceState = z.strictObject({ key: z.string().default(''), values: z.array(z.string()).default([]) });
 const rateLimiting = z.strictObject({ spans_per_second: int.default(0), burst_capacity: int.default(0) });
+const ottlCondition = z.strictObject({ error_mode: errorModeSchema.optional(), span: z.array(z.string()).default([]), spanevent: z.array(z.string()).default([]) });
 
 /** Policy types upstream has that this collector does not run. */
-const UNSUPPORTED_TYPES = ['bytes_limiting', 'ottl_condition'];
+const UNSUPPORTED_TYPES = ['bytes_limiting'];
 /** Types a policy, an `and`, `drop` or `composite` sub-policy and a `not` sub-policy may have. */
 const SHARED_TYPES = [
   'always_sample', 'latency', 'numeric_attribute', 'probabilistic', 'status_code', 'string_attribute', 'boolean_attribute', 'span_count', 'trace_flags',
-  'trace_state', 'rate_limiting',
+  'trace_state', 'rate_limiting', 'ottl_condition',
 ];
 
 const sharedFields = {
@@ -46,6 +49,7 @@ const sharedFields = {
   span_count: spanCount.default(spanCount.parse({})),
   trace_state: traceState.default(traceState.parse({})),
   rate_limiting: rateLimiting.default(rateLimiting.parse({})),
+  ottl_condition: ottlCondition.default(ottlCondition.parse({})),
   ...Object.fromEntries(UNSUPPORTED_TYPES.map((type) => [type, z.unknown().optional()])),
 };
 
@@ -152,8 +156,22 @@ function sharedProblems(config: SharedPolicyConfig, path: (string | number)[], p
       if (message) problem([...path, 'string_attribute', 'values', i], message);
     });
   }
+  if (type === 'ottl_condition') ottlProblems(config.ottl_condition, [...path, 'ottl_condition'], problem);
   if (type === 'numeric_attribute' && config.numeric_attribute.min_value === 0 && config.numeric_attribute.max_value === 0) {
     // Upstream logs this and then fails when the policy is first evaluated.
     problem([...path, 'numeric_attribute'], 'at least one of min_value or max_value must be set');
   }
+}
+
+function ottlProblems(config: SharedPolicyConfig['ottl_condition'], path: (string | number)[], problem: Problem): void {
+  if (config.span.length === 0 && config.spanevent.length === 0) problem(path, 'expected at least one OTTL condition to filter on');
+  if (config.spanevent.length > 0) problem([...path, 'spanevent'], 'unsupported: span event conditions (ottl_condition.spanevent)');
+  config.span.forEach((text, i) => {
+    try {
+      compileCondition(text, 'span');
+    } catch (error) {
+      if (!(error instanceof OttlError)) throw error;
+      problem([...path, 'span', i], error.message);
+    }
+  });
 }

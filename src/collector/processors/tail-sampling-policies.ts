@@ -10,7 +10,8 @@ import type { AndSubPolicyConfig, CompositeConfig, PolicyConfig, SharedPolicyCon
 import { FNV64_OFFSET, fnv64, probabilisticThreshold } from './tail-sampling-hash.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { parseTraceState } from './w3c-trace-state.ts';
-import { allResourcesAndSpans, anyResourceOrSpan, anySpan, intAttribute, stringAttributeBytes, type TraceData } from './tail-sampling-trace.ts';
+import { compileConditions } from './ottl.ts';
+import { allResourcesAndSpans, anyResourceOrSpan, anySpan, anySpanInContext, intAttribute, stringAttributeBytes, type TraceData } from './tail-sampling-trace.ts';
 
 /** What policies decide (upstream also has the deprecated inverted decisions, which no policy gives any more). */
 export type Decision = 'sampled' | 'not_sampled' | 'dropped';
@@ -208,6 +209,10 @@ function sharedPolicy(config: SharedPolicyConfig): Evaluator {
     case 'boolean_attribute': return booleanAttributePolicy(config.boolean_attribute);
     case 'span_count': return spanCountPolicy(config.span_count);
     case 'trace_state': return traceStatePolicy(config.trace_state);
+    case 'ottl_condition': {
+      const condition = compileConditions(config.ottl_condition.span, 'span');
+      return (trace) => (anySpanInContext(trace, condition) ? 'sampled' : 'not_sampled');
+    }
     case 'rate_limiting': {
       const { spans_per_second: rate, burst_capacity: burst } = config.rate_limiting;
       const bucket = new TokenBucket(rate, burst > 0 ? burst : 2 * rate);

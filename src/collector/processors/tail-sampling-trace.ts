@@ -2,7 +2,8 @@
 // order they arrived, each read in place (a policy decodes only the attribute, status or timestamps it asks for).
 import { decodeAnyValue } from '../otlp/any-value.ts';
 import { findAttribute } from '../otlp/attributes.ts';
-import { ANY_STRING, ENTRY_RESOURCE, ENTRY_SCOPES, SCOPE_ENTRY_ITEMS } from '../otlp/schema.ts';
+import type { ItemContext } from '../otlp/index.ts';
+import { ANY_STRING, ENTRY_RESOURCE, ENTRY_SCOPES, ITEM_ATTRIBUTES, SCOPE_ENTRY_ITEMS, SCOPE_ENTRY_SCOPE } from '../otlp/schema.ts';
 import { FieldReader, LEN } from '../otlp/wire.ts';
 
 /** What a policy sees of a trace: its id and the ResourceSpans received for it so far (one trace's spans each). */
@@ -25,6 +26,8 @@ interface ParsedEntry {
   readonly resource: Uint8Array;
   /** Span bodies in order, over all scopes. */
   readonly spans: readonly Uint8Array[];
+  /** Each span's encoded InstrumentationScope (empty when absent). */
+  readonly scopes: readonly Uint8Array[];
 }
 
 // An entry is read once however many policies walk it; the memo goes with the entry once the trace is decided.
@@ -35,16 +38,24 @@ function parse(entry: Uint8Array): ParsedEntry {
   if (parsed) return parsed;
   let resource = EMPTY;
   const spans: Uint8Array[] = [];
+  const scopes: Uint8Array[] = [];
   const r = entryReader.reset(entry, 0, entry.length, 'ResourceSpans');
   while (r.next()) {
     if (r.wireType !== LEN) continue;
     if (r.field === ENTRY_RESOURCE) resource = entry.subarray(r.valueStart, r.valueEnd);
     else if (r.field === ENTRY_SCOPES) {
+      let scope = EMPTY;
+      const first = spans.length;
       const s = scopeReader.reset(entry, r.valueStart, r.valueEnd, 'ScopeSpans');
-      while (s.next()) if (s.field === SCOPE_ENTRY_ITEMS && s.wireType === LEN) spans.push(entry.subarray(s.valueStart, s.valueEnd));
+      while (s.next()) {
+        if (s.wireType !== LEN) continue;
+        if (s.field === SCOPE_ENTRY_SCOPE) scope = entry.subarray(s.valueStart, s.valueEnd);
+        else if (s.field === SCOPE_ENTRY_ITEMS) spans.push(entry.subarray(s.valueStart, s.valueEnd));
+      }
+      for (let i = first; i < spans.length; i++) scopes.push(scope);
     }
   }
-  parsedEntries.set(entry, (parsed = { resource, spans }));
+  parsedEntries.set(entry, (parsed = { resource, spans, scopes }));
   return parsed;
 }
 
@@ -98,4 +109,33 @@ export function intAttribute(message: Uint8Array, field: number, key: Uint8Array
   if (found === undefined) return undefined;
   const value = decodeAnyValue(found);
   return value.type === 'int' ? value.value : 0n;
+}
+
+/** A test of a span with its resource and scope, as the OTTL conditions of the filter processor read items. */
+export type SpanTest = (span: Uint8Array, context: ItemContext) => boolean;
+
+// Serials of the contexts made here: negative, apart from the pipeline walk's.
+let serials = 0;
+
+/** True when some span passes `test`, each seen with its entry's resource and its scope. */
+export function anySpanInContext(trace: TraceData, test: SpanTest): boolean {
+  for (const entry of trace.entries) {
+    const { resource, spans, scopes } = parse(entry);
+    const resourceSerial = --serials;
+    let scopeSerial = 0;
+    let lastScope: Uint8Array | undefined;
+    for (let i = 0; i < spans.length; i++) {
+      const scope = scopes[i]!;
+      if (scope !== lastScope) {
+        lastScope = scope;
+        scopeSerial = --serials;
+      }
+      const context: ItemContext = {
+        kind: 'span', attributesField: ITEM_ATTRIBUTES.span, resourceSerial, scopeSerial, metricSerial: 0,
+        resource: () => resource, scope: () => scope, metricName: () => '', metric: () => EMPTY,
+      };
+      if (test(spans[i]!, context)) return true;
+    }
+  }
+  return false;
 }

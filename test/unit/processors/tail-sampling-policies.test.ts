@@ -189,6 +189,19 @@ describe('trace_state, rate_limiting', () => {
   });
 });
 
+describe('ottl_condition', () => {
+  const ottl = (span: string[]) => ({ type: 'ottl_condition', ottl_condition: { span } });
+  test.each<[string, string[], EntrySpec[], Decision]>([
+    ['a span attribute', ['attributes["http.status"] >= 500'], spans({ trace: t }, { trace: t, attributes: { 'http.status': 503 } }), 'sampled'],
+    ['no span matches', ['attributes["http.status"] >= 500'], spans({ trace: t, attributes: { 'http.status': 200 } }), 'not_sampled'],
+    ['the resource of the span', ['resource.attributes["tier"] == "vip"'], [{ resource: { tier: 'vip' }, spans: [{ trace: t }] }], 'sampled'],
+    ['any of the conditions', ['name == "nope"', 'span.status.code == STATUS_CODE_ERROR'], spans({ trace: t, status: 2 }), 'sampled'],
+    ['the scope of the span', ['instrumentation_scope.name == "test"'], spans({ trace: t }), 'sampled'],
+  ])('%s', (_name, conditions, entries, expected) => {
+    expect(policy(ottl(conditions))(trace(entries), 0)).toBe(expected);
+  });
+});
+
 describe('decide: how policy decisions combine', () => {
   const fixed = (decision: Decision): Evaluator => () => decision;
   const data = trace(spans({ trace: t }));

@@ -187,6 +187,8 @@ describe('config', () => {
         { name: 'x', type: 'nope' },
         { name: 'r', type: 'string_attribute', string_attribute: { key: 'k', values: ['(a'], enabled_regex_matching: true } },
         { name: 'a', type: 'and', and: { and_sub_policy: [{ name: 's', type: 'bytes_limiting' }] } },
+        { name: 'o', type: 'ottl_condition', ottl_condition: { span: ['name == "a"', 'Nope(name)'], spanevent: ['name == "e"'] } },
+        { name: 'o2', type: 'ottl_condition', ottl_condition: {} },
       ],
     }, [
       'policies.0.name: policy name cannot be empty',
@@ -195,6 +197,9 @@ describe('config', () => {
       'policies.2.type: unknown sampling policy type nope',
       'policies.3.string_attribute.values.0: invalid regular expression "(a": error parsing regexp: missing closing ): `(a`',
       'policies.4.and.and_sub_policy.0.type: unsupported: the bytes_limiting policy',
+      'policies.5.ottl_condition.spanevent: unsupported: span event conditions (ottl_condition.spanevent)',
+      'policies.5.ottl_condition.span.1: unsupported path "Nope" in the span context in condition "Nope(name)"',
+      'policies.6.ottl_condition: expected at least one OTTL condition to filter on',
     ]],
   ])('%s', (_name, config, errors) => {
     expect(configErrors(tailSamplingProcessorFactory as never, config)).toEqual(errors);
