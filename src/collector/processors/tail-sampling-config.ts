@@ -27,14 +27,13 @@ const booleanAttribute = z.strictObject({ key: z.string().default(''), value: z.
 const spanCount = z.strictObject({ min_spans: int.default(0), max_spans: int.default(0) });
 const traceState = z.strictObject({ key: z.string().default(''), values: z.array(z.string()).default([]) });
 const rateLimiting = z.strictObject({ spans_per_second: int.default(0), burst_capacity: int.default(0) });
+const bytesLimiting = z.strictObject({ bytes_per_second: int.default(0), burst_capacity: int.default(0) });
 const ottlCondition = z.strictObject({ error_mode: errorModeSchema.optional(), span: z.array(z.string()).default([]), spanevent: z.array(z.string()).default([]) });
 
-/** Policy types upstream has that this collector does not run. */
-const UNSUPPORTED_TYPES = ['bytes_limiting'];
 /** Types a policy, an `and`, `drop` or `composite` sub-policy and a `not` sub-policy may have. */
 const SHARED_TYPES = [
   'always_sample', 'latency', 'numeric_attribute', 'probabilistic', 'status_code', 'string_attribute', 'boolean_attribute', 'span_count', 'trace_flags',
-  'trace_state', 'rate_limiting', 'ottl_condition',
+  'trace_state', 'rate_limiting', 'bytes_limiting', 'ottl_condition',
 ];
 
 const sharedFields = {
@@ -50,7 +49,7 @@ const sharedFields = {
   trace_state: traceState.default(traceState.parse({})),
   rate_limiting: rateLimiting.default(rateLimiting.parse({})),
   ottl_condition: ottlCondition.default(ottlCondition.parse({})),
-  ...Object.fromEntries(UNSUPPORTED_TYPES.map((type) => [type, z.unknown().optional()])),
+  bytes_limiting: bytesLimiting.default(bytesLimiting.parse({})),
 };
 
 const sharedPolicy = z.strictObject(sharedFields);
@@ -141,7 +140,6 @@ function compositeProblems(config: CompositeConfig, path: (string | number)[], p
 
 function sharedProblems(config: SharedPolicyConfig, path: (string | number)[], problem: Problem): void {
   const { type } = config;
-  if (UNSUPPORTED_TYPES.includes(type)) return problem([...path, 'type'], `unsupported: the ${type} policy`);
   if (!SHARED_TYPES.includes(type)) return problem([...path, 'type'], `unknown sampling policy type ${type}`);
   if (type === 'status_code') {
     const codes = config.status_code.status_codes;

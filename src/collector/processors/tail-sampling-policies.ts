@@ -5,6 +5,7 @@ import { compileRe2 } from '../../contract/re2.ts';
 import { decodeAnyValue } from '../otlp/any-value.ts';
 import { bytesEqual, findAttribute, keyBytes } from '../otlp/attributes.ts';
 import { RESOURCE_ATTRIBUTES, SPAN_ATTRIBUTES } from '../otlp/schema.ts';
+import { requestSize } from '../otlp/scan.ts';
 import { durationMs, INT64_MAX, INT64_MIN, spanFlags, spanStatusCode, spanTimes, spanTraceState } from './span-fields.ts';
 import type { AndSubPolicyConfig, CompositeConfig, PolicyConfig, SharedPolicyConfig } from './tail-sampling-config.ts';
 import { FNV64_OFFSET, fnv64, probabilisticThreshold } from './tail-sampling-hash.ts';
@@ -217,6 +218,12 @@ function sharedPolicy(config: SharedPolicyConfig): Evaluator {
       const { spans_per_second: rate, burst_capacity: burst } = config.rate_limiting;
       const bucket = new TokenBucket(rate, burst > 0 ? burst : 2 * rate);
       return (trace, now) => (bucket.allow(now, trace.spanCount) ? 'sampled' : 'not_sampled');
+    }
+    case 'bytes_limiting': {
+      // The trace's size as one export request of its entries, as upstream's TracesSize.
+      const { bytes_per_second: rate, burst_capacity: burst } = config.bytes_limiting;
+      const bucket = new TokenBucket(rate, burst > 0 ? burst : 2 * rate);
+      return (trace, now) => (bucket.allow(now, requestSize(trace.entries)) ? 'sampled' : 'not_sampled');
     }
     case 'trace_flags': return (trace) => (anySpan(trace, (span) => (spanFlags(span) & FLAG_SAMPLED) !== 0) ? 'sampled' : 'not_sampled');
     default: throw new Error(`tail_sampling: policy type ${config.type} is not supported`);

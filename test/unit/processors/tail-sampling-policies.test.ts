@@ -182,6 +182,13 @@ describe('trace_state, rate_limiting', () => {
     expect(policy(state(values))(withState(traceState), 0)).toBe(expected);
   });
 
+  test('bytes_limiting: the trace as one request of its entries, against bytes per second', () => {
+    const one = trace(spans({ trace: t }));
+    const size = one.entries.reduce((n, entry) => n + 2 + entry.length, 0);
+    const evaluate = policy({ type: 'bytes_limiting', bytes_limiting: { bytes_per_second: size, burst_capacity: size } });
+    expect([0, 0, 999, 1000].map((now) => evaluate(one, now))).toEqual(['sampled', 'not_sampled', 'not_sampled', 'sampled']);
+  });
+
   test('rate_limiting: spans per second with a burst of twice that, from a full bucket', () => {
     const evaluate = policy({ type: 'rate_limiting', rate_limiting: { spans_per_second: 2 } });
     const twoSpans = trace(spans({ trace: t }, { trace: t }));
