@@ -142,7 +142,7 @@ describeFallback('autoscaling on the process runtime (fallback)', () => {
     const backTo1 = firstAfter(samples, DOWN_AT, (s) => s.replicas === 1);
     const delivery = checkDelivery(load.ackedIds, sink!);
     const events = (await listObjects<KubeObject & { reason?: string; note?: string }>(client, resources.event, ns)).filter((e) => e.reason === 'Scaled');
-    const stoppedExits = runtime!.exits().filter((e) => e.stopped);
+    const stoppedExits = runtime!.exits().filter((e) => e.stopped && e.served);
     // The figures of the run, for the report.
     console.log(JSON.stringify({
       steps, upTo2, upTo5, firstDown, backTo1,

@@ -77,8 +77,12 @@ test('runs, restarts on a config change, refuses off-loopback exporters, stays w
 
   await client.request('DELETE', objectPath(resources.deployment, ns, 'good-collector'), { query: { propagationPolicy: 'Foreground' } });
   await waitFor('no collector left', async () => of('good').length === 0, 60_000);
-  await waitFor('all exited', async () => runtime.exits().filter((e) => e.stopped).length >= 3, 60_000);
-  expect(runtime.exits().every((e) => e.code === 0 && e.stopped)).toBe(true);
+  await waitFor('all exited', async () => runtime.exits().filter((e) => e.stopped && e.served).length >= 3, 60_000);
+  // Every collector that served drained and exited 0. (The third pod may start when a slot frees during the delete and
+  // be stopped while starting, as a kubelet would: killed by the signal, it had nothing to drain.)
+  const served = runtime.exits().filter((e) => e.served);
+  expect(served.map((e) => ({ code: e.code, stopped: e.stopped }))).toEqual(served.map(() => ({ code: 0, stopped: true })));
+  expect(runtime.exits().filter((e) => !e.stopped)).toEqual([]);
 }, 180_000);
 
 test('a header from a Secret reaches the backend; the ConfigMap holds only the variable name', async () => {

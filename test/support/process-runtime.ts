@@ -47,6 +47,11 @@ export interface ExitInfo {
   signal: NodeJS.Signals | null;
   /** True when the runtime stopped it (pod gone, config change); false for a crash. */
   stopped: boolean;
+  /**
+   * Whether it had been Ready. One stopped before (its pod deleted while it started, as a kubelet may) can die of the
+   * signal before the collector installs its handler; only a process that served owes a clean drain.
+   */
+  served: boolean;
   at: number;
 }
 
@@ -75,6 +80,8 @@ interface Entry {
   state: ProcessState;
   configText?: string;
   child?: ChildProcess;
+  /** This process has been Ready. */
+  served?: boolean;
   exited?: Promise<void>;
   restarts: number;
   restartAt: number;
@@ -281,7 +288,8 @@ export class ProcessRuntime {
       entry.child = undefined;
       entry.exited = undefined;
       release();
-      this.#exits.push({ pod: entry.pod, ip: entry.ip, code, signal, stopped: entry.state === 'stopping', at: Date.now() });
+      this.#exits.push({ pod: entry.pod, ip: entry.ip, code, signal, stopped: entry.state === 'stopping', served: entry.served === true, at: Date.now() });
+      entry.served = false;
       if (entry.state === 'stopping') return;
       this.#crashed(entry, `exited with ${signal ?? code}`);
       this.#log.warn({ pod: entry.pod, code, signal, logFile: entry.logFile }, 'collector exited; restarting after backoff');
@@ -314,6 +322,7 @@ export class ProcessRuntime {
     const readiness = plan.readiness;
     if (!readiness) {
       entry.state = 'serving';
+      entry.served = true;
       return;
     }
     const url = `http://${entry.ip}:${readiness.port}${readiness.path}`;
@@ -322,8 +331,10 @@ export class ProcessRuntime {
       const ok = await fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.status >= 200 && r.status < 400, () => false);
       if (entry.child !== child || entry.state === 'stopping') return;
       failures = ok ? 0 : failures + 1;
-      if (ok) entry.state = 'serving';
-      else if (entry.state !== 'serving' || failures >= readiness.failureThreshold) entry.state = 'starting';
+      if (ok) {
+        entry.state = 'serving';
+        entry.served = true;
+      } else if (entry.state !== 'serving' || failures >= readiness.failureThreshold) entry.state = 'starting';
     };
     clearInterval(entry.probe);
     entry.probe = setInterval(() => void check(), PROBE_INTERVAL_MS);
