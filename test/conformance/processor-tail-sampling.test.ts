@@ -74,6 +74,7 @@ const CASES: [string, object[], object?][] = [
   ...Object.entries(POLICIES).map(([name, policy]): [string, object[]] => [name, [policy]]),
   ['the four together', Object.values(POLICIES)],
   ['the four together, with decision caches', Object.values(POLICIES), { decision_cache: { sampled_cache_size: 1000, non_sampled_cache_size: 1000 } }],
+  ['the four together, in 4 shards with decision caches', Object.values(POLICIES), { num_shards: 4, decision_cache: { sampled_cache_size: 1000, non_sampled_cache_size: 1000 } }],
   ['and: an error in a slow trace', [{ name: 'both', type: 'and', and: { and_sub_policy: [POLICIES.errors, { ...POLICIES.slow, latency: { threshold_ms: 500 } }] } }]],
   ['string_attribute: patterns, inverted', [{ name: 'not-vip', type: 'string_attribute', string_attribute: { key: 'customer.tier', values: ['^v', 'ld$'], enabled_regex_matching: true, invert_match: true } }]],
   ['numeric_attribute: server errors, and not in range', [

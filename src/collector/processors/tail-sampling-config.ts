@@ -100,7 +100,6 @@ export const tailSamplingConfigSchema = z
       problem(['sampling_strategy'], `invalid sampling_strategy "${config.sampling_strategy}", expected one of "trace-complete" or "span-ingest"`);
     } else if (config.sampling_strategy === 'span-ingest') problem(['sampling_strategy'], 'unsupported: the span-ingest sampling strategy');
     if (config.num_shards > 256) problem(['num_shards'], `num_shards (${config.num_shards}) must not exceed 256`);
-    else if (config.num_shards > 1) problem(['num_shards'], 'unsupported: more than one shard');
     if (config.tail_storage !== undefined) {
       // Upstream refuses it too, unless its alpha feature gate is on.
       problem(['tail_storage'], `'tail_storage' requires the "processor.tailsamplingprocessor.tailstorageextension" feature gate, which this collector does not have`);
