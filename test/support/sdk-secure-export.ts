@@ -25,29 +25,43 @@ function spans(ids: readonly string[]) {
   return memory.getFinishedSpans();
 }
 
-/** `{ code: 0 }` when served; else the SDK's failure, whose error carries the gRPC status or HTTP status in `code`. */
-export async function exportSpans(transport: 'grpc' | 'http', port: number, client: SecureClient, ids: readonly string[]): Promise<ExportResult> {
+/** Where a secure exporter sends: a port on 127.0.0.1, or a host (an IP the certificate names) and port. */
+export type SecureServer = number | { readonly host: string; readonly port: number };
+
+export type SecureExporter = TracesGrpc | TracesProto;
+
+/** An SDK exporter over TLS to `server`; it keeps its connection between exports until `shutdown()`. */
+export function secureExporter(transport: 'grpc' | 'http', server: SecureServer, client: SecureClient): SecureExporter {
+  const { host, port } = typeof server === 'number' ? { host: '127.0.0.1', port: server } : server;
   const auth: Record<string, string> = client.token === undefined ? {} : { Authorization: `Bearer ${client.token}` };
   const cert = client.clientCert;
-  let exporter: TracesGrpc | TracesProto;
   if (transport === 'grpc') {
     const metadata = new Metadata();
     if (client.token !== undefined) metadata.set('authorization', `Bearer ${client.token}`);
-    exporter = new TracesGrpc({
-      url: `https://127.0.0.1:${port}`,
+    return new TracesGrpc({
+      url: `https://${host}:${port}`,
       credentials: credentials.createSsl(Buffer.from(client.ca), cert ? Buffer.from(cert.key) : null, cert ? Buffer.from(cert.cert) : null),
       metadata,
       timeoutMillis: 5000,
     });
-  } else {
-    exporter = new TracesProto({
-      url: `https://127.0.0.1:${port}/v1/traces`,
-      headers: auth,
-      httpAgentOptions: { ca: client.ca, ...(cert && { cert: cert.cert, key: cert.key }) },
-      timeoutMillis: 5000,
-    });
   }
-  const result = await new Promise<ExportResult>((resolve) => exporter.export(spans(ids), resolve));
+  return new TracesProto({
+    url: `https://${host}:${port}/v1/traces`,
+    headers: auth,
+    httpAgentOptions: { ca: client.ca, ...(cert && { cert: cert.cert, key: cert.key }) },
+    timeoutMillis: 5000,
+  });
+}
+
+/** One export of a span per id (attribute `test.id`) through `exporter`. */
+export function exportWith(exporter: SecureExporter, ids: readonly string[]): Promise<ExportResult> {
+  return new Promise<ExportResult>((resolve) => exporter.export(spans(ids), resolve));
+}
+
+/** `{ code: 0 }` when served; else the SDK's failure, whose error carries the gRPC status or HTTP status in `code`. */
+export async function exportSpans(transport: 'grpc' | 'http', server: SecureServer, client: SecureClient, ids: readonly string[]): Promise<ExportResult> {
+  const exporter = secureExporter(transport, server, client);
+  const result = await exportWith(exporter, ids);
   await exporter.shutdown();
   return result;
 }

@@ -13,13 +13,16 @@ export interface Issued {
 
 let serial = 0;
 
-/** A certificate for 127.0.0.1 signed by the PKI's CA, for a server or a client. */
-export function issue(pki: TestPki, usage: 'serverAuth' | 'clientAuth'): Issued {
+/**
+ * A certificate signed by the PKI's CA, for a server or a client, valid for `subjectAltNames` (openssl syntax:
+ * `IP:198.18.128.10`, `DNS:name.ns.svc`; default 127.0.0.1).
+ */
+export function issue(pki: TestPki, usage: 'serverAuth' | 'clientAuth', subjectAltNames: readonly string[] = ['IP:127.0.0.1']): Issued {
   const name = `${usage}-${process.pid}-${++serial}`;
   const path = (suffix: string) => join(pki.dir, `${name}.${suffix}`);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
   openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', path('key'), '-out', path('csr'), '-subj', `/CN=${name}`);
-  writeFileSync(path('ext'), `subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=${usage}\n`);
+  writeFileSync(path('ext'), `subjectAltName=${subjectAltNames.join(',')}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=${usage}\n`);
   openssl('x509', '-req', '-in', path('csr'), '-CA', pki.caFile, '-CAkey', join(pki.dir, 'ca.key'), '-CAcreateserial', '-out', path('crt'), '-days', '2', '-extfile', path('ext'));
   return { cert: readFileSync(path('crt'), 'utf8'), key: readFileSync(path('key'), 'utf8') };
 }
