@@ -74,6 +74,8 @@ const CASES: [string, object[], object?][] = [
   ...Object.entries(POLICIES).map(([name, policy]): [string, object[]] => [name, [policy]]),
   ['the four together', Object.values(POLICIES)],
   ['the four together, with decision caches', Object.values(POLICIES), { decision_cache: { sampled_cache_size: 1000, non_sampled_cache_size: 1000 } }],
+  // On span ingest, a trace not sampled leaves memory at the end of its wait: its later spans are a new trace.
+  ['the four together, decided on span ingest', Object.values(POLICIES), { sampling_strategy: 'span-ingest' }],
   ['the four together, in 4 shards with decision caches', Object.values(POLICIES), { num_shards: 4, decision_cache: { sampled_cache_size: 1000, non_sampled_cache_size: 1000 } }],
   ['and: an error in a slow trace', [{ name: 'both', type: 'and', and: { and_sub_policy: [POLICIES.errors, { ...POLICIES.slow, latency: { threshold_ms: 500 } }] } }]],
   ['string_attribute: patterns, inverted', [{ name: 'not-vip', type: 'string_attribute', string_attribute: { key: 'customer.tier', values: ['^v', 'ld$'], enabled_regex_matching: true, invert_match: true } }]],
@@ -138,7 +140,7 @@ describe.each(CASES)('tail_sampling: %s', (_name, policies, settings = {}) => {
     for (const request of requests(3, 5)) await pair.send('traces', request);
     const late = await settled();
     expect(sortedItems(late.ours)).toEqual(sortedItems(late.upstream));
-    expect(traceIds(late.ours)).toEqual(traceIds(decided.ours));
+    if ((settings as { sampling_strategy?: string }).sampling_strategy !== 'span-ingest') expect(traceIds(late.ours)).toEqual(traceIds(decided.ours));
     expect(late.ours.length).toBeGreaterThan(decided.ours.length);
   });
 

@@ -7,6 +7,7 @@ import { re2Problem } from '../../contract/re2.ts';
 import { duration } from '../config/duration.ts';
 import { errorModeSchema } from './filter-conditions.ts';
 import { compileCondition, OttlError } from './ottl.ts';
+import { isStateful } from './tail-sampling-decision.ts';
 
 const int = z.number().int();
 const count = int.min(0);
@@ -98,7 +99,7 @@ export const tailSamplingConfigSchema = z
     const problem = (path: (string | number)[], message: string): void => ctx.addIssue({ code: 'custom', path, message });
     if (config.sampling_strategy !== 'trace-complete' && config.sampling_strategy !== 'span-ingest') {
       problem(['sampling_strategy'], `invalid sampling_strategy "${config.sampling_strategy}", expected one of "trace-complete" or "span-ingest"`);
-    } else if (config.sampling_strategy === 'span-ingest') problem(['sampling_strategy'], 'unsupported: the span-ingest sampling strategy');
+    }
     if (config.num_shards > 256) problem(['num_shards'], `num_shards (${config.num_shards}) must not exceed 256`);
     if (config.tail_storage !== undefined) {
       // Upstream refuses it too, unless its alpha feature gate is on.
@@ -116,6 +117,9 @@ export const tailSamplingConfigSchema = z
       else if (entry.type === 'drop') andProblems(entry.drop.drop_sub_policy, [...path, 'drop', 'drop_sub_policy'], problem);
       else if (entry.type === 'not') sharedProblems(entry.not.not_sub_policy, [...path, 'not', 'not_sub_policy'], problem);
       else sharedProblems(entry, path, problem);
+      if (config.sampling_strategy === 'span-ingest' && isStateful(entry)) {
+        problem(path, `sampling_strategy "span-ingest" requires all policies to be stateless, but policy "${entry.name}" is stateful`);
+      }
     });
   });
 

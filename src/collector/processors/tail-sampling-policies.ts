@@ -1,5 +1,5 @@
-// The tail_sampling policies as upstream's evaluators (contrib tailsamplingprocessor v0.161.0, internal/sampling),
-// and how their decisions combine into a trace's final one. Pure: a policy reads the trace it is given and, for the
+// The tail_sampling policies as upstream's evaluators (contrib tailsamplingprocessor v0.161.0, internal/sampling);
+// how their decisions combine: tail-sampling-decision.ts. Pure: a policy reads the trace it is given and, for the
 // rate budgets of rate_limiting and composite, the time it is told.
 import { compileRe2 } from '../../contract/re2.ts';
 import { decodeAnyValue } from '../otlp/any-value.ts';
@@ -237,37 +237,4 @@ export function policyEvaluator(config: PolicyConfig): Evaluator {
   if (config.type === 'not') return notPolicy(sharedPolicy(config.not.not_sub_policy));
   if (config.type === 'composite') return compositePolicy(config.composite);
   return sharedPolicy(config);
-}
-
-export interface Verdict {
-  readonly decision: Decision;
-  /** Index of the policy whose decision it is (the first that gave it), or -1 (none sampled or dropped). */
-  readonly policy: number;
-  /**
-   * Each evaluated policy's decision in order, undefined where it failed (a malformed span: upstream's evaluation
-   * error, which leaves the policy out); none after a drop, nor, with sample_on_first_match, after a sample.
-   */
-  readonly decisions: readonly (Decision | undefined)[];
-}
-
-/**
- * Upstream's decision: the first `drops` policies (the drop policies, which upstream puts first) are asked until one
- * drops the trace; then every other policy in order (with sample_on_first_match, up to the first that samples). The
- * trace is dropped when a drop policy drops it, else sampled when any policy samples it.
- */
-export function decide(policies: readonly Evaluator[], drops: number, trace: TraceData, now: number, firstMatch: boolean): Verdict {
-  const decisions: (Decision | undefined)[] = [];
-  for (let i = 0; i < policies.length; i++) {
-    let decision: Decision | undefined;
-    try {
-      decision = policies[i]!(trace, now);
-    } catch {
-      decision = undefined;
-    }
-    decisions.push(decision);
-    if (i < drops && decision === 'dropped') return { decision, policy: i, decisions };
-    if (i >= drops && firstMatch && decision === 'sampled') break;
-  }
-  const policy = decisions.indexOf('sampled', drops);
-  return { decision: policy >= 0 ? 'sampled' : 'not_sampled', policy, decisions };
 }

@@ -6,7 +6,8 @@ import type { TracePart } from '../otlp/by-trace.ts';
 import { DecisionBatches, DecisionCache } from './decision-batches.ts';
 import type { TailSamplingConfig } from './tail-sampling-config.ts';
 import type { TailSamplingMetrics } from './tail-sampling-metrics.ts';
-import { decide, policyEvaluator, type Decision, type Evaluator } from './tail-sampling-policies.ts';
+import { decide, decideOnIngest } from './tail-sampling-decision.ts';
+import { policyEvaluator, type Decision, type Evaluator } from './tail-sampling-policies.ts';
 import type { TraceData } from './tail-sampling-trace.ts';
 
 export const TICK_MS = 1000;
@@ -32,10 +33,13 @@ export interface Tally {
   newTraces: number;
   releasedSampled: number;
   releasedNotSampled: number;
+  /** Decisions made on ingest (sampling_strategy span-ingest). */
+  readonly outcome: Outcome;
 }
 
-/** What one tick decided, over every shard. */
+/** What one tick (or, on span ingest, one request) decided, over every shard. */
 export interface Outcome {
+  /** Spans of the traces sampled (by a tick). */
   readonly entries: Uint8Array[];
   readonly counts: number[];
   /** Per policy (in the shards' common order): decisions counted. */
@@ -71,6 +75,8 @@ export class SamplerShard {
   readonly #rootTicks: number;
   readonly #sampledCache: DecisionCache;
   readonly #notSampledCache: DecisionCache;
+  /** sampling_strategy span-ingest: policies decide as spans arrive; what is still pending at the wait's end is not sampled. */
+  readonly #onIngest: boolean;
 
   /** `config`: this shard's share (see shardConfig). */
   constructor(config: TailSamplingConfig, metrics: TailSamplingMetrics) {
@@ -90,6 +96,7 @@ export class SamplerShard {
     this.#batches = new DecisionBatches(Math.max(1, Math.trunc(config.decision_wait / TICK_MS)));
     this.#sampledCache = new DecisionCache(config.decision_cache.sampled_cache_size);
     this.#notSampledCache = new DecisionCache(config.decision_cache.non_sampled_cache_size);
+    this.#onIngest = config.sampling_strategy === 'span-ingest';
   }
 
   get size(): number {
@@ -124,6 +131,16 @@ export class SamplerShard {
         continue;
       }
       if (trace.decision !== undefined) continue;
+      if (this.#onIngest) {
+        trace.decision = 'not_sampled';
+        trace.decidedAt = now;
+        add(outcome.global, 'not_sampled');
+        trace.entries = [];
+        trace.counts = [];
+        this.#release(trace, now);
+        if (this.#traces.has(key)) this.#drop(trace, now);
+        continue;
+      }
       const data: TraceData = { id: Buffer.from(key, 'latin1'), entries: trace.entries, spanCount: trace.spanCount };
       const verdict = decide(this.#timed, this.#drops, data, now, this.#config.sample_on_first_match);
       verdict.decisions.forEach((decision, i) => {
@@ -175,6 +192,7 @@ export class SamplerShard {
       this.#release(trace, now);
       return;
     }
+    if (trace.decision === undefined && this.#onIngest) return this.#ingest(trace, part, now, tally);
     if (trace.decision === undefined) {
       trace.entries.push(part.entry);
       trace.counts.push(part.spans);
@@ -183,6 +201,34 @@ export class SamplerShard {
     if (trace.decision === 'sampled') tally.late.push(part);
     else this.#release(trace, now);
     if (trace.decidedAt !== undefined) this.#metrics.lateSpanAge().observe(Math.trunc((now - trace.decidedAt) / 1000));
+  }
+
+  /** span-ingest: the policies see this request's spans of the trace; a sampled trace goes on with what it held. */
+  #ingest(trace: HeldTrace, part: TracePart, now: number, tally: Tally): void {
+    const started = performance.now();
+    const data: TraceData = { id: Buffer.from(part.key, 'latin1'), entries: [part.entry], spanCount: trace.spanCount };
+    const verdict = decideOnIngest(this.#timed, this.#drops, data, now);
+    const { outcome } = tally;
+    verdict.decisions.forEach((decision, i) => {
+      if (decision === undefined) outcome.errors++;
+      else add(outcome.perPolicy[i]!, decision);
+    });
+    this.#metrics.decisionTimerLatency.observe(Math.trunc(performance.now() - started));
+    if (verdict.decision === undefined) {
+      trace.entries.push(part.entry);
+      trace.counts.push(part.spans);
+      return;
+    }
+    add(outcome.global, verdict.decision);
+    trace.decision = verdict.decision;
+    trace.decidedAt = now;
+    if (verdict.decision === 'sampled') {
+      trace.entries.forEach((entry, i) => tally.late.push({ key: part.key, entry, spans: trace.counts[i]!, root: false }));
+      tally.late.push(part);
+    }
+    trace.entries = [];
+    trace.counts = [];
+    this.#release(trace, now);
   }
 
   /** Puts a decided trace in its decision cache; one that the cache holds is no longer kept here. */

@@ -71,7 +71,7 @@ export class TailSampler implements Consumer, Lifecycle {
   }
 
   consume(payload: Payload): void {
-    const tally: Tally = { late: [], newTraces: 0, releasedSampled: 0, releasedNotSampled: 0 };
+    const tally: Tally = { late: [], newTraces: 0, releasedSampled: 0, releasedNotSampled: 0, outcome: this.#outcome() };
     const now = this.#clock.now();
     const shards = this.#shards;
     const roots = shards[0]!.findsRoots;
@@ -85,6 +85,7 @@ export class TailSampler implements Consumer, Lifecycle {
     metrics.newTraceIdReceived.inc(tally.newTraces);
     if (tally.releasedSampled > 0) metrics.earlyReleasesFromCacheDecision.labels({ sampled: 'true' }).inc(tally.releasedSampled);
     if (tally.releasedNotSampled > 0) metrics.earlyReleasesFromCacheDecision.labels({ sampled: 'false' }).inc(tally.releasedNotSampled);
+    this.#record(tally.outcome);
     this.#send(tally.late.map((part) => part.entry), tally.late.map((part) => part.spans));
   }
 
@@ -92,7 +93,7 @@ export class TailSampler implements Consumer, Lifecycle {
   tick(): boolean {
     const started = performance.now();
     const now = this.#clock.now();
-    const outcome: Outcome = { entries: [], counts: [], perPolicy: this.#labels.map(() => new Map()), global: new Map(), tooEarly: 0, errors: 0 };
+    const outcome = this.#outcome();
     let more = false;
     for (const shard of this.#shards) more = shard.tick(now, outcome) || more;
     this.#send(outcome.entries, outcome.counts);
@@ -100,19 +101,31 @@ export class TailSampler implements Consumer, Lifecycle {
     metrics.decisionTimerLatency.observe(Math.trunc(performance.now() - started));
     metrics.tracesOnMemory.set(this.#shards.reduce((sum, shard) => sum + shard.size, 0));
     metrics.traceDroppedTooEarly.inc(outcome.tooEarly);
+    this.#record(outcome);
+    const executions = this.#shards.map((shard) => shard.takeExecutions());
+    this.#labels.forEach((policy, i) => {
+      metrics.policyExecutionTimeSum.labels({ policy }).inc(Math.trunc(executions.reduce((sum, shard) => sum + shard[i]!.micros, 0)));
+      metrics.policyExecutionCount.labels({ policy }).inc(executions.reduce((sum, shard) => sum + shard[i]!.executions, 0));
+    });
+    return more;
+  }
+
+  #outcome(): Outcome {
+    return { entries: [], counts: [], perPolicy: this.#labels.map(() => new Map()), global: new Map(), tooEarly: 0, errors: 0 };
+  }
+
+  /** Counts decisions: per policy, in all, and the policies that failed. */
+  #record(outcome: Outcome): void {
+    const metrics = this.#metrics;
     metrics.policyEvaluationError.inc(outcome.errors);
     for (const [decision, count] of outcome.global) metrics.globalCountTracesSampled.labels(decisionLabels(decision)).inc(count);
-    const executions = this.#shards.map((shard) => shard.takeExecutions());
     this.#labels.forEach((policy, i) => {
       for (const [decision, count] of outcome.perPolicy[i]!) {
         // Labels in upstream's (alphabetical) order: prom-client writes them in the order given.
         const labels = decisionLabels(decision);
         metrics.countTracesSampled.labels({ decision: labels.decision, policy, sampled: labels.sampled }).inc(count);
       }
-      metrics.policyExecutionTimeSum.labels({ policy }).inc(Math.trunc(executions.reduce((sum, shard) => sum + shard[i]!.micros, 0)));
-      metrics.policyExecutionCount.labels({ policy }).inc(executions.reduce((sum, shard) => sum + shard[i]!.executions, 0));
     });
-    return more;
   }
 
   #send(entries: Uint8Array[], counts: number[]): void {

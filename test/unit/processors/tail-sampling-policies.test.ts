@@ -3,7 +3,8 @@
 import { tailSamplingConfigSchema, type PolicyConfig } from '../../../src/collector/processors/tail-sampling-config.ts';
 import { durationMs } from '../../../src/collector/processors/span-fields.ts';
 import { hashTraceId, probabilisticThreshold } from '../../../src/collector/processors/tail-sampling-hash.ts';
-import { decide, policyEvaluator, type Decision, type Evaluator } from '../../../src/collector/processors/tail-sampling-policies.ts';
+import { decide, decideOnIngest, isStateful } from '../../../src/collector/processors/tail-sampling-decision.ts';
+import { policyEvaluator, type Decision, type Evaluator } from '../../../src/collector/processors/tail-sampling-policies.ts';
 import { trace, type EntrySpec } from './tail-sampling-fixtures.ts';
 
 function policy(config: object): Evaluator {
@@ -233,5 +234,34 @@ describe('decide: how policy decisions combine', () => {
     expect(verdict.decision).toBe(decision);
     expect(verdict.policy).toBe(policyIndex);
     expect(verdict.decisions).toHaveLength(asked);
+  });
+});
+
+describe('decideOnIngest (span-ingest)', () => {
+  const fixed = (decision: Decision): Evaluator => () => decision;
+  const failing: Evaluator = () => {
+    throw new Error('malformed span');
+  };
+  const data = trace(spans({ trace: t }));
+  test.each<[string, Evaluator[], number, Decision | undefined, number]>([
+    ['the first that samples decides', [fixed('not_sampled'), fixed('sampled'), fixed('sampled')], 0, 'sampled', 2],
+    ['none samples: pending', [fixed('not_sampled')], 0, undefined, 1],
+    ['a drop decides', [fixed('dropped'), fixed('sampled')], 1, 'dropped', 1],
+    ['a drop policy that answers stops the others', [fixed('not_sampled'), fixed('sampled')], 1, undefined, 1],
+    ['a drop policy that fails does not', [failing, fixed('sampled')], 1, 'sampled', 2],
+  ])('%s', (_name, policies, drops, decision, asked) => {
+    const verdict = decideOnIngest(policies, drops, data, 0);
+    expect(verdict.decision).toBe(decision);
+    expect(verdict.decisions).toHaveLength(asked);
+  });
+
+  test.each<[object, boolean]>([
+    [{ type: 'latency', latency: { threshold_ms: 5 } }, false],
+    [{ type: 'latency', latency: { threshold_ms: 5, upper_threshold_ms: 9 } }, true],
+    [{ type: 'rate_limiting' }, true],
+    [{ type: 'and', and: { and_sub_policy: [{ name: 'a', type: 'always_sample' }, { name: 'n', type: 'not', not: { not_sub_policy: { name: 's', type: 'span_count', span_count: { max_spans: 3 } } } }] } }, true],
+    [{ type: 'composite', composite: { composite_sub_policy: [{ name: 'a', type: 'always_sample' }] } }, false],
+  ])('isStateful(%j) = %p', (config, stateful) => {
+    expect(isStateful(tailSamplingConfigSchema.parse({ policies: [{ name: 'p', ...config }] }).policies[0]!)).toBe(stateful);
   });
 });

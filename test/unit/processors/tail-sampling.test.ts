@@ -111,6 +111,25 @@ describe('decision_wait_after_root_received', () => {
   });
 });
 
+describe('span-ingest', () => {
+  test('a request\'s spans that a policy samples go on at once with what the trace held; pending traces are not sampled', async () => {
+    // Pending traces leave memory when not sampled: the cache keeps their decision for their later spans.
+    const s = await sampler({ decision_wait: '5s', sampling_strategy: 'span-ingest', policies: [ERRORS], decision_cache: { non_sampled_cache_size: 10 } });
+    s.processor.consume(payload([{ spans: [{ trace: 'bad' }, { trace: 'good' }] }]));
+    expect(s.kept()).toEqual([]);
+    s.processor.consume(payload([{ spans: [{ trace: 'bad', status: 2 }, { trace: 'good' }] }]));
+    expect(s.kept()).toEqual(['bad', 'bad']);
+    s.processor.consume(payload([{ spans: [{ trace: 'bad' }] }]));
+    expect(s.kept()).toEqual(['bad', 'bad', 'bad']);
+    await s.clock.advance(7000);
+    s.processor.consume(payload([{ spans: [{ trace: 'good', status: 2 }] }]));
+    expect(s.kept()).toEqual(['bad', 'bad', 'bad']);
+    expect(await s.metric('global_count_traces_sampled', { decision: 'not_sampled' })).toBe(1);
+    expect(await s.metric('count_traces_sampled', { policy: 'errors', decision: 'not_sampled' })).toBe(3);
+    await s.processor.shutdown(Date.now() + 1000);
+  });
+});
+
 describe('malformed spans', () => {
   test('a policy that cannot read a span counts an evaluation error and leaves the decision to the others', async () => {
     const s = await sampler({ decision_wait: '1s', policies: [ERRORS] });
@@ -180,6 +199,8 @@ describe('config', () => {
         { name: 'rest', type: 'probabilistic', probabilistic: { sampling_percentage: 10 } }],
     }, []],
     ['a field of the wrong type', { num_traces: 'many' }, ['num_traces: Invalid input: expected number, received string']],
+    ['span-ingest with a stateful policy', { sampling_strategy: 'span-ingest', policies: [{ name: 'r', type: 'rate_limiting', rate_limiting: { spans_per_second: 5 } }] },
+      ['policies.0: sampling_strategy "span-ingest" requires all policies to be stateless, but policy "r" is stateful']],
     ['policy problems once the fields parse', {
       policies: [
         { name: '', type: 'always_sample' },
