@@ -97,6 +97,14 @@ describeReal('TLS, mTLS and bearer tokens on a collector fleet on the real node'
     return countById(itemsOf(traces, requests));
   }
 
+  /** The sink's counts once every one of `ids` arrived (bounded: 30 s). */
+  function allArrived(what: string, ids: readonly string[]): Promise<Map<string, number>> {
+    return waitFor(what, async () => {
+      const counts = arrived();
+      return ids.every((id) => counts.has(id)) && counts;
+    }, 30_000, 250);
+  }
+
   async function readyPods(): Promise<PodView[]> {
     return (await listFleetPods(env.client, env.ns, NAME)).filter((p) => p.ready && !p.terminating);
   }
@@ -171,9 +179,8 @@ describeReal('TLS, mTLS and bearer tokens on a collector fleet on the real node'
       await exporter.shutdown();
     }
     const exportedMs = Date.now() - t0;
-    await waitFor('every span at the sink', async () => sent.every((id) => arrived().has(id)), 30_000, 250);
+    const counts = await allArrived('every span at the sink', sent);
     const arrivedMs = Date.now() - t0;
-    const counts = arrived();
     expect(sent.filter((id) => counts.get(id) !== 1)).toEqual([]);
     expect([...counts.keys()].filter((id) => /no-token|wrong-token|no-cert/.test(id))).toEqual([]);
     console.log(`served: ${sent.length} spans in 20 exports over gRPC and HTTP in ${exportedMs} ms, all arrived once after ${arrivedMs} ms`);
@@ -233,8 +240,7 @@ describeReal('TLS, mTLS and bearer tokens on a collector fleet on the real node'
     expect(after.map((p) => [p.name, p.containerId, p.restarts]).sort()).toEqual(before.map((p) => [p.name, p.containerId, 0]).sort());
 
     const sent = [...steady.flatMap((s) => s.sent), 'grpc-after-rotation', 'http-after-rotation'];
-    await waitFor('every span sent during the rotation at the sink', async () => sent.every((id) => arrived().has(id)), 30_000, 250);
-    const counts = arrived();
+    const counts = await allArrived('every span sent during the rotation at the sink', sent);
     console.log(JSON.stringify({
       fileUpdatedAfterS: fileAt, newCertificateServedAfterS: servedAt,
       steady: steady.map((s) => ({ transport: s.transport, served: s.sent.length, failed: s.failed })),
