@@ -102,7 +102,7 @@ const CASES: Case[] = [
   { name: 'tail sampling: a bytes_limiting policy', config: processor('tail_sampling', { policies: [{ name: 'r', type: 'bytes_limiting', bytes_limiting: { bytes_per_second: 10 } }] }) },
   { name: 'tail sampling: span-ingest', config: processor('tail_sampling', { sampling_strategy: 'span-ingest', policies: [{ name: 'e', type: 'status_code', status_code: { status_codes: ['ERROR'] } }] }) },
   { name: 'tail sampling: shards', config: processor('tail_sampling', { num_shards: 4 }) },
-  { name: 'tail sampling: blocking on overflow', config: processor('tail_sampling', { block_on_overflow: true }), unsupported: 'processors.tail_sampling.block_on_overflow' },
+  { name: 'tail sampling: blocking on overflow', config: processor('tail_sampling', { block_on_overflow: true }) },
   { name: 'tail sampling: a wait after the root span', config: processor('tail_sampling', { decision_wait_after_root_received: '1s' }) },
   // batch, memory_limiter
   { name: 'batch: metadata keys', config: processor('batch', { metadata_keys: ['tenant'], metadata_cardinality_limit: 10, timeout: '1s' }, all) },

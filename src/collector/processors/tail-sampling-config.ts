@@ -105,7 +105,6 @@ export const tailSamplingConfigSchema = z
       // Upstream refuses it too, unless its alpha feature gate is on.
       problem(['tail_storage'], `'tail_storage' requires the "processor.tailsamplingprocessor.tailstorageextension" feature gate, which this collector does not have`);
     }
-    if (config.block_on_overflow) problem(['block_on_overflow'], 'unsupported: blocking on overflow');
     const names = new Set<string>();
     config.policies.forEach((entry, i) => {
       if (entry.name === '') problem(['policies', i, 'name'], 'policy name cannot be empty');

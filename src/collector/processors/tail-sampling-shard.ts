@@ -117,6 +117,15 @@ export class SamplerShard {
     });
   }
 
+  /**
+   * Whether the part can be taken now: with block_on_overflow, a new trace waits while num_traces are held (only a
+   * decision cache lets decided traces leave, as upstream).
+   */
+  hasRoom(part: TracePart): boolean {
+    return !this.#config.block_on_overflow || this.#traces.size < this.#config.num_traces || this.#traces.has(part.key)
+      || this.#sampledCache.has(part.key) || this.#notSampledCache.has(part.key);
+  }
+
   stop(): void {
     this.#batches.stop();
   }
@@ -173,7 +182,7 @@ export class SamplerShard {
     }
     let trace = this.#traces.get(part.key);
     if (!trace) {
-      if (this.#traces.size >= this.#config.num_traces) this.#evictOldest(now);
+      if (this.#traces.size >= this.#config.num_traces && !this.#config.block_on_overflow) this.#evictOldest(now);
       trace = { key: part.key, arrival: now, spanCount: 0, bytes: 0, entries: [], counts: [], decision: undefined, decidedAt: undefined, batch: 0 };
       this.#traces.set(part.key, trace);
       trace.batch = this.#batches.add(part.key);

@@ -25,6 +25,9 @@ export class TailSampler implements Consumer, Lifecycle {
   /** Upstream's `policy` label of each policy (in the shards' order): its name, prefixed with the processor's name. */
   readonly #labels: string[];
   readonly #sending = new Set<Promise<void>>();
+  /** block_on_overflow: the requests waiting for room, in order, and the waiters for the next tick. */
+  #blocked: Promise<void> = Promise.resolve();
+  readonly #tickWaiters: (() => void)[] = [];
   readonly #stop = new AbortController();
   #loop: Promise<void> | undefined;
 
@@ -62,6 +65,7 @@ export class TailSampler implements Consumer, Lifecycle {
   async shutdown(deadline: number): Promise<void> {
     this.#stop.abort();
     await this.#loop;
+    for (const resolve of this.#tickWaiters.splice(0)) resolve();
     if (!this.#config.drop_pending_traces_on_shutdown) {
       for (const shard of this.#shards) shard.stop();
       while (this.tick()) { /* every batch left, the current one last */ }
@@ -70,17 +74,42 @@ export class TailSampler implements Consumer, Lifecycle {
     await Promise.race([Promise.allSettled([...this.#sending]), new Promise((resolve) => setTimeout(resolve, left).unref())]);
   }
 
-  consume(payload: Payload): void {
-    const tally: Tally = { late: [], newTraces: 0, releasedSampled: 0, releasedNotSampled: 0, outcome: this.#outcome() };
-    const now = this.#clock.now();
-    const shards = this.#shards;
-    const roots = shards[0]!.findsRoots;
-    for (const entry of payload.resources) {
-      for (const part of splitByTrace(entry, roots)) {
-        const shard = shards.length === 1 ? shards[0]! : shards[traceShard(part.key, shards.length)]!;
-        shard.receive(part, now, tally);
-      }
+  consume(payload: Payload): void | Promise<void> {
+    const parts = payload.resources.flatMap((entry) => splitByTrace(entry, this.#shards[0]!.findsRoots));
+    if (!this.#config.block_on_overflow) {
+      const tally = this.#tally();
+      for (const part of parts) this.#shardOf(part.key).receive(part, this.#clock.now(), tally);
+      return this.#settle(tally);
     }
+    // Blocking: requests are taken in order, each waiting for ticks to make room for its new traces.
+    const taken = this.#blocked.then(async () => {
+      let tally = this.#tally();
+      for (const part of parts) {
+        while (!this.#shardOf(part.key).hasRoom(part)) {
+          if (this.#stop.signal.aborted) throw new Error('tail_sampling: shut down while waiting for room for new traces');
+          this.#settle(tally);
+          tally = this.#tally();
+          await new Promise<void>((resolve) => this.#tickWaiters.push(resolve));
+        }
+        this.#shardOf(part.key).receive(part, this.#clock.now(), tally);
+      }
+      this.#settle(tally);
+    });
+    this.#blocked = taken.catch(() => undefined);
+    return taken;
+  }
+
+  #shardOf(key: string): SamplerShard {
+    const shards = this.#shards;
+    return shards.length === 1 ? shards[0]! : shards[traceShard(key, shards.length)]!;
+  }
+
+  #tally(): Tally {
+    return { late: [], newTraces: 0, releasedSampled: 0, releasedNotSampled: 0, outcome: this.#outcome() };
+  }
+
+  /** Counts what requests did and sends on the spans of traces already kept. */
+  #settle(tally: Tally): void {
     const metrics = this.#metrics;
     metrics.newTraceIdReceived.inc(tally.newTraces);
     if (tally.releasedSampled > 0) metrics.earlyReleasesFromCacheDecision.labels({ sampled: 'true' }).inc(tally.releasedSampled);
@@ -96,6 +125,7 @@ export class TailSampler implements Consumer, Lifecycle {
     const outcome = this.#outcome();
     let more = false;
     for (const shard of this.#shards) more = shard.tick(now, outcome) || more;
+    for (const resolve of this.#tickWaiters.splice(0)) resolve();
     this.#send(outcome.entries, outcome.counts);
     const metrics = this.#metrics;
     metrics.decisionTimerLatency.observe(Math.trunc(performance.now() - started));

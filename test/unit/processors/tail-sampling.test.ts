@@ -156,6 +156,33 @@ describe('bounded memory', () => {
     await s.processor.shutdown(Date.now() + 1000);
   });
 
+  test('with block_on_overflow a new trace waits for room instead of evicting; only a decision cache makes room', async () => {
+    const s = await sampler({
+      decision_wait: '1s', num_traces: 1, block_on_overflow: true, decision_cache: { sampled_cache_size: 10 }, policies: [{ name: 'all', type: 'always_sample' }],
+    });
+    await s.processor.consume(payload([{ spans: [{ trace: 't1' }] }]));
+    let taken = false;
+    const second = Promise.resolve(s.processor.consume(payload([{ spans: [{ trace: 't2' }] }]))).then(() => (taken = true));
+    await s.clock.advance(1000);
+    expect(taken).toBe(false);
+    await s.clock.advance(1000);
+    expect(s.kept()).toEqual(['t1']);
+    await second;
+    await s.clock.advance(2000);
+    expect(s.kept()).toEqual(['t1', 't2']);
+    expect(await s.metric('sampling_trace_dropped_too_early')).toBe(0);
+    await s.processor.shutdown(Date.now() + 1000);
+  });
+
+  test('a request still waiting for room at shutdown is refused', async () => {
+    const s = await sampler({ decision_wait: '1s', num_traces: 1, block_on_overflow: true, policies: [{ name: 'all', type: 'always_sample' }] });
+    await s.processor.consume(payload([{ spans: [{ trace: 't1' }] }]));
+    const waiting = s.processor.consume(payload([{ spans: [{ trace: 't2' }] }]));
+    await s.processor.shutdown(Date.now() + 1000);
+    await expect(waiting).rejects.toThrow('shut down while waiting for room');
+    expect(s.kept()).toEqual(['t1']);
+  });
+
   test('a trace over maximum_trace_size_bytes is not sampled', async () => {
     const s = await sampler({ decision_wait: '1s', maximum_trace_size_bytes: 50, policies: [{ name: 'all', type: 'always_sample' }] });
     s.processor.consume(payload([{ spans: [{ trace: 'big' }, { trace: 'big' }] }]));
