@@ -19,6 +19,7 @@ export const LOADERS: Loaders = {
     filter: async () => (await import('./processors/filter.ts')).filterProcessorFactory,
     probabilistic_sampler: async () => (await import('./processors/probabilistic-sampler.ts')).probabilisticSamplerFactory,
     tail_sampling: async () => (await import('./processors/tail-sampling.ts')).tailSamplingProcessorFactory,
+    redaction: async () => (await import('./processors/redaction.ts')).redactionProcessorFactory,
   },
   exporters: {
     otlp_grpc: otlpGrpc,

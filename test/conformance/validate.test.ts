@@ -52,6 +52,17 @@ const CASES: Case[] = [
   { name: 'attributes: include without match_type', config: processor('attributes', { actions: [{ key: 'a', action: 'delete' }], include: { span_names: ['x'] } }) },
   { name: 'attributes: log bodies for spans', config: processor('attributes', { actions: [{ key: 'a', action: 'delete' }], include: { match_type: 'strict', log_bodies: ['x'] } }) },
   { name: 'attributes: span names for logs', config: processor('attributes', { actions: [{ key: 'a', action: 'delete' }], include: { match_type: 'strict', span_names: ['x'] } }, ['logs']) },
+  // redaction
+  { name: 'redaction: every option', config: processor('redaction', {
+    allow_all_keys: false, allowed_keys: ['a'], ignored_keys: ['b'], ignored_key_patterns: ['^c'], blocked_key_patterns: ['token'], blocked_values: ['\\d{16}'],
+    allowed_values: ['^ok$'], redact_all_types: true, hash_function: 'HMAC-SHA256', hmac_key: 'k'.repeat(32), summary: 'debug',
+  }, all) },
+  { name: 'redaction: no settings', config: processor('redaction', null, all) },
+  { name: 'redaction: an unknown hash function', config: processor('redaction', { hash_function: 'sha256' }) },
+  { name: 'redaction: a short hmac key', config: processor('redaction', { hash_function: 'hmac-sha512', hmac_key: 'short' }) },
+  { name: 'redaction: an unknown field', config: processor('redaction', { blocked_keys: ['a'] }) },
+  { name: 'redaction: the database sanitizer', config: processor('redaction', { db_sanitizer: { sql: { enabled: true } } }), unsupported: 'processors.redaction.db_sanitizer' },
+  { name: 'redaction: the URL sanitizer', config: processor('redaction', { url_sanitizer: { enabled: true } }), unsupported: 'processors.redaction.url_sanitizer' },
   { name: 'attributes: from_context', config: processor('attributes', { actions: [{ key: 'a', from_context: 'metadata.tenant', action: 'insert' }] }), unsupported: 'processors.attributes.actions[].from_context' },
   // filter
   { name: 'filter: OTTL with enums', config: processor('filter', { error_mode: 'ignore', traces: { span: ['kind == SPAN_KIND_SERVER', 'status.code == STATUS_CODE_ERROR'] }, logs: { log_record: ['severity_number < SEVERITY_NUMBER_WARN'] }, metrics: { metric: ['type == METRIC_DATA_TYPE_SUM'] } }, all) },

@@ -16,6 +16,13 @@ export function jsonToProtobuf(signal: Signal, json: string | Uint8Array | objec
   return writer.finish();
 }
 
+/** Protobuf bytes of one AnyValue given in its OTLP/JSON form (`{ stringValue: "a" }`). */
+export function anyValueToProtobuf(json: object): Uint8Array {
+  const writer = new ProtoWriter(64);
+  encodeMessage(messageDef('AnyValue'), json, writer, []);
+  return writer.finish();
+}
+
 /** The request as an OTLP/JSON value (pass it to JSON.stringify). */
 export function protobufToJson(signal: Signal, bytes: Uint8Array): JsonObject {
   return decodeRequest(signal, bytes);
