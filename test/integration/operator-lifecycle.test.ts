@@ -66,6 +66,11 @@ test('creates the fleet: owned objects with owner references, pods Running, stat
   });
   expect(events).toHaveLength(1);
   expect(events[0]!.note).toBe('created ServiceAccount, ConfigMap, Deployment, Service, PodDisruptionBudget checkout-collector');
+  // The Service (its ClusterIP) is created in a pass of its own, before any other object: see reconcile.ts.
+  const createdAt = async (rt: typeof resources.service) => Date.parse((await getObject(client, rt, ctx.ns, name))!.metadata.creationTimestamp!);
+  for (const rt of [resources.serviceAccount, resources.configMap, resources.podDisruptionBudget, resources.deployment]) {
+    expect(await createdAt(resources.service)).toBeLessThanOrEqual(await createdAt(rt));
+  }
 });
 
 test('once converged, resyncs make zero write requests and change no resourceVersion', async () => {
