@@ -27,6 +27,7 @@ export const LOADERS: Loaders = {
     otlp_http: otlpHttp,
     otlphttp: otlpHttp,
     debug: async () => (await import('./exporters/debug.ts')).debugExporterFactory,
+    loadbalancing: async () => (await import('./exporters/loadbalancing/exporter.ts')).loadBalancingExporterFactory,
   },
   extensions: {
     health_check: async () => (await import('./extensions/health-check.ts')).healthCheckExtensionFactory,

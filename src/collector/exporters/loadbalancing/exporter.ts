@@ -1,0 +1,117 @@
+// `loadbalancing` exporter (contrib loadbalancingexporter v0.161.0, traces): routes each trace (or each service) to
+// one backend on a consistent-hash ring over the endpoints a resolver reports, through one otlp gRPC exporter per
+// backend (protocol.otlp, with its own sending queue and retry). When the resolver reports a new set, the ring is
+// rebuilt, exporters of new endpoints are started and those of removed ones drained; a trace then goes wherever the
+// new ring says, as upstream.
+import type { ComponentContext, ExporterFactory, Payload } from '../../component.ts';
+import { ExportError } from '../retry.ts';
+import { createOtlpGrpcExporter } from '../otlp-grpc.ts';
+import type { Exporter } from '../exporter-helper.ts';
+import { endpointWithPort, loadBalancingConfigSchema, type LoadBalancingConfig } from './config.ts';
+import { HashRing } from './hash-ring.ts';
+import { loadBalancerMetrics, type LoadBalancerMetrics } from './metrics.ts';
+import { createResolver, type Resolver } from './resolvers.ts';
+import { route, RoutingError } from './routing.ts';
+
+/** How long a removed backend may take to drain its queue. */
+const REMOVED_BACKEND_DRAIN_MS = 30_000;
+
+export class LoadBalancingExporter {
+  readonly #ctx: ComponentContext;
+  readonly #cfg: LoadBalancingConfig;
+  readonly #metrics: LoadBalancerMetrics;
+  readonly #resolver: Resolver;
+  readonly #backends = new Map<string, Exporter>();
+  readonly #draining = new Set<Promise<void>>();
+  #ring = new HashRing([]);
+
+  constructor(ctx: ComponentContext, cfg: LoadBalancingConfig) {
+    this.#ctx = ctx;
+    this.#cfg = cfg;
+    this.#metrics = loadBalancerMetrics(ctx.telemetry);
+    this.#resolver = createResolver(cfg.resolver, this.#metrics, (error) =>
+      ctx.logger.warn({ resolver: this.#resolver.name, error: (error as Error).message }, 'failed to resolve'));
+  }
+
+  /** The endpoints on the current ring, in ring order (tests, logs). */
+  get endpoints(): readonly string[] {
+    return this.#ring.endpoints;
+  }
+
+  async start(): Promise<void> {
+    let pending: Promise<void> = Promise.resolve();
+    await this.#resolver.start((endpoints) => {
+      pending = pending.then(() => this.#onBackends(endpoints));
+    });
+    await pending;
+  }
+
+  async #onBackends(endpoints: readonly string[]): Promise<void> {
+    const ring = new HashRing(endpoints);
+    if (ring.equals(this.#ring)) return;
+    const wanted = new Set(endpoints.map(endpointWithPort));
+    for (const endpoint of wanted) {
+      if (this.#backends.has(endpoint)) continue;
+      const backend = createOtlpGrpcExporter(this.#ctx, { ...this.#cfg.protocol.otlp, endpoint });
+      try {
+        await backend.start?.();
+        this.#backends.set(endpoint, backend);
+      } catch (error) {
+        this.#ctx.logger.error({ endpoint, error: (error as Error).message }, 'failed to start new exporter for endpoint');
+      }
+    }
+    this.#ring = ring;
+    this.#ctx.logger.info({ endpoints: ring.endpoints }, 'load balancer backends changed');
+    for (const [endpoint, backend] of this.#backends) {
+      if (wanted.has(endpoint)) continue;
+      this.#backends.delete(endpoint);
+      const drained = (backend.shutdown?.(Date.now() + REMOVED_BACKEND_DRAIN_MS) ?? Promise.resolve()).catch((error: unknown) =>
+        this.#ctx.logger.error({ endpoint, error: (error as Error).message }, 'failed to shut down removed exporter'));
+      this.#draining.add(drained);
+      void drained.finally(() => this.#draining.delete(drained));
+    }
+  }
+
+  async consume(payload: Payload): Promise<void> {
+    let routes;
+    try {
+      routes = route(this.#ring, this.#cfg.routing_key, payload.resources);
+    } catch (error) {
+      if (error instanceof RoutingError) throw new ExportError(error.message, true);
+      throw error;
+    }
+    const sends = [...routes].map(async ([endpoint, { resources, items }]) => {
+      const backend = this.#backends.get(endpointWithPort(endpoint));
+      if (!backend) throw new ExportError(`couldn't find the exporter for the endpoint "${endpoint}"`, true);
+      const started = performance.now();
+      try {
+        await backend.consume({ signal: payload.signal, resources, items, bytes: resources.reduce((sum, r) => sum + r.length, 0) });
+        this.#metrics.backendOutcome.inc({ success: 'true' });
+      } catch (error) {
+        this.#metrics.backendOutcome.inc({ success: 'false' });
+        throw error;
+      } finally {
+        this.#metrics.backendLatency.observe({ endpoint }, Math.round(performance.now() - started));
+      }
+    });
+    const results = await Promise.allSettled(sends);
+    const failed = results.filter((result) => result.status === 'rejected').map((result) => result.reason as unknown);
+    // Refused for good when one backend refused for good (a retry could not help it), else retryable.
+    const permanent = failed.find((error) => !(error instanceof ExportError) || !error.retryable);
+    if (failed.length > 0) throw permanent ?? failed[0];
+  }
+
+  async shutdown(deadline: number): Promise<void> {
+    this.#resolver.shutdown();
+    await Promise.all([...this.#backends.values()].map((backend) => backend.shutdown?.(deadline)));
+    this.#backends.clear();
+    await Promise.all(this.#draining);
+  }
+}
+
+export const loadBalancingExporterFactory: ExporterFactory<LoadBalancingConfig> = {
+  type: 'loadbalancing',
+  signals: ['traces'],
+  configSchema: loadBalancingConfigSchema,
+  create: (ctx, cfg) => new LoadBalancingExporter(ctx, cfg),
+};

@@ -1,0 +1,121 @@
+// Where the backends come from, as upstream's resolvers report them: a sorted list of endpoints, passed on when it
+// changes. `static` reports its hostnames once; `dns` looks the hostname up (A and AAAA) at start and every
+// `interval` (each lookup bounded by `timeout`), each address with `:port` when a port is set, IPv6 in brackets.
+import { lookup as dnsLookup } from 'node:dns/promises';
+import type { LoadBalancingConfig } from './config.ts';
+import type { LoadBalancerMetrics, ResolverName } from './metrics.ts';
+
+export type OnBackends = (endpoints: readonly string[]) => void;
+
+export interface Resolver {
+  readonly name: ResolverName;
+  start(onBackends: OnBackends): Promise<void>;
+  shutdown(): void;
+}
+
+/** The host's addresses (what Go's LookupIPAddr returns); injectable for tests. */
+export type LookupAddresses = (hostname: string, signal: AbortSignal) => Promise<readonly string[]>;
+
+const systemLookup: LookupAddresses = async (hostname) =>
+  (await dnsLookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+
+function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  return a !== undefined && a.length === b.length && a.every((value, i) => value === b[i]);
+}
+
+/** Go's sort.Strings: byte order. */
+function sortBytes(values: readonly string[]): string[] {
+  return [...values].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+class StaticResolver implements Resolver {
+  readonly name = 'static' as const;
+  readonly #endpoints: readonly string[];
+  readonly #metrics: LoadBalancerMetrics;
+
+  constructor(hostnames: readonly string[], metrics: LoadBalancerMetrics) {
+    this.#endpoints = sortBytes(hostnames);
+    this.#metrics = metrics;
+  }
+
+  async start(onBackends: OnBackends): Promise<void> {
+    this.#metrics.numResolutions.inc({ success: 'true', resolver: this.name });
+    this.#metrics.numBackends.set({ resolver: this.name }, this.#endpoints.length);
+    this.#metrics.numBackendUpdates.inc({ resolver: this.name });
+    onBackends(this.#endpoints);
+  }
+
+  shutdown(): void {}
+}
+
+export interface DnsOptions {
+  readonly hostname: string;
+  readonly port: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly lookup?: LookupAddresses;
+  readonly onError?: (error: unknown) => void;
+}
+
+export class DnsResolver implements Resolver {
+  readonly name = 'dns' as const;
+  readonly #options: DnsOptions;
+  readonly #metrics: LoadBalancerMetrics;
+  readonly #stop = new AbortController();
+  #endpoints: readonly string[] | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #onBackends: OnBackends = () => {};
+
+  constructor(options: DnsOptions, metrics: LoadBalancerMetrics) {
+    this.#options = options;
+    this.#metrics = metrics;
+  }
+
+  /** As upstream: the first lookup must succeed for the exporter to start. */
+  async start(onBackends: OnBackends): Promise<void> {
+    this.#onBackends = onBackends;
+    await this.resolve();
+    this.#timer = setInterval(() => {
+      this.resolve().catch((error: unknown) => this.#options.onError?.(error));
+    }, this.#options.intervalMs);
+    this.#timer.unref();
+  }
+
+  async resolve(): Promise<readonly string[]> {
+    const signal = AbortSignal.any([this.#stop.signal, AbortSignal.timeout(this.#options.timeoutMs)]);
+    let addresses: readonly string[];
+    try {
+      addresses = await (this.#options.lookup ?? systemLookup)(this.#options.hostname, signal);
+      signal.throwIfAborted();
+    } catch (error) {
+      this.#metrics.numResolutions.inc({ success: 'false', resolver: this.name });
+      throw error;
+    }
+    this.#metrics.numResolutions.inc({ success: 'true', resolver: this.name });
+    const port = this.#options.port;
+    const backends = sortBytes(addresses.map((address) => {
+      const host = address.includes(':') ? `[${address}]` : address;
+      return port === '' ? host : `${host}:${port}`;
+    }));
+    if (sameList(this.#endpoints, backends)) return backends;
+    this.#endpoints = backends;
+    this.#metrics.numBackends.set({ resolver: this.name }, backends.length);
+    this.#metrics.numBackendUpdates.inc({ resolver: this.name });
+    this.#onBackends(backends);
+    return backends;
+  }
+
+  shutdown(): void {
+    clearInterval(this.#timer);
+    this.#stop.abort();
+  }
+}
+
+export function createResolver(cfg: LoadBalancingConfig['resolver'], metrics: LoadBalancerMetrics, onError: (error: unknown) => void): Resolver {
+  if (cfg.static) return new StaticResolver(cfg.static.hostnames, metrics);
+  if (cfg.dns) {
+    const { hostname, port, interval, timeout } = cfg.dns;
+    return new DnsResolver({ hostname, port, intervalMs: interval, timeoutMs: timeout, onError }, metrics);
+  }
+  throw new Error('no resolvers specified for the exporter');
+}
