@@ -131,13 +131,19 @@ test('dns resolver: a failed or slow lookup is counted and keeps the backends', 
     if (mode === 'slow') await new Promise((resolve) => signal.addEventListener('abort', resolve));
     return ['10.0.0.1'];
   };
-  const resolver = new DnsResolver({ hostname: 'samplers', port: '', intervalMs: 60_000, timeoutMs: 20, lookup }, loadBalancerMetrics(telemetry));
+  const errors: unknown[] = [];
+  const resolver = new DnsResolver({ hostname: 'samplers', port: '', intervalMs: 60_000, timeoutMs: 20, lookup, onError: (e) => errors.push(e) }, loadBalancerMetrics(telemetry));
+  // As upstream, a failed first lookup does not fail the start.
+  mode = 'fail';
   await resolver.start((endpoints) => seen.push(endpoints));
+  expect(errors).toHaveLength(1);
+  mode = 'ok';
+  await resolver.resolve();
   mode = 'fail';
   await expect(resolver.resolve()).rejects.toThrow('ENOTFOUND');
   mode = 'slow';
   await expect(resolver.resolve()).rejects.toThrow();
   resolver.shutdown();
   expect(seen).toEqual([['10.0.0.1']]);
-  expect(await telemetry.registry.metrics()).toContain('otelcol_loadbalancer_num_resolutions{success="false",resolver="dns"} 2');
+  expect(await telemetry.registry.metrics()).toContain('otelcol_loadbalancer_num_resolutions{success="false",resolver="dns"} 3');
 });

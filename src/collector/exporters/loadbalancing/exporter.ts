@@ -25,12 +25,13 @@ export class LoadBalancingExporter {
   readonly #draining = new Set<Promise<void>>();
   #ring = new HashRing([]);
 
-  constructor(ctx: ComponentContext, cfg: LoadBalancingConfig) {
+  /** `resolver`: tests drive the backend set through one of their own. */
+  constructor(ctx: ComponentContext, cfg: LoadBalancingConfig, resolver?: Resolver) {
     this.#ctx = ctx;
     this.#cfg = cfg;
     this.#metrics = loadBalancerMetrics(ctx.telemetry);
-    this.#resolver = createResolver(cfg.resolver, this.#metrics, (error) =>
-      ctx.logger.warn({ resolver: this.#resolver.name, error: (error as Error).message }, 'failed to resolve'));
+    this.#resolver = resolver ?? createResolver(cfg.resolver, this.#metrics, (error) =>
+      ctx.logger.warn({ resolver: cfg.resolver.dns ? 'dns' : 'static', error: (error as Error).message }, 'failed to resolve'));
   }
 
   /** The endpoints on the current ring, in ring order (tests, logs). */

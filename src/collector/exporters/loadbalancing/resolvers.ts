@@ -71,10 +71,10 @@ export class DnsResolver implements Resolver {
     this.#metrics = metrics;
   }
 
-  /** As upstream: the first lookup must succeed for the exporter to start. */
+  /** As upstream: a failed first lookup is reported and the exporter starts without backends until one succeeds. */
   async start(onBackends: OnBackends): Promise<void> {
     this.#onBackends = onBackends;
-    await this.resolve();
+    await this.resolve().catch((error: unknown) => this.#options.onError?.(error));
     this.#timer = setInterval(() => {
       this.resolve().catch((error: unknown) => this.#options.onError?.(error));
     }, this.#options.intervalMs);
