@@ -106,4 +106,7 @@ test('every span once, each trace on one sink, the sink upstream\'s ring picks',
   expect(await collector.metric('otelcol_loadbalancer_backend_outcome', { success: 'true' })).toBeGreaterThan(0);
   expect(await collector.metric('otelcol_loadbalancer_backend_outcome', { success: 'false' })).toBe(0);
   expect(await collector.metric('otelcol_loadbalancer_backend_latency_count')).toBeGreaterThan(0);
+  // Counted once, at the loadbalancing exporter, without the backends' addresses (their own counters are silenced).
+  expect(await collector.metric('otelcol_exporter_sent_spans', { exporter: 'loadbalancing' })).toBe(total);
+  expect(await collector.metrics()).not.toMatch(/otelcol_exporter_sent_spans\{[^}]*server_address/);
 }, 120_000);

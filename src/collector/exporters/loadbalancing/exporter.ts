@@ -4,6 +4,7 @@
 // rebuilt, exporters of new endpoints are started and those of removed ones drained; a trace then goes wherever the
 // new ring says, as upstream.
 import type { ComponentContext, ExporterFactory, Payload } from '../../component.ts';
+import { Telemetry, type ExporterMetrics } from '../../telemetry.ts';
 import { ExportError } from '../retry.ts';
 import { createOtlpGrpcExporter } from '../otlp-grpc.ts';
 import type { Exporter } from '../exporter-helper.ts';
@@ -20,6 +21,7 @@ export class LoadBalancingExporter {
   readonly #ctx: ComponentContext;
   readonly #cfg: LoadBalancingConfig;
   readonly #metrics: LoadBalancerMetrics;
+  readonly #exported: ExporterMetrics;
   readonly #resolver: Resolver;
   readonly #backends = new Map<string, Exporter>();
   readonly #draining = new Set<Promise<void>>();
@@ -30,6 +32,7 @@ export class LoadBalancingExporter {
     this.#ctx = ctx;
     this.#cfg = cfg;
     this.#metrics = loadBalancerMetrics(ctx.telemetry);
+    this.#exported = ctx.telemetry.exporter(ctx.id);
     this.#resolver = resolver ?? createResolver(cfg.resolver, this.#metrics, (error) =>
       ctx.logger.warn({ resolver: cfg.resolver.dns ? 'dns' : 'static', error: (error as Error).message }, 'failed to resolve'));
   }
@@ -53,7 +56,9 @@ export class LoadBalancingExporter {
     const wanted = new Set(endpoints.map(endpointWithPort));
     for (const endpoint of wanted) {
       if (this.#backends.has(endpoint)) continue;
-      const backend = createOtlpGrpcExporter(this.#ctx, { ...this.#cfg.protocol.otlp, endpoint });
+      // As upstream, the backends' own otelcol_exporter_* are silenced (a registry nobody reads); the items are
+      // counted once, at this exporter, as handed to a backend.
+      const backend = createOtlpGrpcExporter({ ...this.#ctx, telemetry: new Telemetry() }, { ...this.#cfg.protocol.otlp, endpoint });
       try {
         await backend.start?.();
         this.#backends.set(endpoint, backend);
@@ -83,13 +88,19 @@ export class LoadBalancingExporter {
     }
     const sends = [...routes].map(async ([endpoint, { resources, items }]) => {
       const backend = this.#backends.get(endpointWithPort(endpoint));
-      if (!backend) throw new ExportError(`couldn't find the exporter for the endpoint "${endpoint}"`, true);
+      if (!backend) {
+        const error = new ExportError(`couldn't find the exporter for the endpoint "${endpoint}"`, true);
+        this.#exported.sendFailed(payload.signal, items, error);
+        throw error;
+      }
       const started = performance.now();
       try {
         await backend.consume({ signal: payload.signal, resources, items, bytes: resources.reduce((sum, r) => sum + r.length, 0) });
         this.#metrics.backendOutcome.inc({ success: 'true' });
+        this.#exported.sent(payload.signal, items);
       } catch (error) {
         this.#metrics.backendOutcome.inc({ success: 'false' });
+        this.#exported.sendFailed(payload.signal, items, error);
         throw error;
       } finally {
         this.#metrics.backendLatency.observe({ endpoint }, Math.round(performance.now() - started));
