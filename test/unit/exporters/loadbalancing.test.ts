@@ -1,5 +1,6 @@
-// The loadbalancing exporter's config (upstream-style, errors at field paths), its routing of encoded requests and
-// its DNS resolver (lookups injected; the static resolver and the sending run in test/integration).
+// The loadbalancing exporter's config (upstream-style, errors at field paths), its routing of encoded requests, its
+// DNS resolver (lookups injected) and the k8s resolver's reading of slices (the static resolver, the sending and the
+// k8s resolver against the API server run in test/integration).
 import { formatIssue } from '../../../src/collector/config/issues.ts';
 import { loadConfigTexts } from '../../../src/collector/config/load.ts';
 import { validateConfig } from '../../../src/collector/config/validate.ts';
@@ -7,6 +8,8 @@ import { defaultFactories } from '../../../src/collector/registry.ts';
 import { HashRing } from '../../../src/collector/exporters/loadbalancing/hash-ring.ts';
 import { loadBalancerMetrics } from '../../../src/collector/exporters/loadbalancing/metrics.ts';
 import { DnsResolver } from '../../../src/collector/exporters/loadbalancing/resolvers.ts';
+import { backendsOf } from '../../../src/collector/exporters/loadbalancing/resolver-k8s.ts';
+import { parseServiceName } from '../../../src/collector/exporters/loadbalancing/service-name.ts';
 import { route, serviceName } from '../../../src/collector/exporters/loadbalancing/routing.ts';
 import { splitByTrace } from '../../../src/collector/otlp/by-trace.ts';
 import { jsonToProtobuf, parseRequest } from '../../../src/collector/otlp/index.ts';
@@ -55,6 +58,32 @@ resolver:
   });
 });
 
+test('k8s resolver: upstream-style service names and defaults', () => {
+  const { config, issues } = validate(`
+resolver:
+  k8s: {service: samplers.observability.svc.cluster.local, ports: [4317, 55690]}`);
+  expect(issues).toEqual([]);
+  expect(config!.exporters.get('loadbalancing')!.config).toMatchObject({
+    resolver: { k8s: { service: 'samplers.observability.svc.cluster.local', ports: [4317, 55690], timeout: 60_000, return_hostnames: false } },
+  });
+  expect(parseServiceName('samplers.observability.svc.cluster.local')).toEqual({ name: 'samplers', namespace: 'observability' });
+  expect(parseServiceName('samplers')).toEqual({ name: 'samplers', namespace: undefined });
+});
+
+test('k8s resolver: backends of slices, by address or hostname, IPv6 joined as Go does, no port when none is set', () => {
+  const slices = [
+    { metadata: { name: 'a' }, endpoints: [{ addresses: ['10.0.0.2'], hostname: 'sampler-1' }, { addresses: ['fd00::1'], hostname: 'sampler-0', conditions: { ready: true } }] },
+    { metadata: { name: 'b' }, endpoints: [{ addresses: ['10.0.0.3'], hostname: 'sampler-2', conditions: { ready: false } }, { addresses: ['10.0.0.4'] }] },
+  ];
+  const service = { name: 'samplers', namespace: 'ns' };
+  expect(backendsOf(slices, service, [4317], false)).toEqual(['10.0.0.2:4317', '10.0.0.4:4317', '[fd00::1]:4317']);
+  expect(backendsOf(slices, service, [], false)).toEqual(['10.0.0.2', '10.0.0.4', 'fd00::1']);
+  // An endpoint without a hostname is left out (upstream logs it and counts a failed resolution).
+  expect(backendsOf(slices, service, [4317, 4318], true)).toEqual([
+    'sampler-0.samplers.ns:4317', 'sampler-0.samplers.ns:4318', 'sampler-1.samplers.ns:4317', 'sampler-1.samplers.ns:4318',
+  ]);
+});
+
 test.each([
   ['no resolver', 'resolver: {}', ['exporters.loadbalancing.resolver: no resolvers specified for the exporter']],
   ['two resolvers', 'resolver: {static: {hostnames: [a]}, dns: {hostname: b}}', ['exporters.loadbalancing.resolver: only one resolver should be specified']],
@@ -63,7 +92,11 @@ test.each([
   ['a misspelt otlp field', 'protocol: {otlp: {compresion: gzip}}\nresolver: {static: {hostnames: [a]}}', ['exporters.loadbalancing.protocol.otlp.compresion: unknown field']],
   ['an unknown routing key', 'routing_key: span\nresolver: {static: {hostnames: [a]}}', ['exporters.loadbalancing.routing_key: unsupported routing_key: span']],
   ['metric routing', 'routing_key: metric\nresolver: {static: {hostnames: [a]}}', ['exporters.loadbalancing.routing_key: unsupported: routing_key "metric" (this collector routes traces by traceID or service)']],
-  ['the k8s resolver', 'resolver: {k8s: {service: samplers.ns}}', ['exporters.loadbalancing.resolver.k8s: unsupported: the k8s resolver (use dns with a headless Service)']],
+  ['k8s without a service', 'resolver: {k8s: {ports: [4317]}}', ['exporters.loadbalancing.resolver.k8s.service: no service specified to resolve the backends']],
+  ['k8s: not svc', 'resolver: {k8s: {service: a.b.c.d}}', ['exporters.loadbalancing.resolver.k8s.service: invalid Kubernetes service FQDN: expected third DNS label to be \'svc\' in "a.b.c.d"']],
+  ['k8s: no cluster domain', 'resolver: {k8s: {service: a.b.svc}}', ['exporters.loadbalancing.resolver.k8s.service: invalid Kubernetes service FQDN: missing cluster domain in "a.b.svc"']],
+  ['k8s: no namespace', 'resolver: {k8s: {service: a..svc.cluster.local}}', ['exporters.loadbalancing.resolver.k8s.service: invalid Kubernetes service FQDN: namespace segment missing in "a..svc.cluster.local"']],
+  ['aws cloud map', 'resolver: {aws_cloud_map: {namespace: n, service_name: s}}', ['exporters.loadbalancing.resolver.aws_cloud_map: unsupported: the aws_cloud_map resolver']],
   ['a top-level queue', 'sending_queue: {enabled: false}\nresolver: {static: {hostnames: [a]}}', ['exporters.loadbalancing.sending_queue: unsupported: sending_queue on the loadbalancing exporter itself; set it under protocol.otlp, where each backend\'s exporter applies it']],
 ])('refused: %s', (_name, body, expected) => {
   expect(validate(body).issues).toEqual(expected);

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { duration } from '../../config/duration.ts';
 import { otlpGrpcConfigSchema } from '../otlp-grpc.ts';
+import { parseServiceName } from './service-name.ts';
 
 /** Upstream's placeholder: the nested otlp settings need no endpoint, each backend gets its own. */
 const PLACEHOLDER_ENDPOINT = 'placeholder:4317';
@@ -37,6 +38,16 @@ const dnsResolver = z.strictObject({
   timeout: duration.default(1_000),
 }).refine((cfg) => cfg.hostname !== '', { message: 'no hostname specified to resolve the backends', path: ['hostname'] });
 
+const k8sResolver = z.strictObject({
+  service: z.string().default(''),
+  ports: z.array(z.number().int().min(1).max(65535)).nullish().transform((ports) => ports ?? []),
+  timeout: duration.default(60_000),
+  return_hostnames: z.boolean().default(false),
+}).superRefine((cfg, ctx) => {
+  const parsed = parseServiceName(cfg.service);
+  if ('error' in parsed) ctx.addIssue({ code: 'custom', path: ['service'], message: parsed.error });
+});
+
 const unsupported = (what: string) => z.unknown().superRefine((_value, ctx) => {
   ctx.addIssue({ code: 'custom', message: `unsupported: ${what}` });
 });
@@ -44,7 +55,7 @@ const unsupported = (what: string) => z.unknown().superRefine((_value, ctx) => {
 const resolverSchema = z.strictObject({
   static: staticResolver.nullish(),
   dns: dnsResolver.nullish(),
-  k8s: unsupported('the k8s resolver (use dns with a headless Service)').optional(),
+  k8s: k8sResolver.nullish(),
   aws_cloud_map: unsupported('the aws_cloud_map resolver').optional(),
 }).superRefine((cfg, ctx) => {
   const named = (['static', 'dns', 'k8s', 'aws_cloud_map'] as const).filter((key) => key in cfg);

@@ -33,8 +33,7 @@ export class LoadBalancingExporter {
     this.#cfg = cfg;
     this.#metrics = loadBalancerMetrics(ctx.telemetry);
     this.#exported = ctx.telemetry.exporter(ctx.id);
-    this.#resolver = resolver ?? createResolver(cfg.resolver, this.#metrics, (error) =>
-      ctx.logger.warn({ resolver: cfg.resolver.dns ? 'dns' : 'static', error: (error as Error).message }, 'failed to resolve'));
+    this.#resolver = resolver ?? createResolver(cfg.resolver, this.#metrics, ctx.logger);
   }
 
   /** The endpoints on the current ring, in ring order (tests, logs). */

@@ -5,7 +5,7 @@ import type { Telemetry } from '../../telemetry.ts';
 const PREFIX = 'otelcol_loadbalancer_';
 const LATENCY_BUCKETS = [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 
-export type ResolverName = 'static' | 'dns';
+export type ResolverName = 'static' | 'dns' | 'k8s';
 
 export interface LoadBalancerMetrics {
   readonly backendLatency: Histogram<'endpoint'>;

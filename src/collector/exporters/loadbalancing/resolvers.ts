@@ -2,6 +2,7 @@
 // changes. `static` reports its hostnames once; `dns` looks the hostname up (A and AAAA) at start and every
 // `interval` (each lookup bounded by `timeout`), each address with `:port` when a port is set, IPv6 in brackets.
 import { lookup as dnsLookup } from 'node:dns/promises';
+import type { Logger } from 'pino';
 import type { LoadBalancingConfig } from './config.ts';
 import type { LoadBalancerMetrics, ResolverName } from './metrics.ts';
 
@@ -111,11 +112,40 @@ export class DnsResolver implements Resolver {
   }
 }
 
-export function createResolver(cfg: LoadBalancingConfig['resolver'], metrics: LoadBalancerMetrics, onError: (error: unknown) => void): Resolver {
+/** The k8s resolver's module (and the Kubernetes client it uses) is loaded only when a config names it. */
+class LazyResolver implements Resolver {
+  readonly name: ResolverName;
+  readonly #load: () => Promise<Resolver>;
+  #inner: Resolver | undefined;
+
+  constructor(name: ResolverName, load: () => Promise<Resolver>) {
+    this.name = name;
+    this.#load = load;
+  }
+
+  async start(onBackends: OnBackends): Promise<void> {
+    this.#inner = await this.#load();
+    await this.#inner.start(onBackends);
+  }
+
+  shutdown(): void {
+    this.#inner?.shutdown();
+  }
+}
+
+export function createResolver(cfg: LoadBalancingConfig['resolver'], metrics: LoadBalancerMetrics, logger: Logger): Resolver {
   if (cfg.static) return new StaticResolver(cfg.static.hostnames, metrics);
   if (cfg.dns) {
     const { hostname, port, interval, timeout } = cfg.dns;
+    const onError = (error: unknown) => logger.warn({ resolver: 'dns', error: (error as Error).message }, 'failed to resolve');
     return new DnsResolver({ hostname, port, intervalMs: interval, timeoutMs: timeout, onError }, metrics);
+  }
+  if (cfg.k8s) {
+    const { service, ports, timeout, return_hostnames: returnHostnames } = cfg.k8s;
+    return new LazyResolver('k8s', async () => {
+      const { K8sResolver } = await import('./resolver-k8s.ts');
+      return new K8sResolver({ service, ports, returnHostnames, timeoutMs: timeout, logger: logger.child({ resolver: 'k8s service' }) }, metrics);
+    });
   }
   throw new Error('no resolvers specified for the exporter');
 }
