@@ -44,7 +44,9 @@ export class LoadBalancingExporter {
   async start(): Promise<void> {
     let pending: Promise<void> = Promise.resolve();
     await this.#resolver.start((endpoints) => {
-      pending = pending.then(() => this.#onBackends(endpoints));
+      // One change at a time, in order; a failed one is logged and the next still applies.
+      pending = pending.then(() => this.#onBackends(endpoints)).catch((error: unknown) =>
+        this.#ctx.logger.error({ error: (error as Error).message }, 'failed to apply the new backends'));
     });
     await pending;
   }
