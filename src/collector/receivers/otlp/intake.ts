@@ -3,7 +3,7 @@
 // case: memory_limiter then batch) costs no promise per request.
 import type { Consumer, Payload, Signal } from '../../component.ts';
 import { ConsumerError } from '../../errors.ts';
-import { parseRequest } from '../../otlp/index.ts';
+import { parseRequest, WireError } from '../../otlp/index.ts';
 import type { ReceiverMetrics } from '../../telemetry.ts';
 
 export type Failure =
@@ -64,6 +64,9 @@ export class Intake {
 
   #refused(payload: Payload, error: unknown): Failure {
     this.#metrics.refused(this.#signal, payload.items);
+    // The receiver only scans a request's outer fields; a processor that decodes deeper may find it malformed, which
+    // no retry mends (upstream, decoding all of it up front, answers such a request INVALID_ARGUMENT / 400 too).
+    if (error instanceof WireError) return { kind: 'malformed', message: error.message };
     // As upstream: only errors marked permanent are permanent; anything else may succeed on retry.
     const retryable = !(error instanceof ConsumerError) || error.retryable;
     return { kind: 'refused', retryable, message: error instanceof Error ? error.message : String(error) };
