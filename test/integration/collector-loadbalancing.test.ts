@@ -1,8 +1,9 @@
 // The loadbalancing exporter end to end: the OpenTelemetry JS SDK sends multi-span traces over gRPC into a
 // `tpo collector` process whose loadbalancing exporter (static resolver) spreads them over three OTLP sinks on
-// 127.0.0.1. Every span arrives once, every trace's spans on exactly one sink, and that sink is the one upstream's
-// ring picks for the trace id (the Go reference of upstream's algorithm, test/support/lb-ring; the pinned upstream
-// build cannot include the exporter: the module proxy refuses one of its modules, 403).
+// 127.0.0.1. Every span arrives once, every trace's spans on exactly one sink, and that sink is the one the ring
+// picks for the trace id. The ring itself is checked against values of upstream's algorithm in
+// test/unit/exporters/loadbalancing-ring.test.ts (the pinned upstream build cannot include the exporter: the module
+// proxy refuses one of its modules, 403).
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -10,7 +11,7 @@ import { context, trace } from '@opentelemetry/api';
 import { splitByTrace } from '../../src/collector/otlp/by-trace.ts';
 import { parseRequest } from '../../src/collector/otlp/index.ts';
 import { startCollectorProcess, type CollectorProcess } from '../support/collector-process.ts';
-import { referenceOwners } from '../support/lb-ring-reference.ts';
+import { HashRing } from '../../src/collector/exporters/loadbalancing/hash-ring.ts';
 import { OtlpSink } from '../support/otlp-sink.ts';
 
 const TRACES = 120;
@@ -96,7 +97,8 @@ test('every span once, each trace on one sink, the sink upstream\'s ring picks',
   for (const traces of perSink) expect(traces.size).toBeGreaterThan(TRACES / 10);
 
   const endpoints = sinks.map((sink) => `127.0.0.1:${sink.grpcPort}`);
-  const owners = referenceOwners(endpoints, ids.map((id) => Buffer.from(id, 'hex')));
+  const ring = new HashRing(endpoints);
+  const owners = ids.map((id) => ring.endpointFor(Buffer.from(id, 'hex')));
   ids.forEach((id, i) => {
     expect([id, endpoints[perSink.findIndex((traces) => traces.has(id))]]).toEqual([id, owners[i]]);
   });

@@ -1,5 +1,5 @@
 // The loadbalancing exporter's ring against upstream's algorithm (contrib v0.161.0): every expected value below was
-// computed by a Go program using only Go's standard library crc32 and sort (test/support/lb-ring).
+// computed once from upstream's algorithm with Go's standard library crc32 and sort (facts kept here as literals).
 import { crc32 } from 'node:zlib';
 import { HashRing, MAX_POSITIONS, POINTS_PER_ENDPOINT } from '../../../src/collector/exporters/loadbalancing/hash-ring.ts';
 
