@@ -59,6 +59,17 @@ test('slab cuts do not overlap; large messages get their own buffer', () => {
 
 test('keepalive.server_parameters become session limits; unset or zero ones stay off', () => {
   const config = grpcConfigSchema.parse({ keepalive: { server_parameters: { time: '30s', max_connection_age: '1m', max_connection_idle: 0 } } });
-  expect(sessionLimits(config)).toEqual({ keepaliveTimeMs: 30_000, keepaliveTimeoutMs: 20_000, ageMs: 60_000 });
-  expect(sessionLimits(grpcConfigSchema.parse({}))).toEqual({ keepaliveTimeoutMs: 20_000 });
+  expect(sessionLimits(config)).toEqual({ handshakeMs: 120_000, keepaliveTimeMs: 30_000, keepaliveTimeoutMs: 20_000, ageMs: 60_000 });
+  expect(sessionLimits(grpcConfigSchema.parse({}))).toEqual({ handshakeMs: 120_000, keepaliveTimeoutMs: 20_000 });
+});
+
+test('a large message split anywhere is reassembled byte for byte while its buffer grows', () => {
+  fc.assert(fc.property(fc.integer({ min: 256 * 1024 + 1, max: 1200 * 1024 }), fc.array(fc.nat(), { maxLength: 12 }), (length, cuts) => {
+    const body = Buffer.alloc(length);
+    for (let i = 0; i < length; i++) body[i] = i % 251;
+    const reader = new MessageReader(4 << 20, new ReceiveSlabs());
+    for (const chunk of chunks(framed(body), cuts)) expect(reader.push(chunk)).toEqual({ kind: 'more' });
+    expect(reader.message?.body.equals(body)).toBe(true);
+    expect(reader.message?.body.length).toBe(length);
+  }), { numRuns: 40 });
 });

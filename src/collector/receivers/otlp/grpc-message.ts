@@ -1,7 +1,9 @@
 // The one length-prefixed message of a unary gRPC call, reassembled from HTTP/2 DATA chunks: each byte is copied
 // once, into a buffer of exactly the message's size cut from a shared slab (ReceiveSlabs), so a 50 KB request costs
 // no allocation of its own and a megabyte slab serves many. A message over the size limit is refused from its
-// 5-byte prefix, before any of it is stored.
+// 5-byte prefix, before any of it is stored. A large message (over a quarter slab) that has not all arrived gets a
+// buffer that grows, by doubling, with what arrives: a call that declares 4 MiB and stalls holds what it sent, not
+// 4 MiB (200 such calls, 15 bytes each, made the memory_limiter refuse everyone).
 
 /** gRPC's message prefix: 1 byte compressed flag, 4 bytes big-endian length. */
 export const PREFIX = 5;
@@ -45,6 +47,7 @@ export class MessageReader {
   #prefix = 0;
   #prefixRead = 0;
   #compressed = false;
+  /** The message as far as it arrived: its declared size, or less while it grows. */
   #message: Buffer | undefined;
   #filled = 0;
 
@@ -56,7 +59,7 @@ export class MessageReader {
   /** The complete message, if one arrived. */
   get message(): { readonly body: Buffer; readonly compressed: boolean } | undefined {
     const body = this.#message;
-    return body !== undefined && this.#filled === body.length ? { body, compressed: this.#compressed } : undefined;
+    return body !== undefined && this.#filled === this.#prefix && body.length === this.#prefix ? { body, compressed: this.#compressed } : undefined;
   }
 
   push(chunk: Buffer): ReadResult {
@@ -69,15 +72,25 @@ export class MessageReader {
         else this.#prefix = this.#prefix * 256 + byte;
         if (++this.#prefixRead < PREFIX) continue;
         if (this.#prefix > this.#limit) return { kind: 'tooLarge', length: this.#prefix };
-        this.#message = this.#slabs.take(this.#prefix);
+        const available = chunk.length - pos;
+        this.#message = this.#prefix <= SHARED_MAX || available >= this.#prefix
+          ? this.#slabs.take(this.#prefix)
+          : Buffer.allocUnsafeSlow(Math.max(SHARED_MAX, available));
         continue;
       }
-      const message = this.#message!;
-      const n = Math.min(chunk.length - pos, message.length - this.#filled);
-      chunk.copy(message, this.#filled, pos, pos + n);
+      const n = Math.min(chunk.length - pos, this.#prefix - this.#filled);
+      if (this.#filled + n > this.#message!.length) this.#grow(this.#filled + n);
+      chunk.copy(this.#message!, this.#filled, pos, pos + n);
       this.#filled += n;
       pos += n;
     }
     return MORE;
+  }
+
+  /** Room for at least `size` bytes: double, at most the declared size. */
+  #grow(size: number): void {
+    const grown = Buffer.allocUnsafeSlow(Math.min(this.#prefix, Math.max(size, this.#message!.length * 2)));
+    this.#message!.copy(grown, 0, 0, this.#filled);
+    this.#message = grown;
   }
 }

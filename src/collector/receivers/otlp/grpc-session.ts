@@ -2,15 +2,20 @@
 // semantics): keepalive pings every `time`, the connection dropped when one is not answered within `timeout`;
 // closed after `max_connection_idle` without calls; after `max_connection_age` (+/- 10 % jitter, so a fleet's
 // clients do not all reconnect at once) a GOAWAY lets the client reconnect, which is how a scale-up spreads
-// long-lived clients, and `max_connection_age_grace` later what is still open is cut.
+// long-lived clients, and `max_connection_age_grace` later what is still open is cut. A connection whose client
+// has not sent its HTTP/2 preface (SETTINGS) within 120 s is dropped, as grpc-go's ConnectionTimeout does
+// (upstream has no config field for it).
 import { constants, type ServerHttp2Session } from 'node:http2';
 import type { GrpcConfig } from './config.ts';
 
 /** grpc-js' default ping timeout. */
 const KEEPALIVE_TIMEOUT_MS = 20_000;
+/** grpc-go's default ConnectionTimeout: the time a new connection has to send its preface. */
+const HANDSHAKE_TIMEOUT_MS = 120_000;
 const MAX_AGE = Buffer.from('max_age');
 
 export interface SessionLimits {
+  readonly handshakeMs: number;
   readonly keepaliveTimeMs?: number;
   readonly keepaliveTimeoutMs: number;
   readonly idleMs?: number;
@@ -21,7 +26,9 @@ export interface SessionLimits {
 export function sessionLimits(config: GrpcConfig): SessionLimits {
   const server = config.keepalive?.server_parameters;
   const positive = (ms: number | undefined) => (ms !== undefined && ms > 0 ? ms : undefined);
-  const limits: { -readonly [K in keyof SessionLimits]: SessionLimits[K] } = { keepaliveTimeoutMs: positive(server?.timeout) ?? KEEPALIVE_TIMEOUT_MS };
+  const limits: { -readonly [K in keyof SessionLimits]: SessionLimits[K] } = {
+    handshakeMs: HANDSHAKE_TIMEOUT_MS, keepaliveTimeoutMs: positive(server?.timeout) ?? KEEPALIVE_TIMEOUT_MS,
+  };
   if (positive(server?.time)) limits.keepaliveTimeMs = server!.time!;
   if (positive(server?.max_connection_idle)) limits.idleMs = server!.max_connection_idle!;
   if (positive(server?.max_connection_age)) limits.ageMs = server!.max_connection_age!;
@@ -49,6 +56,9 @@ export function manageSession(session: ServerHttp2Session, limits: SessionLimits
     for (const timer of timers) clearTimeout(timer);
     timers.clear();
   });
+
+  const handshake = after(limits.handshakeMs, () => session.destroy());
+  session.once('remoteSettings', () => cancel(handshake));
 
   if (limits.ageMs !== undefined) {
     const ageMs = limits.ageMs;
