@@ -66,7 +66,7 @@ export const SPAN_ATTRIBUTES: readonly string[] = [
   'url.full="https://shop.example.com/api/v1/orders/48213/items"',
   'http.route="/api/v1/orders/{orderId}/items"',
   'http.response.status_code=200',
-  'client.address="10.42.7.19"',
+  'client.address="192.0.2.19"',
   'user_agent.original="Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"',
 ];
 

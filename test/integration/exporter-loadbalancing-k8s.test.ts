@@ -34,24 +34,24 @@ async function deleteSlice(name: string): Promise<void> {
 test('the ready endpoints of the Service\'s slices, with each port, follow every change', async () => {
   const seen: string[][] = [];
   const telemetry = new Telemetry();
-  await applySlice('samplers-a', 'samplers', [{ addresses: ['10.0.0.2'] }, { addresses: ['10.0.0.1'], conditions: { ready: true } }, { addresses: ['10.0.0.9'], conditions: { ready: false } }]);
-  await applySlice('other-a', 'other', [{ addresses: ['10.9.9.9'] }]);
+  await applySlice('samplers-a', 'samplers', [{ addresses: ['198.19.250.2'] }, { addresses: ['198.19.250.1'], conditions: { ready: true } }, { addresses: ['198.19.250.9'], conditions: { ready: false } }]);
+  await applySlice('other-a', 'other', [{ addresses: ['198.19.251.9'] }]);
   const resolver = new K8sResolver({ service: `samplers.${ctx.ns}`, ports: [4317, 4318], returnHostnames: false, timeoutMs: 60_000, logger: log, client: ctx.cluster.client }, loadBalancerMetrics(telemetry));
   await resolver.start((endpoints) => seen.push([...endpoints]));
   try {
-    expect(seen).toEqual([['10.0.0.1:4317', '10.0.0.1:4318', '10.0.0.2:4317', '10.0.0.2:4318']]);
+    expect(seen).toEqual([['198.19.250.1:4317', '198.19.250.1:4318', '198.19.250.2:4317', '198.19.250.2:4318']]);
 
-    await applySlice('samplers-b', 'samplers', [{ addresses: ['10.0.0.3'] }]);
+    await applySlice('samplers-b', 'samplers', [{ addresses: ['198.19.250.3'] }]);
     await waitFor('second slice', async () => seen.length === 2);
-    expect(seen[1]).toEqual(['10.0.0.1:4317', '10.0.0.1:4318', '10.0.0.2:4317', '10.0.0.2:4318', '10.0.0.3:4317', '10.0.0.3:4318']);
+    expect(seen[1]).toEqual(['198.19.250.1:4317', '198.19.250.1:4318', '198.19.250.2:4317', '198.19.250.2:4318', '198.19.250.3:4317', '198.19.250.3:4318']);
 
-    await applySlice('samplers-a', 'samplers', [{ addresses: ['10.0.0.1'], conditions: { ready: false } }, { addresses: ['10.0.0.2'] }]);
+    await applySlice('samplers-a', 'samplers', [{ addresses: ['198.19.250.1'], conditions: { ready: false } }, { addresses: ['198.19.250.2'] }]);
     await waitFor('endpoint not ready', async () => seen.length === 3);
-    expect(seen[2]).toEqual(['10.0.0.2:4317', '10.0.0.2:4318', '10.0.0.3:4317', '10.0.0.3:4318']);
+    expect(seen[2]).toEqual(['198.19.250.2:4317', '198.19.250.2:4318', '198.19.250.3:4317', '198.19.250.3:4318']);
 
     await deleteSlice('samplers-b');
     await waitFor('slice deleted', async () => seen.length === 4);
-    expect(seen[3]).toEqual(['10.0.0.2:4317', '10.0.0.2:4318']);
+    expect(seen[3]).toEqual(['198.19.250.2:4317', '198.19.250.2:4318']);
     expect(await metricValue(telemetry, 'otelcol_loadbalancer_num_backends', { resolver: 'k8s' })).toBe(2);
     expect(await metricValue(telemetry, 'otelcol_loadbalancer_num_backend_updates', { resolver: 'k8s' })).toBe(4);
   } finally {
@@ -59,8 +59,9 @@ test('the ready endpoints of the Service\'s slices, with each port, follow every
   }
 }, 60_000);
 
-// The API server refuses loopback addresses in EndpointSlices and this suite sends only to 127.0.0.1, so the
-// exporter is checked up to its backend set here; routing over a ring is checked against sinks elsewhere
+// The API server refuses loopback addresses in EndpointSlices, so the slices name unassigned addresses of the real
+// node's pod range (198.19.250.0/22, inside the range tests may reach) and the exporter is checked up to its backend
+// set here, nothing being sent; routing over a ring is checked against sinks elsewhere
 // (collector-loadbalancing.test.ts, exporter-loadbalancing-backends.test.ts).
 test('the exporter, configured upstream-style, takes its backends from the Service\'s slices through the kubeconfig', async () => {
   const previous = process.env['KUBECONFIG'];
@@ -70,10 +71,10 @@ test('the exporter, configured upstream-style, takes its backends from the Servi
     resolver: { k8s: { service: `sinks.${ctx.ns}`, ports: [4317] } },
   }));
   try {
-    await applySlice('sinks-a', 'sinks', [{ addresses: ['10.1.0.2'] }, { addresses: ['10.1.0.1'] }]);
+    await applySlice('sinks-a', 'sinks', [{ addresses: ['198.19.252.2'] }, { addresses: ['198.19.252.1'] }]);
     await exporter.start();
-    expect(exporter.endpoints).toEqual(['10.1.0.1:4317', '10.1.0.2:4317']);
-    await applySlice('sinks-a', 'sinks', [{ addresses: ['10.1.0.2'] }, { addresses: ['10.1.0.1'] }, { addresses: ['10.1.0.3'] }]);
+    expect(exporter.endpoints).toEqual(['198.19.252.1:4317', '198.19.252.2:4317']);
+    await applySlice('sinks-a', 'sinks', [{ addresses: ['198.19.252.2'] }, { addresses: ['198.19.252.1'] }, { addresses: ['198.19.252.3'] }]);
     await waitFor('third backend', async () => exporter.endpoints.length === 3);
   } finally {
     await exporter.shutdown(Date.now() + 2_000);
