@@ -12,6 +12,8 @@ export interface SecureClient {
   readonly clientCert?: { readonly cert: string; readonly key: string };
   /** Sent as `Authorization: Bearer <token>`. */
   readonly token?: string;
+  /** The whole `Authorization` value (e.g. `Basic ...`); wins over `token`. */
+  readonly authorization?: string;
 }
 
 function spans(ids: readonly string[]) {
@@ -33,11 +35,12 @@ export type SecureExporter = TracesGrpc | TracesProto;
 /** An SDK exporter over TLS to `server`; it keeps its connection between exports until `shutdown()`. */
 export function secureExporter(transport: 'grpc' | 'http', server: SecureServer, client: SecureClient): SecureExporter {
   const { host, port } = typeof server === 'number' ? { host: '127.0.0.1', port: server } : server;
-  const auth: Record<string, string> = client.token === undefined ? {} : { Authorization: `Bearer ${client.token}` };
+  const authorization = client.authorization ?? (client.token === undefined ? undefined : `Bearer ${client.token}`);
+  const auth: Record<string, string> = authorization === undefined ? {} : { Authorization: authorization };
   const cert = client.clientCert;
   if (transport === 'grpc') {
     const metadata = new Metadata();
-    if (client.token !== undefined) metadata.set('authorization', `Bearer ${client.token}`);
+    if (authorization !== undefined) metadata.set('authorization', authorization);
     return new TracesGrpc({
       url: `https://${host}:${port}`,
       credentials: credentials.createSsl(Buffer.from(client.ca), cert ? Buffer.from(cert.key) : null, cert ? Buffer.from(cert.cert) : null),

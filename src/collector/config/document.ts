@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { debugConfigSchema } from '../exporters/debug.ts';
 import type { otlpGrpcConfigSchema } from '../exporters/otlp-grpc.ts';
 import type { otlpHttpConfigSchema } from '../exporters/otlp-http.ts';
+import type { basicAuthConfigSchema } from '../extensions/basicauth.ts';
 import type { bearerTokenAuthConfigSchema } from '../extensions/bearertokenauth.ts';
 import type { healthCheckConfigSchema } from '../extensions/health-check.ts';
 import type { attributesConfigSchema } from '../processors/attributes.ts';
@@ -28,6 +29,7 @@ export type OtlpHttpExporterSection = z.input<typeof otlpHttpConfigSchema>;
 export type DebugExporterSection = z.input<typeof debugConfigSchema>;
 export type HealthCheckSection = z.input<typeof healthCheckConfigSchema>;
 export type BearerTokenAuthSection = z.input<typeof bearerTokenAuthConfigSchema>;
+export type BasicAuthSection = z.input<typeof basicAuthConfigSchema>;
 export type ServiceSection = z.input<typeof serviceSchema>;
 
 /** Component ids are `type[/name]`; the processors section is keyed by the processor's type. */
@@ -42,6 +44,10 @@ export interface ConfigDocument {
     tail_sampling?: TailSamplingSection;
   };
   exporters: Record<string, OtlpGrpcExporterSection | OtlpHttpExporterSection | DebugExporterSection>;
-  extensions?: { health_check?: HealthCheckSection; [bearertokenauth: `bearertokenauth/${string}`]: BearerTokenAuthSection };
+  extensions?: {
+    health_check?: HealthCheckSection;
+    [bearertokenauth: `bearertokenauth/${string}`]: BearerTokenAuthSection;
+    [basicauth: `basicauth/${string}`]: BasicAuthSection;
+  };
   service: ServiceSection;
 }
