@@ -1,7 +1,7 @@
 // The loadbalancing exporter while its backend set changes: three real OTLP sinks on 127.0.0.1, a resolver the test
 // drives. Each change rebuilds the ring: a new backend gets an exporter and its share of the traces, a removed one
-// gets nothing more, and every trace goes where the current ring says (upstream's behaviour; a trace in flight
-// across a change may be split, which issue 14's later step addresses).
+// gets nothing more, and every new trace goes where the current ring says (a trace routed before the change stays on
+// its backend: trace-pins.ts, test/unit/exporters/loadbalancing-pins.test.ts).
 import { loadBalancingConfigSchema } from '../../src/collector/exporters/loadbalancing/config.ts';
 import { LoadBalancingExporter } from '../../src/collector/exporters/loadbalancing/exporter.ts';
 import { HashRing } from '../../src/collector/exporters/loadbalancing/hash-ring.ts';

@@ -1,8 +1,9 @@
 // `loadbalancing` exporter (contrib loadbalancingexporter v0.161.0, traces): routes each trace (or each service) to
 // one backend on a consistent-hash ring over the endpoints a resolver reports, through one otlp gRPC exporter per
 // backend (protocol.otlp, with its own sending queue and retry). When the resolver reports a new set, the ring is
-// rebuilt, exporters of new endpoints are started and those of removed ones drained; a trace then goes wherever the
-// new ring says, as upstream.
+// rebuilt, exporters of new endpoints are started and those of removed ones drained. Unlike upstream, a trace routed
+// recently keeps going to the backend that got its first spans while that backend is on the ring or terminating but
+// still serving (trace-pins.ts), so scaling the backends does not split traces; new traces follow the new ring.
 import type { ComponentContext, ExporterFactory, Payload } from '../../component.ts';
 import { Telemetry, type ExporterMetrics } from '../../telemetry.ts';
 import { ExportError } from '../retry.ts';
@@ -11,8 +12,9 @@ import type { Exporter } from '../exporter-helper.ts';
 import { endpointWithPort, loadBalancingConfigSchema, type LoadBalancingConfig } from './config.ts';
 import { HashRing } from './hash-ring.ts';
 import { loadBalancerMetrics, type LoadBalancerMetrics } from './metrics.ts';
-import { createResolver, type Resolver } from './resolvers.ts';
+import { createResolver, sameList, type Resolver } from './resolvers.ts';
 import { route, RoutingError } from './routing.ts';
+import { pinSettingsFromEnv, TracePins, type PinSettings } from './trace-pins.ts';
 
 /** How long a removed backend may take to drain its queue. */
 const REMOVED_BACKEND_DRAIN_MS = 30_000;
@@ -25,15 +27,24 @@ export class LoadBalancingExporter {
   readonly #resolver: Resolver;
   readonly #backends = new Map<string, Exporter>();
   readonly #draining = new Set<Promise<void>>();
+  readonly #pins: TracePins | undefined;
   #ring = new HashRing([]);
+  #terminating: readonly string[] = [];
 
-  /** `resolver`: tests drive the backend set through one of their own. */
-  constructor(ctx: ComponentContext, cfg: LoadBalancingConfig, resolver?: Resolver) {
+  /**
+   * `resolver`: tests drive the backend set through one of their own. `pins`: false routes as upstream (every span
+   * where the current ring says); pins apply to routing_key traceID only.
+   */
+  constructor(ctx: ComponentContext, cfg: LoadBalancingConfig, resolver?: Resolver, pins: PinSettings | false = pinSettingsFromEnv(process.env)) {
     this.#ctx = ctx;
     this.#cfg = cfg;
-    this.#metrics = loadBalancerMetrics(ctx.telemetry);
+    const metrics = loadBalancerMetrics(ctx.telemetry);
+    this.#metrics = metrics;
     this.#exported = ctx.telemetry.exporter(ctx.id);
     this.#resolver = resolver ?? createResolver(cfg.resolver, this.#metrics, ctx.logger);
+    if (pins !== false && cfg.routing_key === 'traceID') {
+      this.#pins = new TracePins(pins, { evicted: () => metrics.tracePinsEvicted.inc(), moved: () => metrics.tracePinsMoved.inc() });
+    }
   }
 
   /** The endpoints on the current ring, in ring order (tests, logs). */
@@ -43,18 +54,20 @@ export class LoadBalancingExporter {
 
   async start(): Promise<void> {
     let pending: Promise<void> = Promise.resolve();
-    await this.#resolver.start((endpoints) => {
+    await this.#resolver.start((endpoints, draining = []) => {
       // One change at a time, in order; a failed one is logged and the next still applies.
-      pending = pending.then(() => this.#onBackends(endpoints)).catch((error: unknown) =>
+      pending = pending.then(() => this.#onBackends(endpoints, draining)).catch((error: unknown) =>
         this.#ctx.logger.error({ error: (error as Error).message }, 'failed to apply the new backends'));
     });
     await pending;
   }
 
-  async #onBackends(endpoints: readonly string[]): Promise<void> {
+  async #onBackends(endpoints: readonly string[], draining: readonly string[]): Promise<void> {
     const ring = new HashRing(endpoints);
-    if (ring.equals(this.#ring)) return;
-    const wanted = new Set(endpoints.map(endpointWithPort));
+    // Without pins a terminating backend gets nothing more, as upstream.
+    const kept = this.#pins ? draining : [];
+    if (ring.equals(this.#ring) && sameList(kept, this.#terminating)) return;
+    const wanted = new Set([...endpoints, ...kept].map(endpointWithPort));
     for (const endpoint of wanted) {
       if (this.#backends.has(endpoint)) continue;
       // As upstream, the backends' own otelcol_exporter_* are silenced (a registry nobody reads); the items are
@@ -68,7 +81,9 @@ export class LoadBalancingExporter {
       }
     }
     this.#ring = ring;
-    this.#ctx.logger.info({ endpoints: ring.endpoints }, 'load balancer backends changed');
+    this.#terminating = kept;
+    this.#pins?.setServing(new Set([...endpoints, ...kept]));
+    this.#ctx.logger.info({ endpoints: ring.endpoints, draining: kept }, 'load balancer backends changed');
     for (const [endpoint, backend] of this.#backends) {
       if (wanted.has(endpoint)) continue;
       this.#backends.delete(endpoint);
@@ -82,7 +97,8 @@ export class LoadBalancingExporter {
   async consume(payload: Payload): Promise<void> {
     let routes;
     try {
-      routes = route(this.#ring, this.#cfg.routing_key, payload.resources);
+      routes = route(this.#ring, this.#cfg.routing_key, payload.resources, this.#pins);
+      if (this.#pins) this.#metrics.tracePins.set(this.#pins.size);
     } catch (error) {
       if (error instanceof RoutingError) throw new ExportError(error.message, true);
       throw error;

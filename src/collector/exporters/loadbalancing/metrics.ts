@@ -1,4 +1,5 @@
-// Upstream's otelcol_loadbalancer_* self-metrics (contrib loadbalancingexporter v0.161.0 metadata.yaml).
+// Upstream's otelcol_loadbalancer_* self-metrics (contrib loadbalancingexporter v0.161.0 metadata.yaml), and this
+// collector's own trace_pins* series (trace-pins.ts), which upstream has no counterpart of.
 import { Counter, Gauge, Histogram } from '../../prom-classes.ts';
 import type { Telemetry } from '../../telemetry.ts';
 
@@ -13,6 +14,9 @@ export interface LoadBalancerMetrics {
   readonly numBackendUpdates: Counter<'resolver'>;
   readonly numBackends: Gauge<'resolver'>;
   readonly numResolutions: Counter<'success' | 'resolver'>;
+  readonly tracePins: Gauge;
+  readonly tracePinsEvicted: Counter;
+  readonly tracePinsMoved: Counter;
 }
 
 type Metric = Counter | Gauge | Histogram;
@@ -28,5 +32,8 @@ export function loadBalancerMetrics(telemetry: Telemetry): LoadBalancerMetrics {
     numBackendUpdates: get('num_backend_updates', (o) => new Counter({ ...o, help: 'Number of times the list of backends was updated.', labelNames: ['resolver'] })),
     numBackends: get('num_backends', (o) => new Gauge({ ...o, help: 'Current number of backends in use.', labelNames: ['resolver'] })),
     numResolutions: get('num_resolutions', (o) => new Counter({ ...o, help: 'Number of times the resolver has triggered new resolutions.', labelNames: ['success', 'resolver'] })),
+    tracePins: get('trace_pins', (o) => new Gauge({ ...o, help: 'Traces currently pinned to the backend that got their first spans.' })),
+    tracePinsEvicted: get('trace_pins_evicted', (o) => new Counter({ ...o, help: 'Pins dropped before their time to make room; later spans of those traces follow the current ring.' })),
+    tracePinsMoved: get('trace_pins_moved', (o) => new Counter({ ...o, help: 'Pinned traces whose backend stopped serving; their later spans follow the current ring.' })),
   };
 }

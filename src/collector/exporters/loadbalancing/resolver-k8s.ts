@@ -2,8 +2,9 @@
 // own Kubernetes client and informer (src/operator/kube: generic list/watch code, no operator logic), loaded only
 // when a config names this resolver. The backends are the ready endpoints (conditions.ready absent or true) of all
 // the Service's slices: their addresses, or with return_hostnames `<hostname>.<service>.<namespace>`, each joined
-// with every port of `ports`; sorted, passed on when the set changes, as upstream's resolver reports them. Routing
-// reads only the ring, never this module.
+// with every port of `ports`; sorted, passed on when the set changes, as upstream's resolver reports them. Beside
+// them it reports the endpoints that are terminating but still serving (a sampler in its preStop wait): not on the
+// ring, they stay destinations for the traces pinned to them (trace-pins.ts). Routing never reads this module.
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { KubeClient } from '../../../operator/kube/client.ts';
@@ -12,14 +13,14 @@ import { listerWatcher } from '../../../operator/kube/list-watch.ts';
 import type { ResourceType } from '../../../operator/kube/resources.ts';
 import type { KubeObject } from '../../../operator/kube/types.ts';
 import type { LoadBalancerMetrics } from './metrics.ts';
-import type { OnBackends, Resolver } from './resolvers.ts';
+import { sameList, type OnBackends, type Resolver } from './resolvers.ts';
 import { parseServiceName } from './service-name.ts';
 
 const ENDPOINT_SLICES: ResourceType = { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', kind: 'EndpointSlice', namespaced: true };
 const IN_CLUSTER_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 interface EndpointSlice extends KubeObject {
-  endpoints?: { addresses?: string[]; hostname?: string; conditions?: { ready?: boolean } }[];
+  endpoints?: { addresses?: string[]; hostname?: string; conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean } }[];
 }
 
 /** Go's net.JoinHostPort. */
@@ -27,12 +28,18 @@ function joinHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** The backends of a Service's slices: ready endpoints, by address or hostname, with each port; sorted. */
-export function backendsOf(slices: Iterable<EndpointSlice>, service: { name: string; namespace: string }, ports: readonly number[], returnHostnames: boolean): string[] {
+type SliceEndpoint = NonNullable<EndpointSlice['endpoints']>[number];
+
+/** Upstream's backends: ready, or with no readiness reported. */
+const isReady = (endpoint: SliceEndpoint) => endpoint.conditions?.ready !== false;
+/** Leaving but still answering: EndpointSlice's serving and terminating conditions both true. */
+const isDraining = (endpoint: SliceEndpoint) => !isReady(endpoint) && endpoint.conditions?.serving === true && endpoint.conditions.terminating === true;
+
+function endpointsWhere(slices: Iterable<EndpointSlice>, service: { name: string; namespace: string }, ports: readonly number[], returnHostnames: boolean, keep: (endpoint: SliceEndpoint) => boolean): string[] {
   const hosts = new Set<string>();
   for (const slice of slices) {
     for (const endpoint of slice.endpoints ?? []) {
-      if (endpoint.conditions?.ready === false) continue;
+      if (!keep(endpoint)) continue;
       for (const address of endpoint.addresses ?? []) {
         if (!returnHostnames) hosts.add(address);
         else if (endpoint.hostname) hosts.add(`${endpoint.hostname}.${service.name}.${service.namespace}`);
@@ -41,6 +48,17 @@ export function backendsOf(slices: Iterable<EndpointSlice>, service: { name: str
   }
   const backends = [...hosts].flatMap((host) => (ports.length === 0 ? [host] : ports.map((port) => joinHostPort(host, port))));
   return backends.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+/** The backends of a Service's slices: ready endpoints, by address or hostname, with each port; sorted. */
+export function backendsOf(slices: Iterable<EndpointSlice>, service: { name: string; namespace: string }, ports: readonly number[], returnHostnames: boolean): string[] {
+  return endpointsWhere(slices, service, ports, returnHostnames, isReady);
+}
+
+/** The endpoints terminating but still serving, as backendsOf names them, less any also ready in another slice. */
+export function drainingOf(slices: Iterable<EndpointSlice>, service: { name: string; namespace: string }, ports: readonly number[], returnHostnames: boolean): string[] {
+  const ready = new Set(backendsOf(slices, service, ports, returnHostnames));
+  return endpointsWhere(slices, service, ports, returnHostnames, isDraining).filter((endpoint) => !ready.has(endpoint));
 }
 
 export interface K8sOptions {
@@ -77,6 +95,7 @@ export class K8sResolver implements Resolver {
   #informer: Informer<EndpointSlice> | undefined;
   #client: KubeClient | undefined;
   #endpoints: string[] | undefined;
+  #draining: string[] = [];
 
   constructor(options: K8sOptions, metrics: LoadBalancerMetrics) {
     this.#options = options;
@@ -95,13 +114,19 @@ export class K8sResolver implements Resolver {
       log: this.#options.logger,
     });
     const update = () => {
-      const backends = backendsOf(informer.store.values(), service, this.#options.ports, this.#options.returnHostnames);
+      const { ports, returnHostnames } = this.#options;
+      const backends = backendsOf(informer.store.values(), service, ports, returnHostnames);
+      const draining = drainingOf(informer.store.values(), service, ports, returnHostnames);
       this.#metrics.numResolutions.inc({ success: 'true', resolver: this.name });
-      if (this.#endpoints && this.#endpoints.length === backends.length && this.#endpoints.every((e, i) => e === backends[i])) return;
-      this.#endpoints = backends;
-      this.#metrics.numBackends.set({ resolver: this.name }, backends.length);
-      this.#metrics.numBackendUpdates.inc({ resolver: this.name });
-      onBackends(backends);
+      const sameBackends = this.#endpoints !== undefined && sameList(this.#endpoints, backends);
+      if (sameBackends && sameList(this.#draining, draining)) return;
+      this.#draining = draining;
+      if (!sameBackends) {
+        this.#endpoints = backends;
+        this.#metrics.numBackends.set({ resolver: this.name }, backends.length);
+        this.#metrics.numBackendUpdates.inc({ resolver: this.name });
+      }
+      onBackends(backends, draining);
     };
     informer.on({ add: update, update, delete: update });
     this.#informer = informer;

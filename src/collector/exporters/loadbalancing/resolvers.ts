@@ -6,7 +6,11 @@ import type { Logger } from 'pino';
 import type { LoadBalancingConfig } from './config.ts';
 import type { LoadBalancerMetrics, ResolverName } from './metrics.ts';
 
-export type OnBackends = (endpoints: readonly string[]) => void;
+/**
+ * `endpoints`: the ring's backends. `draining` (k8s only): endpoints terminating but still serving, destinations only
+ * for traces already pinned to them.
+ */
+export type OnBackends = (endpoints: readonly string[], draining?: readonly string[]) => void;
 
 export interface Resolver {
   readonly name: ResolverName;
@@ -20,7 +24,7 @@ export type LookupAddresses = (hostname: string, signal: AbortSignal) => Promise
 const systemLookup: LookupAddresses = async (hostname) =>
   (await dnsLookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
 
-function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
+export function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
   return a !== undefined && a.length === b.length && a.every((value, i) => value === b[i]);
 }
 

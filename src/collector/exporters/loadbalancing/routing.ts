@@ -1,12 +1,14 @@
 // Which backend gets which spans, as upstream routes them: by trace id, each trace's spans (with their resource and
 // scope) to the trace's owner on the ring; by service, each resource entry's traces to the owner of the resource's
-// `service.name`. Pure: the encoded entries in, one list of encoded ResourceSpans per endpoint out.
+// `service.name`. With trace pins (trace-pins.ts), a trace seen recently goes to its pinned backend instead. The
+// encoded entries in, one list of encoded ResourceSpans per endpoint out.
 import { findAttribute, keyBytes } from '../../otlp/attributes.ts';
 import { splitByTrace } from '../../otlp/by-trace.ts';
 import { countItems } from '../../otlp/scan.ts';
 import { ANY_STRING, ENTRY_RESOURCE, RESOURCE_ATTRIBUTES } from '../../otlp/schema.ts';
 import { FieldReader, LEN } from '../../otlp/wire.ts';
 import type { HashRing } from './hash-ring.ts';
+import type { TracePins } from './trace-pins.ts';
 
 export type RoutingKey = 'traceID' | 'service';
 
@@ -46,7 +48,7 @@ function owner(ring: HashRing, identifier: Uint8Array): string {
 }
 
 /** The request's ResourceSpans entries grouped by the endpoint each belongs to (ring endpoints as resolved). */
-export function route(ring: HashRing, key: RoutingKey, entries: readonly Uint8Array[]): Map<string, Route> {
+export function route(ring: HashRing, key: RoutingKey, entries: readonly Uint8Array[], pins?: TracePins, now = Date.now()): Map<string, Route> {
   const routes = new Map<string, Route>();
   const add = (endpoint: string, entry: Uint8Array, items: number) => {
     let target = routes.get(endpoint);
@@ -61,7 +63,10 @@ export function route(ring: HashRing, key: RoutingKey, entries: readonly Uint8Ar
       add(owner(ring, service), entry, countItems('traces', entry));
       continue;
     }
-    for (const part of splitByTrace(entry)) add(owner(ring, Buffer.from(part.key, 'latin1')), part.entry, part.spans);
+    for (const part of splitByTrace(entry)) {
+      const ringOwner = () => owner(ring, Buffer.from(part.key, 'latin1'));
+      add(pins ? pins.route(part.key, now, ringOwner) : ringOwner(), part.entry, part.spans);
+    }
   }
   return routes;
 }

@@ -1,0 +1,91 @@
+// Keeping a trace on the backend that got its first spans while the backend set changes. Upstream's exporter
+// re-hashes every trace on each ring change, so a trace in flight while the sampling tier scales is split over two
+// samplers (each decides its part). Here each trace routed recently is pinned to its backend: its later spans go
+// there while that backend is still a destination (on the ring, or terminating but still serving), whatever the
+// ring says now; traces not seen before follow the current ring. A pin lives `ttlMs` after the trace's last span
+// (sliding), and at most `capacity` pins are held (the least recently used goes first, counted as evicted).
+
+export interface PinSettings {
+  /** How long a pin outlives its trace's last span. */
+  readonly ttlMs: number;
+  /** Pins held at most. */
+  readonly capacity: number;
+}
+
+/**
+ * Twice upstream's default decision_wait (30 s): a span arriving that long after its trace's previous one still
+ * meets the sampler that holds (or has decided) the trace. About 120 bytes per pin, so the 250,000 pins bound the
+ * table near 30 MiB, room for about 4,000 new traces a second per routing replica.
+ */
+export const DEFAULT_PINS: PinSettings = { ttlMs: 60_000, capacity: 250_000 };
+
+/** `off` restores upstream's behaviour (every span where the current ring says); for comparisons only. */
+export const PINNING_ENV = 'TPO_LOADBALANCING_TRACE_PINNING';
+
+export function pinSettingsFromEnv(env: NodeJS.ProcessEnv): PinSettings | false {
+  return env[PINNING_ENV] === 'off' ? false : DEFAULT_PINS;
+}
+
+export interface Pin {
+  readonly endpoint: string;
+  readonly expiresAt: number;
+}
+
+/** new: no live pin, the ring's owner; kept: the pinned backend; moved: the pinned backend is gone, the ring's owner. */
+export type PinOutcome = 'new' | 'kept' | 'moved';
+
+/** Where a trace's spans go, given its pin (if any), the time, the destinations that still serve and the ring. */
+export function pinnedRoute(pin: Pin | undefined, now: number, serving: ReadonlySet<string>, ringOwner: () => string): { endpoint: string; outcome: PinOutcome } {
+  if (pin === undefined || pin.expiresAt <= now) return { endpoint: ringOwner(), outcome: 'new' };
+  if (serving.has(pin.endpoint)) return { endpoint: pin.endpoint, outcome: 'kept' };
+  return { endpoint: ringOwner(), outcome: 'moved' };
+}
+
+/** Told when a live pin is dropped for room, and when a pinned trace had to leave its gone backend. */
+export interface PinEvents {
+  evicted(): void;
+  moved(): void;
+}
+
+export class TracePins {
+  readonly #settings: PinSettings;
+  /** In order of last use, oldest first (a Map keeps insertion order; a use re-inserts). */
+  readonly #pins = new Map<string, Pin>();
+  readonly #events: PinEvents;
+  #serving: ReadonlySet<string> = new Set();
+
+  constructor(settings: PinSettings, events: PinEvents) {
+    this.#settings = settings;
+    this.#events = events;
+  }
+
+  get size(): number {
+    return this.#pins.size;
+  }
+
+  /** The backends a pinned trace may still go to: the ring's and the terminating ones still serving. */
+  setServing(endpoints: ReadonlySet<string>): void {
+    this.#serving = endpoints;
+  }
+
+  /** The backend for the trace `key` (trace id bytes as latin1), pinning it there until `ttlMs` after `now`. */
+  route(key: string, now: number, ringOwner: () => string): string {
+    const pins = this.#pins;
+    const { endpoint, outcome } = pinnedRoute(pins.get(key), now, this.#serving, ringOwner);
+    if (outcome === 'moved') this.#events.moved();
+    pins.delete(key);
+    pins.set(key, { endpoint, expiresAt: now + this.#settings.ttlMs });
+    this.#trim(now);
+    return endpoint;
+  }
+
+  /** Drops expired pins from the old end, then the least recently used beyond capacity. */
+  #trim(now: number): void {
+    const pins = this.#pins;
+    for (const [key, pin] of pins) {
+      if (pin.expiresAt > now && pins.size <= this.#settings.capacity) return;
+      if (pin.expiresAt > now) this.#events.evicted();
+      pins.delete(key);
+    }
+  }
+}
