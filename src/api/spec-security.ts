@@ -3,6 +3,7 @@
 // Secret in the pipeline's namespace. The operator never reads them: the kubelet mounts them into the collector
 // pods, and the rendered config points at the files, which both collectors re-read when the Secret changes.
 import { z } from 'zod';
+import { withRules } from './schema-kit.ts';
 
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
@@ -49,9 +50,27 @@ const bearerToken = (direction: string) => secretKey(
   'token',
 );
 
-export const ReceiverAuthSchema = z
-  .strictObject({ bearerTokenSecret: bearerToken('Accept only requests with "Authorization: Bearer <token>"; others get UNAUTHENTICATED (gRPC) or 401 (HTTP)') })
-  .describe('Authentication of clients on both listeners.');
+/** Exactly one way of authenticating, checked by the API server and by parseSpec alike. */
+function oneOf<S extends z.ZodObject>(schema: S, fields: readonly [string, string]): S {
+  const [a, b] = fields;
+  return withRules(schema, [{
+    rule: `has(self.${a}) != has(self.${b})`,
+    message: `set exactly one of ${a} and ${b}`,
+    holds: (value) => ((value as Record<string, unknown>)[a] === undefined) !== ((value as Record<string, unknown>)[b] === undefined),
+  }]);
+}
+
+export const ReceiverAuthSchema = oneOf(z
+  .strictObject({
+    bearerTokenSecret: bearerToken('Accept only requests with "Authorization: Bearer <token>"; others get UNAUTHENTICATED (gRPC) or 401 (HTTP)').optional(),
+    htpasswdSecret: secretKey(
+      'Accept only requests with HTTP Basic credentials of a user in this htpasswd file (basicauth; bcrypt, MD5, SHA ' +
+        'and SHA-crypt hashes, as `htpasswd -B` writes); others get UNAUTHENTICATED (gRPC) or 401 (HTTP). An updated ' +
+        'Secret takes effect without a restart.',
+      'htpasswd',
+    ).optional(),
+  })
+  .describe('Authentication of clients on both listeners: a bearer token or HTTP Basic users, one of them.'), ['bearerTokenSecret', 'htpasswdSecret']);
 
 export const ExporterTlsSchema = z
   .strictObject({
@@ -61,9 +80,18 @@ export const ExporterTlsSchema = z
   })
   .describe('TLS to the backend; an otlphttp endpoint must be https:// for it to apply.');
 
-export const ExporterAuthSchema = z
-  .strictObject({ bearerTokenSecret: bearerToken('Send "Authorization: Bearer <token>" with every export') })
-  .describe('Authentication to the backend.');
+export const ExporterAuthSchema = oneOf(z
+  .strictObject({
+    bearerTokenSecret: bearerToken('Send "Authorization: Bearer <token>" with every export').optional(),
+    basicAuthSecret: z
+      .strictObject({ name: secretName })
+      .describe(
+        'Send HTTP Basic credentials (basicauth) with every export: a kubernetes.io/basic-auth Secret (keys username and ' +
+          'password); an updated Secret takes effect without a restart.',
+      )
+      .optional(),
+  })
+  .describe('Authentication to the backend: a bearer token or HTTP Basic credentials, one of them.'), ['bearerTokenSecret', 'basicAuthSecret']);
 
 export type ReceiverTls = z.output<typeof ReceiverTlsSchema>;
 export type ReceiverAuth = z.output<typeof ReceiverAuthSchema>;

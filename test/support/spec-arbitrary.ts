@@ -42,12 +42,15 @@ const secretName = seldom(['tls', 'tempo-ca.v2'], ['Bad_Name']);
 const secretKey = seldom(['ca.crt', 'token', 'my_key-1'], ['a/b']);
 const keyed = fc.record({ name: secretName, key: secretKey }, { requiredKeys: ['name'] });
 const bearerAuth = fc.record({ bearerTokenSecret: keyed });
+// Exactly one kind per auth block is admitted; both at once is the invalid case, and rare.
+const receiverAuth = fc.oneof({ arbitrary: bearerAuth, weight: 20 }, { arbitrary: fc.record({ htpasswdSecret: keyed }), weight: 20 }, { arbitrary: fc.record({ bearerTokenSecret: keyed, htpasswdSecret: keyed }), weight: 1 });
+const exporterAuth = fc.oneof({ arbitrary: bearerAuth, weight: 20 }, { arbitrary: fc.record({ basicAuthSecret: fc.record({ name: secretName }) }), weight: 20 }, { arbitrary: fc.constant({}), weight: 1 });
 const exporterTls = fc.record({ caSecret: opt(keyed), certificateSecret: opt(fc.record({ name: secretName })), insecureSkipVerify: fc.boolean() }, { requiredKeys: [] });
 const receiverTls = fc.record(
   { certificateSecret: fc.record({ name: secretName }), clientCASecret: keyed, minVersion: seldom(['1.2', '1.3'], ['1.1']) },
   { requiredKeys: [] },
 );
-const receivers = fc.record({ otlp: fc.record({ tls: opt(receiverTls), auth: opt(bearerAuth) }, { requiredKeys: [] }) });
+const receivers = fc.record({ otlp: fc.record({ tls: opt(receiverTls), auth: opt(receiverAuth) }, { requiredKeys: [] }) });
 
 const exporter = fc.oneof(
   {
@@ -55,7 +58,7 @@ const exporter = fc.oneof(
     arbitrary: fc.record({
       name: either(['backend'], ['Bad']),
       otlp: fc.record(
-        { endpoint: either(GRPC, BAD_GRPC), headers: opt(headers), headersFrom: opt(headersFrom), insecure: opt(seldom([false], [true])), tls: opt(exporterTls), auth: opt(bearerAuth) },
+        { endpoint: either(GRPC, BAD_GRPC), headers: opt(headers), headersFrom: opt(headersFrom), insecure: opt(seldom([false], [true])), tls: opt(exporterTls), auth: opt(exporterAuth) },
         { requiredKeys: ['endpoint'] },
       ),
     }),

@@ -8,7 +8,7 @@ import { GRPC_MAX_CONNECTION_AGE_GRACE_SECONDS, HEALTH_PORT, METRICS_PORT, OTLP_
 import { exporterConfigs } from './exporters.ts';
 import type { MemorySizing } from './memory.ts';
 import { attributesConfig, filterConfig } from './processors.ts';
-import { authExtensions, RECEIVER_AUTHENTICATOR, receiverTlsConfig } from './secrets.ts';
+import { authExtensions, receiverAuthenticator, receiverTlsConfig, type AuthExtension } from './secrets.ts';
 
 const POD_IP = '${env:POD_IP}';
 
@@ -28,7 +28,8 @@ interface GrpcReceiverConfig extends Listener {
  */
 export interface CollectorConfig extends ConfigDocument {
   receivers: { otlp: { protocols: { grpc?: GrpcReceiverConfig; http?: Listener } } };
-  extensions: { health_check: { endpoint: string }; [bearertokenauth: `bearertokenauth/${string}`]: { filename: string } };
+  extensions: { health_check: { endpoint: string }; [bearertokenauth: `bearertokenauth/${string}`]: Extract<AuthExtension, { filename: string }>;
+    [basicauth: `basicauth/${string}`]: Exclude<AuthExtension, { filename: string }> };
   service: {
     extensions: string[];
     telemetry: { metrics: { readers: { pull: { exporter: { prometheus: { host: string; port: number } } } }[] } };
@@ -47,7 +48,7 @@ function receivers(spec: TelemetryPipelineSpec): CollectorConfig['receivers'] {
   const { grpc, http, tls, auth } = spec.receivers.otlp;
   const secured = {
     ...(tls && { tls: receiverTlsConfig(tls) }),
-    ...(auth && { auth: { authenticator: RECEIVER_AUTHENTICATOR } }),
+    ...(auth && { auth: { authenticator: receiverAuthenticator(auth) } }),
   };
   return {
     otlp: {

@@ -41,7 +41,7 @@ function clientConfig(client: OtlpClient, exporterName: string) {
     tls: { insecure: client.insecure, ...(client.tls && exporterTlsConfig(client.tls)) },
     timeout: client.timeout,
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
-    ...(client.auth && { auth: { authenticator: exporterAuthenticator(exporterName) } }),
+    ...(client.auth && { auth: { authenticator: exporterAuthenticator(exporterName, client.auth) } }),
   };
 }
 

@@ -1,5 +1,5 @@
-// The Secrets a pipeline names for TLS and bearer tokens -> read-only Secret volumes of the collector pods and the
-// config blocks (upstream configtls and bearertokenauth fields) pointing at the mounted files. The operator only
+// The Secrets a pipeline names for TLS, bearer tokens and basic auth -> read-only Secret volumes of the collector
+// pods and the config blocks (upstream configtls, bearertokenauth and basicauth fields) pointing at the mounted files. The operator only
 // writes names: the kubelet reads the Secrets, and updates the files in place when they change (an atomic symlink
 // swap the collectors' reload picks up), which a subPath or env mount would not.
 import type { V1Volume, V1VolumeMount } from '@kubernetes/client-node';
@@ -9,9 +9,10 @@ import type { Exporter, TelemetryPipelineSpec } from '../../api/telemetry-pipeli
 
 /** How often the collectors check the certificate files (upstream reload_interval); the kubelet syncs about every minute. */
 export const TLS_RELOAD_INTERVAL = '30s';
-/** The receivers' authenticator, and an exporter's. */
-export const RECEIVER_AUTHENTICATOR = 'bearertokenauth/otlp';
-export const exporterAuthenticator = (exporterName: string) => `bearertokenauth/exporter-${exporterName}`;
+const authType = (auth: ReceiverAuth | ExporterAuth) => (auth.bearerTokenSecret ? 'bearertokenauth' : 'basicauth');
+/** The receivers' authenticator, and an exporter's: an extension id of the auth's type. */
+export const receiverAuthenticator = (auth: ReceiverAuth) => `${authType(auth)}/otlp`;
+export const exporterAuthenticator = (exporterName: string, auth: ExporterAuth) => `${authType(auth)}/exporter-${exporterName}`;
 
 export function secretFile(secretName: string, key: string): string {
   return `${SECRETS_DIR}/${secretName}/${key}`;
@@ -24,10 +25,10 @@ function clientOf(exporter: Exporter) {
 /** Every Secret the spec names for files, sorted, each once. */
 export function mountedSecretNames(spec: TelemetryPipelineSpec): string[] {
   const { tls, auth } = spec.receivers.otlp;
-  const names = [tls?.certificateSecret.name, tls?.clientCASecret?.name, auth?.bearerTokenSecret.name];
+  const names = [tls?.certificateSecret.name, tls?.clientCASecret?.name, auth?.bearerTokenSecret?.name, auth?.htpasswdSecret?.name];
   for (const exporter of spec.exporters) {
     const client = clientOf(exporter);
-    names.push(client.tls?.caSecret?.name, client.tls?.certificateSecret?.name, client.auth?.bearerTokenSecret.name);
+    names.push(client.tls?.caSecret?.name, client.tls?.certificateSecret?.name, client.auth?.bearerTokenSecret?.name, client.auth?.basicAuthSecret?.name);
   }
   return [...new Set(names.filter((name): name is string => name !== undefined))].sort();
 }
@@ -61,18 +62,27 @@ export function exporterTlsConfig(tls: ExporterTls) {
   };
 }
 
-function bearerTokenExtension(auth: ReceiverAuth | ExporterAuth) {
-  return { filename: secretFile(auth.bearerTokenSecret.name, auth.bearerTokenSecret.key) };
+/** An auth extension's config: upstream's bearertokenauth or basicauth fields, pointing at the mounted files. */
+export type AuthExtension =
+  | { filename: string }
+  | { htpasswd: { file: string } }
+  | { client_auth: { username_file: string; password_file: string } };
+
+function authExtension(auth: ReceiverAuth | ExporterAuth): AuthExtension {
+  if (auth.bearerTokenSecret) return { filename: secretFile(auth.bearerTokenSecret.name, auth.bearerTokenSecret.key) };
+  if ('htpasswdSecret' in auth && auth.htpasswdSecret) return { htpasswd: { file: secretFile(auth.htpasswdSecret.name, auth.htpasswdSecret.key) } };
+  const basic = (auth as ExporterAuth).basicAuthSecret!.name;
+  return { client_auth: { username_file: secretFile(basic, 'username'), password_file: secretFile(basic, 'password') } };
 }
 
-/** The bearertokenauth extensions the spec needs, by id (the receivers' one, then one per exporter). */
-export function authExtensions(spec: TelemetryPipelineSpec): Record<string, { filename: string }> {
-  const extensions: Record<string, { filename: string }> = {};
+/** The auth extensions the spec needs, by id (the receivers' one, then one per exporter). */
+export function authExtensions(spec: TelemetryPipelineSpec): Record<string, AuthExtension> {
+  const extensions: Record<string, AuthExtension> = {};
   const receiverAuth = spec.receivers.otlp.auth;
-  if (receiverAuth) extensions[RECEIVER_AUTHENTICATOR] = bearerTokenExtension(receiverAuth);
+  if (receiverAuth) extensions[receiverAuthenticator(receiverAuth)] = authExtension(receiverAuth);
   for (const exporter of spec.exporters) {
     const auth = clientOf(exporter).auth;
-    if (auth) extensions[exporterAuthenticator(exporter.name)] = bearerTokenExtension(auth);
+    if (auth) extensions[exporterAuthenticator(exporter.name, auth)] = authExtension(auth);
   }
   return extensions;
 }

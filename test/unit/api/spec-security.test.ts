@@ -34,6 +34,22 @@ test.each<[string, object, string[]]>([
     ['spec.exporters[0].otlp.insecure: insecure sends plain text: remove it to use tls or auth']],
   ['insecure with a bearer token', { exporters: [{ name: 'b', otlphttp: { endpoint: 'http://b:4318', insecure: true, auth: { bearerTokenSecret: { name: 't' } } } }] },
     ['spec.exporters[0].otlphttp.insecure: insecure sends plain text: remove it to use tls or auth']],
+  ['two kinds of receiver auth', { receivers: { otlp: { auth: { bearerTokenSecret: { name: 't' }, htpasswdSecret: { name: 'h' } } } }, exporters: [BACKEND] },
+    ['spec.receivers.otlp.auth: set exactly one of bearerTokenSecret and htpasswdSecret']],
+  ['an empty exporter auth', { exporters: [{ name: 'b', otlp: { endpoint: 'backend:4317', auth: {} } }] },
+    ['spec.exporters[0].otlp.auth: set exactly one of bearerTokenSecret and basicAuthSecret']],
+  ['insecure with basic auth', { exporters: [{ name: 'b', otlp: { endpoint: 'backend:4317', insecure: true, auth: { basicAuthSecret: { name: 'creds' } } } }] },
+    ['spec.exporters[0].otlp.insecure: insecure sends plain text: remove it to use tls or auth']],
 ])('%s is refused with the field path', (_name, spec, expected) => {
   expect(issuesOf(spec)).toEqual(expected);
+});
+
+test('basic auth: an htpasswd Secret (key htpasswd by default) for the listeners, a basic-auth Secret for an exporter', () => {
+  const result = parseSpec({
+    receivers: { otlp: { auth: { htpasswdSecret: { name: 'users' } } } },
+    exporters: [{ name: 'b', otlp: { endpoint: 'backend:4317', auth: { basicAuthSecret: { name: 'creds' } } } }],
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  expect(result.spec.receivers.otlp.auth).toEqual({ htpasswdSecret: { name: 'users', key: 'htpasswd' } });
+  expect(result.spec.exporters[0]!.otlp!.auth).toEqual({ basicAuthSecret: { name: 'creds' } });
 });

@@ -73,3 +73,20 @@ test('our collector accepts the rendered config', () => {
   expect(raw.issues).toEqual([]);
   expect(validateConfig(raw.expansion.value, defaultFactories, raw.expansion.originals).issues).toEqual([]);
 });
+
+test('basic auth: the listeners\' basicauth reads the htpasswd file, an exporter\'s reads username and password files', () => {
+  const basic = renderFleet(pipeline({
+    receivers: { otlp: { auth: { htpasswdSecret: { name: 'otlp-users' } } } },
+    exporters: [{ name: 'backend', otlp: { endpoint: 'backend.observability.svc:4317', auth: { basicAuthSecret: { name: 'backend-creds' } } } }],
+  }), { image: 'x', replicas: 1 });
+  expect(basic.collectorConfig.receivers.otlp.protocols.grpc).toMatchObject({ auth: { authenticator: 'basicauth/otlp' } });
+  expect(basic.collectorConfig.exporters['otlp/backend']).toMatchObject({ auth: { authenticator: 'basicauth/exporter-backend' } });
+  expect(basic.collectorConfig.extensions).toEqual({
+    health_check: { endpoint: '${env:POD_IP}:13133' },
+    'basicauth/otlp': { htpasswd: { file: `${DIR}/otlp-users/htpasswd` } },
+    'basicauth/exporter-backend': { client_auth: { username_file: `${DIR}/backend-creds/username`, password_file: `${DIR}/backend-creds/password` } },
+  });
+  expect(basic.deployment.spec!.template.spec!.volumes!.filter((v) => v.secret).map((v) => v.secret!.secretName)).toEqual(['backend-creds', 'otlp-users']);
+  const raw = loadConfigTexts([{ text: basic.configMap.data!['config.yaml']!, source: 'configmap' }], { POD_IP: '127.1.0.5' });
+  expect(validateConfig(raw.expansion.value, defaultFactories, raw.expansion.originals).issues).toEqual([]);
+});
