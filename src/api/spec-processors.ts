@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { re2Problem } from '../contract/re2.ts';
 import { duration, durationMs, withRules } from './schema-kit.ts';
+import { TailSamplingSchema } from './spec-tail-sampling.ts';
 
 export const BATCH_PROFILES = ['lowLatency', 'balanced', 'highThroughput'] as const;
 export type BatchProfile = (typeof BATCH_PROFILES)[number];
@@ -188,14 +189,24 @@ const sampling = z
   })
   .describe('Head sampling of traces (upstream probabilistic_sampler).');
 
-export const ProcessorsSchema = z
-  .strictObject({
+export const ProcessorsSchema = withRules(
+  z.strictObject({
     batch: batch.prefault({}),
     attributes: z.array(attributeAction).max(32).optional().describe('Attribute actions, applied in order.'),
     filter: filter.optional(),
     sampling: sampling.optional(),
-  })
-  .describe('Processing between receiving and exporting, in upstream order: memory_limiter, filter, sampling, batch, attributes.');
+    tailSampling: TailSamplingSchema.optional(),
+  }),
+  [
+    {
+      // Head sampling before tail sampling would drop traces the policies are meant to keep (errors, slow ones).
+      rule: '!has(self.sampling) || !has(self.tailSampling)',
+      message: 'sampling and tailSampling exclude each other: sample a share of traces with a probabilistic tailSampling policy',
+      fieldPath: '.sampling',
+      holds: (p) => p.sampling === undefined || p.tailSampling === undefined,
+    },
+  ],
+).describe('Processing between receiving and exporting, in upstream order: memory_limiter, filter, sampling, batch, attributes.');
 
 export type Processors = z.output<typeof ProcessorsSchema>;
 export type AttributeAction = NonNullable<Processors['attributes']>[number];

@@ -216,6 +216,12 @@ export const SpecSchema = withRules(
   }),
   [
     {
+      rule: "!has(self.processors) || !has(self.processors.tailSampling) || !has(self.signals) || 'traces' in self.signals",
+      message: 'tailSampling samples traces: signals must include traces',
+      fieldPath: '.processors.tailSampling',
+      holds: (spec) => spec.processors.tailSampling === undefined || spec.signals.includes('traces'),
+    },
+    {
       rule: minHeapCel(MEMORY_DEFAULTS),
       message: `leaves the collector less than a ${MIN_HEAP_MIB} MiB heap (limit_mib, limitPercent of the limit, minus the spike allowance): raise resources.limits.memory or memoryLimiter.limitPercent`,
       fieldPath: '.resources.limits.memory',

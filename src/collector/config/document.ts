@@ -6,6 +6,7 @@ import type { debugConfigSchema } from '../exporters/debug.ts';
 import type { otlpGrpcConfigSchema } from '../exporters/otlp-grpc.ts';
 import type { otlpHttpConfigSchema } from '../exporters/otlp-http.ts';
 import type { basicAuthConfigSchema } from '../extensions/basicauth.ts';
+import type { loadBalancingConfigSchema } from '../exporters/loadbalancing/config.ts';
 import type { bearerTokenAuthConfigSchema } from '../extensions/bearertokenauth.ts';
 import type { healthCheckConfigSchema } from '../extensions/health-check.ts';
 import type { attributesConfigSchema } from '../processors/attributes.ts';
@@ -26,6 +27,7 @@ export type SamplerSection = z.input<typeof samplerConfigSchema>;
 export type TailSamplingSection = z.input<typeof tailSamplingConfigSchema>;
 export type OtlpGrpcExporterSection = z.input<typeof otlpGrpcConfigSchema>;
 export type OtlpHttpExporterSection = z.input<typeof otlpHttpConfigSchema>;
+export type LoadBalancingExporterSection = z.input<typeof loadBalancingConfigSchema>;
 export type DebugExporterSection = z.input<typeof debugConfigSchema>;
 export type HealthCheckSection = z.input<typeof healthCheckConfigSchema>;
 export type BearerTokenAuthSection = z.input<typeof bearerTokenAuthConfigSchema>;
@@ -43,7 +45,7 @@ export interface ConfigDocument {
     probabilistic_sampler?: SamplerSection;
     tail_sampling?: TailSamplingSection;
   };
-  exporters: Record<string, OtlpGrpcExporterSection | OtlpHttpExporterSection | DebugExporterSection>;
+  exporters: Record<string, OtlpGrpcExporterSection | OtlpHttpExporterSection | LoadBalancingExporterSection | DebugExporterSection>;
   extensions?: {
     health_check?: HealthCheckSection;
     [bearertokenauth: `bearertokenauth/${string}`]: BearerTokenAuthSection;
