@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { MIN_HEAP_MIB, memorySplit, minHeapCel } from './memory-split.ts';
 import { ExportersSchema } from './spec-exporters.ts';
+import { PersistenceSchema } from './spec-persistence.ts';
 import { podFields } from './spec-pod.ts';
 import { ReceiverAuthSchema, ReceiverTlsSchema } from './spec-security.ts';
 import { ProcessorsSchema } from './spec-processors.ts';
@@ -212,6 +213,7 @@ export const SpecSchema = withRules(
       .describe(
         'Replica count of the fleet (the scale subresource). With scaling.enabled the autoscaler sets it and the fleet runs it within [minReplicas, maxReplicas]; otherwise kubectl scale, an HPA or KEDA set it.',
       ),
+    persistence: PersistenceSchema.optional(),
     ...podFields,
   }),
   [

@@ -74,10 +74,45 @@ export const AutoscalingStatusSchema = z
   })
   .describe('What the throughput autoscaler observed and decided at its last evaluation (observations only: the replica count lives in spec.replicas).');
 
+export const PENDING_QUEUE_STATES = ['WaitingForPod', 'Draining', 'Retrying', 'Undrainable'] as const;
+
+export const PersistenceStatusSchema = z
+  .object({
+    pendingQueues: z
+      .array(
+        z
+          .object({
+            claimName: z.string().max(253).describe('The PersistentVolumeClaim holding a queue that is not delivered yet.'),
+            ordinal: z.number().int().min(0).max(INT32_MAX).describe('The StatefulSet ordinal the volume belonged to.'),
+            state: z
+              .enum(PENDING_QUEUE_STATES)
+              .describe(
+                'WaitingForPod: the scaled-away pod still holds the volume. Draining: the drain Job runs. Retrying: it ' +
+                  'failed and runs again after a backoff. Undrainable: the image cannot drain (not this project\'s).',
+              ),
+            jobName: z.string().max(253).optional().describe('The drain Job delivering this queue.'),
+            failedAttempts: count('Drain attempts that ended without delivering everything.'),
+            message: z.string().max(1024).optional().describe('Why the queue is still pending, as last seen.'),
+          })
+          .describe('A queue of a replica scaled away that still holds data, or may.'),
+      )
+      .max(1000)
+      .optional()
+      .describe('Volumes of replicas scaled away whose queues are not delivered yet; their data is never deleted undelivered.'),
+  })
+  .describe('What became of the persistent queues of replicas scaled away.');
+
+export const SamplerStatusSchema = z
+  .object({
+    replicas: count('Pods of the sampling tier (<name>-sampler, its Deployment status.replicas).'),
+    readyReplicas: count('Pods of the sampling tier that are ready.'),
+  })
+  .describe('The sampling tier of a pipeline with spec.processors.tailSampling.');
+
 export const StatusSchema = z
   .object({
     observedGeneration: generation('metadata.generation the status reflects.'),
-    replicas: count('Collector pods of the fleet (the Deployment status.replicas).'),
+    replicas: count('Collector pods of the fleet (status.replicas of its Deployment, or StatefulSet with spec.persistence).'),
     readyReplicas: count('Collector pods that are ready.'),
     selector: z.string().max(1024).optional().describe('Label selector of the collector pods, for the scale subresource.'),
     configHash: z.string().max(64).optional().describe('Hash of the rendered collector config the pods run.'),
@@ -88,9 +123,13 @@ export const StatusSchema = z
       .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] })
       .describe('Ready, ConfigValid, Progressing and Degraded.'),
     autoscaling: AutoscalingStatusSchema.optional(),
+    sampler: SamplerStatusSchema.optional(),
+    persistence: PersistenceStatusSchema.optional(),
   })
   .describe('Observed state of the collector fleet.');
 
 export type Condition = z.output<typeof ConditionSchema>;
 export type AutoscalingStatus = z.output<typeof AutoscalingStatusSchema>;
+export type PersistenceStatus = z.output<typeof PersistenceStatusSchema>;
+export type PendingQueue = NonNullable<PersistenceStatus['pendingQueues']>[number];
 export type TelemetryPipelineStatus = z.output<typeof StatusSchema>;

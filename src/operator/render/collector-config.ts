@@ -8,6 +8,7 @@ import { GRPC_MAX_CONNECTION_AGE_GRACE_SECONDS, HEALTH_PORT, METRICS_PORT, OTLP_
 import { exporterConfigs } from './exporters.ts';
 import type { MemorySizing } from './memory.ts';
 import { attributesConfig, filterConfig } from './processors.ts';
+import { queueStorageExtensions, withQueueStorage, type FileStorageSection } from './queue-storage.ts';
 import { authExtensions, receiverAuthenticator, receiverTlsConfig, type AuthExtension } from './secrets.ts';
 
 const POD_IP = '${env:POD_IP}';
@@ -28,8 +29,12 @@ interface GrpcReceiverConfig extends Listener {
  */
 export interface CollectorConfig extends ConfigDocument {
   receivers: { otlp: { protocols: { grpc?: GrpcReceiverConfig; http?: Listener } } };
-  extensions: { health_check: { endpoint: string }; [bearertokenauth: `bearertokenauth/${string}`]: Extract<AuthExtension, { filename: string }>;
-    [basicauth: `basicauth/${string}`]: Exclude<AuthExtension, { filename: string }> };
+  extensions: {
+    health_check: { endpoint: string };
+    [bearertokenauth: `bearertokenauth/${string}`]: Extract<AuthExtension, { filename: string }>;
+    [basicauth: `basicauth/${string}`]: Exclude<AuthExtension, { filename: string }>;
+    [fileStorage: `file_storage/${string}`]: FileStorageSection;
+  };
   service: {
     extensions: string[];
     telemetry: { metrics: { readers: { pull: { exporter: { prometheus: { host: string; port: number } } } }[] } };
@@ -90,13 +95,14 @@ function processorsAndChains(spec: TelemetryPipelineSpec, memory: MemorySizing) 
 }
 
 export function renderCollectorConfig(spec: TelemetryPipelineSpec, memory: MemorySizing): CollectorConfig {
-  const exporters = exporterConfigs(spec.exporters);
+  const storage = queueStorageExtensions(spec.persistence);
+  const exporters = withQueueStorage(exporterConfigs(spec.exporters), storage);
   const { processors, chain } = processorsAndChains(spec, memory);
   const pipelines: CollectorConfig['service']['pipelines'] = {};
   for (const signal of spec.signals) {
     pipelines[signal] = { receivers: ['otlp'], processors: chain(signal), exporters: Object.keys(exporters) };
   }
-  const auth = authExtensions(spec);
+  const auth = { ...authExtensions(spec), ...storage };
   return {
     receivers: receivers(spec),
     processors,

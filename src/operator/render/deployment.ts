@@ -1,4 +1,4 @@
-import type { V1Container, V1Deployment, V1PodSpec, V1Probe } from '@kubernetes/client-node';
+import type { V1Container, V1Deployment, V1PodSpec, V1PodTemplateSpec, V1Probe, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { TelemetryPipeline } from '../../api/telemetry-pipeline.ts';
 import { collectorCommandLine, nodeOnlyEnv } from './collector-process.ts';
 import {
@@ -27,7 +27,13 @@ function probe(failureThreshold: number): V1Probe {
   return { httpGet: { path: '/', port: 'health' }, periodSeconds: 5, failureThreshold };
 }
 
-function collectorContainer(pipeline: TelemetryPipeline, inputs: DeploymentInputs): V1Container {
+/** The persistent queues' volume (spec.persistence): mounted in the collector; an emptyDir is also a pod volume. */
+export interface QueueVolume {
+  mount: V1VolumeMount;
+  volume?: V1Volume;
+}
+
+export function collectorContainer(pipeline: TelemetryPipeline, inputs: DeploymentInputs, queue?: QueueVolume): V1Container {
   const { spec } = pipeline;
   const { grpc, http } = spec.receivers.otlp;
   return {
@@ -57,7 +63,43 @@ function collectorContainer(pipeline: TelemetryPipeline, inputs: DeploymentInput
       readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'] },
     },
-    volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, ...secretVolumes(spec).mounts],
+    volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, ...secretVolumes(spec).mounts, ...(queue ? [queue.mount] : [])],
+  };
+}
+
+/** The volumes every collector pod has: its config and the Secrets the spec names. */
+export function configVolumes(pipeline: TelemetryPipeline): V1Volume[] {
+  return [{ name: 'config', configMap: { name: fleetName(pipeline.metadata.name) } }, ...secretVolumes(pipeline.spec).volumes];
+}
+
+/**
+ * The pod security context. A queue volume gets the collector's group (fsGroup): a fresh PersistentVolume is owned
+ * by root, and the non-root collector must create its queue files there.
+ */
+export function podSecurityContext(withQueue: boolean): V1PodSpec['securityContext'] {
+  return {
+    runAsNonRoot: true,
+    runAsUser: COLLECTOR_UID,
+    runAsGroup: COLLECTOR_UID,
+    ...(withQueue && { fsGroup: COLLECTOR_UID }),
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** The collector pod template, shared by the Deployment and the StatefulSet (spec.persistence). */
+export function collectorPodTemplate(pipeline: TelemetryPipeline, inputs: DeploymentInputs, queue?: QueueVolume): V1PodTemplateSpec {
+  const name = pipeline.metadata.name;
+  return {
+    metadata: { labels: fleetLabels(name), annotations: { [ANNOTATION_CONFIG_HASH]: inputs.configHash } },
+    spec: {
+      serviceAccountName: fleetName(name),
+      automountServiceAccountToken: false,
+      terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
+      securityContext: podSecurityContext(queue !== undefined),
+      ...placement(pipeline.spec),
+      containers: [collectorContainer(pipeline, inputs, queue)],
+      volumes: [...configVolumes(pipeline), ...(queue?.volume ? [queue.volume] : [])],
+    },
   };
 }
 
@@ -82,23 +124,7 @@ export function renderDeployment(pipeline: TelemetryPipeline, inputs: Deployment
       replicas: inputs.replicas,
       selector: { matchLabels: selectorLabels(name) },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } },
-      template: {
-        metadata: { labels: fleetLabels(name), annotations: { [ANNOTATION_CONFIG_HASH]: inputs.configHash } },
-        spec: {
-          serviceAccountName: fleetName(name),
-          automountServiceAccountToken: false,
-          terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: COLLECTOR_UID,
-            runAsGroup: COLLECTOR_UID,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
-          ...placement(pipeline.spec),
-          containers: [collectorContainer(pipeline, inputs)],
-          volumes: [{ name: 'config', configMap: { name: fleetName(name) } }, ...secretVolumes(pipeline.spec).volumes],
-        },
-      },
+      template: collectorPodTemplate(pipeline, inputs),
     },
   };
 }

@@ -1,5 +1,7 @@
 // Public surface of the render package (pure functions; no I/O).
-export { renderFleet, fleetObjects, fleetReplicas } from './fleet.ts';
+export { renderFleet, fleetObjects, fleetReplicas, fleetWorkload } from './fleet.ts';
+export { drainJobName, LABEL_DRAIN_ORDINAL } from './drain-job.ts';
+export { queueClaimName, queueClaimOrdinal } from './statefulset.ts';
 export type { RenderOptions, RenderedFleet } from './fleet.ts';
 export type { CollectorConfig } from './collector-config.ts';
 export { memorySizing } from './memory.ts';
