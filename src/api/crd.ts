@@ -55,6 +55,12 @@ export function buildCrd(): JsonSchema {
             { name: 'Replicas', type: 'integer', description: 'Collector pods.', jsonPath: '.status.replicas' },
             { name: 'Ready', type: 'integer', description: 'Ready collector pods.', jsonPath: '.status.readyReplicas' },
             {
+              name: 'Samplers',
+              type: 'integer',
+              description: 'Ready pods of the sampling tier (spec.processors.tailSampling).',
+              jsonPath: '.status.sampler.readyReplicas',
+            },
+            {
               name: 'Spans/s',
               type: 'number',
               description: 'Spans per second the fleet accepted at the last evaluation.',

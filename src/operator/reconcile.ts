@@ -1,8 +1,11 @@
 // reconcile(key): read the TelemetryPipeline from the cache, render its fleet, apply what differs,
 // write status when it changed. Level-based: the key is the only input, the cache is the state.
 // One Reconciler serves one leadership term: its requests carry the term's signal.
-import { renderFleet, fleetName, selectorString, type RenderedFleet } from './render/index.ts';
+import { fleetName, selectorString } from './render/index.ts';
+import { renderTieredFleet, type TieredFleet } from './render/tiers.ts';
+import { samplerDesired, samplerPrunable, type SamplerKind } from './sampler-objects.ts';
 import { computeStatus, deploymentObserved, statusChanged, statusWriteDelay, type RenderOutcome } from './status.ts';
+import { withSamplerStatus } from './sampler-status.ts';
 import { announcements } from './announce.ts';
 import { FIELD_MANAGER, type Applier } from './kube/apply.ts';
 import type { Clock } from './kube/clock.ts';
@@ -18,8 +21,8 @@ import type { TelemetryPipeline } from '../api/telemetry-pipeline.ts';
 
 export { TerminalError };
 
-export type OwnedKind = 'serviceAccount' | 'configMap' | 'service' | 'podDisruptionBudget' | 'deployment';
-export const OWNED_KINDS: readonly OwnedKind[] = ['serviceAccount', 'configMap', 'service', 'podDisruptionBudget', 'deployment'];
+export type OwnedKind = 'serviceAccount' | 'configMap' | 'service' | 'podDisruptionBudget' | 'deployment' | 'role' | 'roleBinding';
+export const OWNED_KINDS: readonly OwnedKind[] = ['serviceAccount', 'configMap', 'service', 'podDisruptionBudget', 'deployment', 'role', 'roleBinding'];
 
 export interface ReconcilerDeps {
   pipelines: PipelineViews;
@@ -49,7 +52,7 @@ export interface ReconcilerDeps {
  */
 const SERVICE_FIRST_REQUEUE_MS = 1;
 
-type Rendered = { outcome: RenderOutcome & { ok: true }; fleet: RenderedFleet } | { outcome: RenderOutcome & { ok: false }; fleet?: undefined };
+type Rendered = { outcome: RenderOutcome & { ok: true }; fleet: TieredFleet } | { outcome: RenderOutcome & { ok: false }; fleet?: undefined };
 
 /** What applying the fleet did to each owned object. */
 export interface Applied {
@@ -87,13 +90,14 @@ export class Reconciler {
       if (!rendered.fleet) return await this.#reportInvalid(key, view.object, rendered.outcome);
       if (await this.#createServiceFirst(key, rendered.fleet)) return { requeueAfterMs: SERVICE_FIRST_REQUEUE_MS };
       const applied = this.#withServiceCreatedFirst(key, await this.#applyFleet(rendered.fleet));
+      await this.#applySampler(view.object, rendered.fleet);
       if (applied.find((a) => a.kind === 'deployment')?.changed) this.#rolloutStartedAt.set(key, this.#d.clock.now());
       for (const event of announcements(rendered.fleet, applied)) this.#d.events.record({ regarding: view.object, ...event });
       const deployment = this.#d.owned.deployment.store.get(objectKey(rendered.fleet.deployment as KubeObject));
       // Until the Deployment controller has seen the current Deployment its status says nothing about this
       // rollout; its status update will trigger the next reconcile, so writing now would only add a write.
       if (!deploymentObserved(deployment)) return;
-      return await this.#writeStatus(key, view.object, rendered.outcome, deployment);
+      return await this.#writeStatus(key, view.object, rendered.outcome, deployment, this.#samplerDeployment(rendered.fleet));
     } catch (err) {
       // A 409 is optimistic concurrency doing its job (someone wrote first): retried, not worth an event.
       // An abort is the end of the term: nothing more is written.
@@ -127,7 +131,7 @@ export class Reconciler {
   }
 
   /** True when the Service was missing and this pass created it (and nothing else): see SERVICE_FIRST_REQUEUE_MS. */
-  async #createServiceFirst(key: string, fleet: RenderedFleet): Promise<boolean> {
+  async #createServiceFirst(key: string, fleet: TieredFleet): Promise<boolean> {
     if (this.#d.owned.service.store.get(objectKey(fleet.service as KubeObject))) return false;
     const applied = await this.#apply('service', fleet.service);
     if (applied.created) this.#serviceCreatedFirst.add(key);
@@ -139,7 +143,37 @@ export class Reconciler {
     return applied.map((a) => (a.kind === 'service' ? { ...a, created: true, before: undefined } : a));
   }
 
-  async #applyFleet(fleet: RenderedFleet): Promise<Applied[]> {
+  /**
+   * The sampling tier with tailSampling (its pods' ServiceAccount and ConfigMap before its Deployment), or, without
+   * it, the removal of whatever an earlier spec made of it: owner references only act when the pipeline goes.
+   */
+  async #applySampler(pipeline: PipelineObject, fleet: TieredFleet): Promise<void> {
+    if (!fleet.sampler) {
+      const { namespace, name } = pipeline.metadata;
+      const stores = (kind: SamplerKind) => this.#d.owned[kind].store;
+      await Promise.all(samplerPrunable(namespace!, name, stores).map((o) => this.#delete(o.kind, o.object)));
+      return;
+    }
+    const [first, then] = samplerDesired(fleet.sampler);
+    await Promise.all(first.map((o) => this.#apply(o.kind, o.object)));
+    await Promise.all(then.map((o) => this.#apply(o.kind, o.object)));
+  }
+
+  #samplerDeployment(fleet: TieredFleet): { deployment: KubeObject | undefined } | undefined {
+    return fleet.sampler && { deployment: this.#d.owned.deployment.store.get(objectKey(fleet.sampler.deployment as KubeObject)) };
+  }
+
+  /** Deletes an owned object the cache holds; one already gone is what was wanted. */
+  async #delete(kind: OwnedKind, obj: KubeObject): Promise<void> {
+    const { namespace, name, uid } = obj.metadata;
+    await this.#d.client
+      .request('DELETE', objectPath(resources[kind] as ResourceType, namespace, name!), { body: { preconditions: { uid } } })
+      .catch((err: unknown) => {
+        if (!isApiError(err, 404)) throw err;
+      });
+  }
+
+  async #applyFleet(fleet: TieredFleet): Promise<Applied[]> {
     // The pods need their ServiceAccount and ConfigMap, so those go before the Deployment. The Service (which
     // exists by now, see SERVICE_FIRST_REQUEUE_MS: this apply only updates it) and the PDB are applied alongside.
     const withPods = (async () => {
@@ -168,9 +202,16 @@ export class Reconciler {
     return { kind, created: result.created, changed: result.changed, before };
   }
 
-  async #writeStatus(key: string, pipeline: PipelineObject, outcome: RenderOutcome, deployment: KubeObject | undefined): Promise<ReconcileResult | void> {
+  async #writeStatus(
+    key: string,
+    pipeline: PipelineObject,
+    outcome: RenderOutcome,
+    deployment: KubeObject | undefined,
+    sampler?: { deployment: KubeObject | undefined },
+  ): Promise<ReconcileResult | void> {
     const now = this.#d.clock.now();
-    const next = computeStatus({ previous: pipeline.status, generation: pipeline.metadata.generation ?? 0, render: outcome, deployment, now });
+    const input = { previous: pipeline.status, generation: pipeline.metadata.generation ?? 0, render: outcome, deployment, now };
+    const next = withSamplerStatus(computeStatus(input), outcome, sampler, pipeline.status);
     if (!statusChanged(pipeline.status, next)) return;
     const delay = statusWriteDelay(next, this.#rolloutStartedAt.get(key), now, this.#d.statusSettleMs ?? 5000);
     if (delay > 0) return { requeueAfterMs: delay };
@@ -188,7 +229,7 @@ export class Reconciler {
 
 /** The fleet of a valid pipeline (rendering cannot fail: the schema holds every check). */
 function renderPipeline(pipeline: TelemetryPipeline, image: string): Rendered {
-  const fleet = renderFleet(pipeline, { image });
+  const fleet = renderTieredFleet(pipeline, { image });
   const replicas = fleet.deployment.spec?.replicas ?? 0;
   return { outcome: { ok: true, configHash: fleet.configHash, selector: selectorString(pipeline.metadata.name), replicas }, fleet };
 }

@@ -141,6 +141,10 @@ test('the operator running as the chart ServiceAccount reconciles a sample to Re
     if (pair === 'telemetrypipelines/finalizers update') return 'blockOwnerDeletion on owner references (OwnerReferencesPermissionEnforcement)';
     // KWOK pods serve no metrics, so the autoscaler has nothing to scale from here (autoscale-operator.test.ts scales).
     if (pair === 'telemetrypipelines/scale patch') return 'the autoscaler writes spec.replicas through the scale subresource';
+    // The sample has no tailSampling: operator-tail-sampling.test.ts applies and prunes a sampling tier.
+    if (['roles', 'rolebindings'].includes(resource) && ['create', 'patch'].includes(verb)) return 'the routing tier\'s Role and RoleBinding (tailSampling)';
+    if (verb === 'delete') return 'pruning the sampling tier when tailSampling is removed';
+    if (resource === 'endpointslices') return 'granted to the routing tier\'s collectors, which RBAC allows only to holders';
     return undefined;
   };
   expect([...granted].filter((p) => !used.has(p) && implied(p) === undefined)).toEqual([]);
@@ -159,8 +163,13 @@ test.each<[string, string, string, 'apps' | 'system', string]>([
   ['no', 'list', 'secrets', 'system', ''],
   ['no', 'delete', 'secrets', 'apps', ''],
   ['no', 'create', 'clusterroles.rbac.authorization.k8s.io', 'apps', ''],
-  ['no', 'create', 'rolebindings.rbac.authorization.k8s.io', 'apps', ''],
-  ['no', 'delete', 'deployments.apps', 'apps', ''],
+  ['yes', 'create', 'rolebindings.rbac.authorization.k8s.io', 'apps', ''],
+  ['yes', 'delete', 'deployments.apps', 'apps', ''],
+  ['yes', 'watch', 'endpointslices.discovery.k8s.io', 'apps', ''],
+  ['no', 'create', 'endpointslices.discovery.k8s.io', 'apps', ''],
+  ['no', 'create', 'clusterrolebindings.rbac.authorization.k8s.io', 'apps', ''],
+  ['no', 'escalate', 'roles.rbac.authorization.k8s.io', 'apps', ''],
+  ['no', 'bind', 'roles.rbac.authorization.k8s.io', 'apps', ''],
   ['no', 'update', 'deployments.apps', 'apps', ''],
   ['no', 'create', 'pods', 'apps', ''],
   ['no', 'create', 'pods', 'apps', 'exec'],
