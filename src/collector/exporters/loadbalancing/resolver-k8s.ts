@@ -56,7 +56,7 @@ export function backendsOf(slices: Iterable<EndpointSlice>, service: { name: str
 }
 
 /** The endpoints terminating but still serving, as backendsOf names them, less any also ready in another slice. */
-export function drainingOf(slices: Iterable<EndpointSlice>, service: { name: string; namespace: string }, ports: readonly number[], returnHostnames: boolean): string[] {
+export function drainingOf(slices: readonly EndpointSlice[], service: { name: string; namespace: string }, ports: readonly number[], returnHostnames: boolean): string[] {
   const ready = new Set(backendsOf(slices, service, ports, returnHostnames));
   return endpointsWhere(slices, service, ports, returnHostnames, isDraining).filter((endpoint) => !ready.has(endpoint));
 }
@@ -115,8 +115,9 @@ export class K8sResolver implements Resolver {
     });
     const update = () => {
       const { ports, returnHostnames } = this.#options;
-      const backends = backendsOf(informer.store.values(), service, ports, returnHostnames);
-      const draining = drainingOf(informer.store.values(), service, ports, returnHostnames);
+      const slices = [...informer.store.values()];
+      const backends = backendsOf(slices, service, ports, returnHostnames);
+      const draining = drainingOf(slices, service, ports, returnHostnames);
       this.#metrics.numResolutions.inc({ success: 'true', resolver: this.name });
       const sameBackends = this.#endpoints !== undefined && sameList(this.#endpoints, backends);
       if (sameBackends && sameList(this.#draining, draining)) return;

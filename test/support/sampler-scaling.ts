@@ -1,0 +1,253 @@
+// The sampling tier going 2 -> 4 -> 2 under steady load, with real processes and the real API server: one routing
+// `tpo collector` (loadbalancing exporter, k8s resolver over the EndpointSlices this writes) in front of up to four
+// sampler `tpo collector`s (tail_sampling), each exporting to its own OTLP sink. The OpenTelemetry JS SDK sends
+// traces whose spans end over several seconds, so traces are in flight at every change. The slices name pod
+// addresses (the API server refuses loopback ones); the routing collector reaches them through PodAddressProxy.
+// Scale-down goes as in a cluster: the leaving samplers' endpoints turn terminating but serving (preStop), are sent
+// SIGTERM once their traces are past the decision wait (tail_sampling decides what is pending at shutdown), and
+// leave the slice when they have exited. Shared by the integration test and bench/loadbalancing.
+import { context, trace } from '@opentelemetry/api';
+import type { ExportResult } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { KubeClient } from '../../src/operator/kube/client.ts';
+import { decodeRequest } from '../../src/collector/otlp/index.ts';
+import { startCollectorProcess, type CollectorProcess } from './collector-process.ts';
+import { PodAddressProxy } from './connect-proxy.ts';
+import { OtlpSink } from './otlp-sink.ts';
+
+const SERVICE = 'samplers';
+const SAMPLERS = 4;
+/** Unassigned addresses of the real node's pod range; only ever dialled through the proxy. */
+const podAddress = (i: number) => `198.19.250.${10 + i}`;
+
+export interface ScalingPlan {
+  /** New traces per second. */
+  readonly tracesPerSecond: number;
+  /** Each trace's spans end over this long (root at the end, four children spread before it). */
+  readonly traceSpreadMs: number;
+  /** The samplers' decision_wait. */
+  readonly decisionWaitMs: number;
+  /** When samplers 2 and 3 join, when they start terminating, when new traces stop (ms from the start). */
+  readonly scaleUpAt: number;
+  readonly scaleDownAt: number;
+  readonly loadEndsAt: number;
+}
+
+export const DEFAULT_PLAN: ScalingPlan = { tracesPerSecond: 20, traceSpreadMs: 3000, decisionWaitMs: 2000, scaleUpAt: 8000, scaleDownAt: 20_000, loadEndsAt: 32_000 };
+
+export interface ScalingOutcome {
+  readonly pinning: boolean;
+  readonly traces: number;
+  readonly spansSent: number;
+  readonly spansAcked: number;
+  readonly spansFailedAtClient: number;
+  /** Traces whose spans reached more than one sampler. */
+  readonly splitTraces: number;
+  /** Acknowledged spans no sink got (the policy keeps every trace, so none may be dropped). */
+  readonly lostSpans: number;
+  readonly duplicatedSpans: number;
+  /** Spans each sampler exported. */
+  readonly spansPerSampler: number[];
+  readonly router: { tracePinsMoved: number; tracePinsEvicted: number; backendFailures: number };
+}
+
+type Conditions = { ready: boolean; serving: boolean; terminating: boolean };
+const READY: Conditions = { ready: true, serving: true, terminating: false };
+const TERMINATING: Conditions = { ready: false, serving: true, terminating: true };
+
+async function applySlice(client: KubeClient, namespace: string, endpoints: Map<number, Conditions>): Promise<void> {
+  await client.request('PATCH', `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices/${SERVICE}-a`, {
+    body: {
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
+      metadata: { name: `${SERVICE}-a`, namespace, labels: { 'kubernetes.io/service-name': SERVICE } },
+      endpoints: [...endpoints].map(([i, conditions]) => ({ addresses: [podAddress(i)], conditions })),
+      ports: [{ name: 'otlp-grpc', port: 4317, protocol: 'TCP' }],
+    },
+    contentType: 'application/apply-patch+yaml',
+    query: { fieldManager: 'tpo-tests', force: true },
+  });
+}
+
+function startSampler(sink: OtlpSink, decisionWaitMs: number): Promise<CollectorProcess> {
+  return startCollectorProcess({
+    config: (ports, host) => ({
+      receivers: { otlp: { protocols: { grpc: { endpoint: `${host}:${ports.grpc}` } } } },
+      processors: { tail_sampling: { decision_wait: `${decisionWaitMs}ms`, policies: [{ name: 'keep-all', type: 'always_sample' }] } },
+      exporters: { otlp: { endpoint: `127.0.0.1:${sink.grpcPort}`, tls: { insecure: true } } },
+      service: { pipelines: { traces: { receivers: ['otlp'], processors: ['tail_sampling'], exporters: ['otlp'] } } },
+    }),
+  });
+}
+
+function startRouter(namespace: string, kubeconfig: string, proxy: PodAddressProxy, pinning: boolean): Promise<CollectorProcess> {
+  return startCollectorProcess({
+    config: (ports, host) => ({
+      receivers: { otlp: { protocols: { grpc: { endpoint: `${host}:${ports.grpc}` } } } },
+      exporters: {
+        loadbalancing: {
+          protocol: { otlp: { tls: { insecure: true }, timeout: '5s' } },
+          resolver: { k8s: { service: `${SERVICE}.${namespace}`, ports: [4317] } },
+        },
+      },
+      service: { pipelines: { traces: { receivers: ['otlp'], exporters: ['loadbalancing'] } } },
+    }),
+    env: { KUBECONFIG: kubeconfig, grpc_proxy: proxy.url, TPO_LOADBALANCING_TRACE_PINNING: pinning ? 'on' : 'off' },
+  });
+}
+
+/** Counts what the SDK's exporter got acknowledged. */
+class CountingExporter implements SpanExporter {
+  readonly #inner: SpanExporter;
+  acked = 0;
+  failed = 0;
+  readonly ackedIds = new Set<string>();
+  constructor(inner: SpanExporter) {
+    this.#inner = inner;
+  }
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.#inner.export(spans, (result) => {
+      if (result.code === 0) {
+        this.acked += spans.length;
+        for (const span of spans) this.ackedIds.add(span.spanContext().spanId);
+      } else this.failed += spans.length;
+      done(result);
+    });
+  }
+  shutdown(): Promise<void> {
+    return this.#inner.shutdown();
+  }
+  forceFlush(): Promise<void> {
+    return this.#inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
+/** Traces at a steady rate until `endsAt`, each one's spans ending over `spreadMs`; resolves when all are sent. */
+async function sendTraces(port: number, plan: ScalingPlan, exporter: CountingExporter): Promise<{ traces: number; spans: number }> {
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'scaling-load' }),
+    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 200, maxExportBatchSize: 256, maxQueueSize: 8192 })],
+  });
+  const tracer = provider.getTracer('scaling-load');
+  let traces = 0;
+  const ends: Promise<void>[] = [];
+  const started = Date.now();
+  const total = Math.floor((plan.loadEndsAt / 1000) * plan.tracesPerSecond);
+  for (let t = 0; t < total; t++) {
+    const due = started + (t * 1000) / plan.tracesPerSecond;
+    if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+    const root = tracer.startSpan(`trace ${t}`);
+    const parent = trace.setSpan(context.active(), root);
+    const children = [0, 1, 2, 3].map((c) => tracer.startSpan(`step ${c}`, {}, parent));
+    traces++;
+    ends.push(new Promise((resolve) => {
+      children.forEach((child, c) => setTimeout(() => child.end(), (c * plan.traceSpreadMs) / 4));
+      setTimeout(() => {
+        root.end();
+        resolve();
+      }, plan.traceSpreadMs);
+    }));
+  }
+  await Promise.all(ends);
+  await provider.forceFlush();
+  await provider.shutdown();
+  return { traces, spans: traces * 5 };
+}
+
+type Decoded = { resourceSpans?: { scopeSpans?: { spans?: { traceId?: string; spanId?: string }[] }[] }[] };
+
+/** Which samplers each trace reached, and how often each span id arrived. */
+export function arrivals(perSampler: readonly OtlpSink[]): { samplersOf: Map<string, Set<number>>; spanCounts: Map<string, number>; spansPerSampler: number[] } {
+  const samplersOf = new Map<string, Set<number>>();
+  const spanCounts = new Map<string, number>();
+  const spansPerSampler = perSampler.map((sink, i) => {
+    let spans = 0;
+    for (const request of sink.requests) {
+      for (const rs of (decodeRequest('traces', request.body) as Decoded).resourceSpans ?? []) {
+        for (const ss of rs.scopeSpans ?? []) {
+          for (const span of ss.spans ?? []) {
+            spans++;
+            const at = samplersOf.get(span.traceId ?? '') ?? new Set<number>();
+            samplersOf.set(span.traceId ?? '', at.add(i));
+            spanCounts.set(span.spanId ?? '', (spanCounts.get(span.spanId ?? '') ?? 0) + 1);
+          }
+        }
+      }
+    }
+    return spans;
+  });
+  return { samplersOf, spanCounts, spansPerSampler };
+}
+
+const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+
+export async function runSamplerScaling(opts: { client: KubeClient; kubeconfig: string; namespace: string; pinning: boolean; plan?: ScalingPlan; log?: (message: string) => void }): Promise<ScalingOutcome> {
+  const plan = opts.plan ?? DEFAULT_PLAN;
+  const log = opts.log ?? (() => {});
+  const sinks = await Promise.all(Array.from({ length: SAMPLERS }, () => OtlpSink.start()));
+  const proxy = await PodAddressProxy.start();
+  const samplers: (CollectorProcess | undefined)[] = [];
+  let router: CollectorProcess | undefined;
+  const join = async (i: number) => {
+    samplers[i] = await startSampler(sinks[i]!, plan.decisionWaitMs);
+    proxy.map(`${podAddress(i)}:4317`, samplers[i]!.ports.grpc);
+  };
+  try {
+    await Promise.all([join(0), join(1)]);
+    const endpoints = new Map<number, Conditions>([[0, READY], [1, READY]]);
+    await applySlice(opts.client, opts.namespace, endpoints);
+    router = await startRouter(opts.namespace, opts.kubeconfig, proxy, opts.pinning);
+    const exporter = new CountingExporter(new OTLPTraceExporter({ url: `http://127.0.0.1:${router.ports.grpc}` }));
+    const start = Date.now();
+    const load = sendTraces(router.ports.grpc, plan, exporter);
+
+    await sleepUntil(start + plan.scaleUpAt);
+    await Promise.all([join(2), join(3)]);
+    endpoints.set(2, READY).set(3, READY);
+    await applySlice(opts.client, opts.namespace, endpoints);
+    log(`scaled up to 4 at ${Date.now() - start} ms`);
+
+    await sleepUntil(start + plan.scaleDownAt);
+    endpoints.set(2, TERMINATING).set(3, TERMINATING);
+    await applySlice(opts.client, opts.namespace, endpoints);
+    log(`samplers 2, 3 terminating at ${Date.now() - start} ms`);
+    // The preStop wait: the traces pinned there end and pass their decision wait.
+    await sleepUntil(start + plan.scaleDownAt + plan.traceSpreadMs + plan.decisionWaitMs + 2000);
+    await Promise.all([samplers[2]!.stop(), samplers[3]!.stop()]);
+    endpoints.delete(2);
+    endpoints.delete(3);
+    await applySlice(opts.client, opts.namespace, endpoints);
+    log(`samplers 2, 3 gone at ${Date.now() - start} ms`);
+
+    const sent = await load;
+    // Last decisions: every trace's last span is in; the remaining samplers decide after their wait and export.
+    await sleepUntil(Date.now() + plan.decisionWaitMs + 2500);
+    const routerMetrics = {
+      tracePinsMoved: await router.metric('otelcol_loadbalancer_trace_pins_moved'),
+      tracePinsEvicted: await router.metric('otelcol_loadbalancer_trace_pins_evicted'),
+      backendFailures: await router.metric('otelcol_loadbalancer_backend_outcome', { success: 'false' }),
+    };
+    await Promise.all([samplers[0]!.stop(), samplers[1]!.stop()]);
+    const { samplersOf, spanCounts, spansPerSampler } = arrivals(sinks);
+    let lostSpans = 0;
+    for (const id of exporter.ackedIds) if (!spanCounts.has(id)) lostSpans++;
+    return {
+      pinning: opts.pinning,
+      traces: sent.traces,
+      spansSent: sent.spans,
+      spansAcked: exporter.acked,
+      spansFailedAtClient: exporter.failed,
+      splitTraces: [...samplersOf.values()].filter((at) => at.size > 1).length,
+      lostSpans,
+      duplicatedSpans: [...spanCounts.values()].filter((n) => n > 1).length,
+      spansPerSampler,
+      router: routerMetrics,
+    };
+  } finally {
+    await router?.stop();
+    await Promise.all(samplers.map((sampler) => sampler?.stop()));
+    await proxy.stop();
+    await Promise.all(sinks.map((sink) => sink.stop()));
+  }
+}
