@@ -13,7 +13,7 @@ export type PolicyType = (typeof POLICY_TYPES)[number];
 
 const MAX_POLICIES = 16;
 const MAX_SUB_POLICIES = 8;
-const MAX_VALUES = 64;
+const MAX_VALUES = 32;
 
 const policyName = z.string().min(1).max(64).describe('Name of the policy, unique in its list; it labels the sampling metrics.');
 const attributeKey = z.string().min(1).max(256).describe('Span or resource attribute key.');
@@ -52,7 +52,7 @@ const latency = withRules(
 const stringAttribute = withRules(
   z.strictObject({
     key: attributeKey,
-    values: z.array(z.string().min(1).max(1024).describe('A value, or a regular expression.')).min(1).max(MAX_VALUES).describe('Values to match exactly, or RE2 regular expressions with enabledRegexMatching.'),
+    values: z.array(z.string().min(1).max(256).describe('A value, or a regular expression.')).min(1).max(MAX_VALUES).describe('Values to match exactly, or RE2 regular expressions with enabledRegexMatching.'),
     enabledRegexMatching: z.boolean().optional().describe('Read values as RE2 regular expressions.'),
     cacheMaxSize: z.number().int().min(0).max(1_000_000).optional().describe('Size of the cache of regular expression results (upstream default when unset).'),
     invertMatch: z.boolean().optional().describe('Keep traces whose spans do not match instead.'),
