@@ -7,7 +7,8 @@ import type { V1ConfigMap, V1Deployment, V1ObjectMeta, V1PodDisruptionBudget, V1
 import type { TelemetryPipeline, TelemetryPipelineSpec } from '../../api/telemetry-pipeline.ts';
 import { renderCollectorConfig, type CollectorConfig } from './collector-config.ts';
 import { renderConfigMap } from './configmap.ts';
-import { OTLP_GRPC_PORT } from './defaults.ts';
+import { COLLECTOR_DRAIN_TIMEOUT_SECONDS, OTLP_GRPC_PORT } from './defaults.ts';
+import { durationMs } from '../../api/schema-kit.ts';
 import { renderDeployment } from './deployment.ts';
 import { configHash, stableYaml } from './hash.ts';
 import { fleetName, MANAGED_BY, ownedMetadata } from './labels.ts';
@@ -107,12 +108,23 @@ function renderSamplerService(pipeline: TelemetryPipeline): V1Service {
   };
 }
 
+/**
+ * How long a terminating sampler keeps receiving: the routing tier keeps sending a trace's later spans to the sampler
+ * that got its first ones while that pod is terminating (the resolver still lists it, as serving), so it waits out
+ * one decisionWait and 10 s of transit before SIGTERM makes tail_sampling decide what it still holds.
+ */
+export function samplerPreStopSeconds(decisionWait: string): number {
+  return Math.ceil(durationMs(decisionWait) / 1000) + 10;
+}
+
 /** The fleet's Deployment rendered for the sampler spec, under the sampler's names and labels. */
-function samplerDeployment(pipeline: TelemetryPipeline, inputs: Parameters<typeof renderDeployment>[1]): V1Deployment {
+function samplerDeployment(pipeline: TelemetryPipeline, inputs: Parameters<typeof renderDeployment>[1], decisionWait: string): V1Deployment {
   const name = pipeline.metadata.name;
   const base = renderDeployment(pipeline, inputs);
   const template = base.spec!.template;
+  const preStop = samplerPreStopSeconds(decisionWait);
   const podSpec = template.spec!;
+  const containers = podSpec.containers.map((c) => ({ ...c, lifecycle: { preStop: { sleep: { seconds: preStop } } } }));
   return {
     ...base,
     metadata: samplerMetadata(pipeline),
@@ -125,6 +137,8 @@ function samplerDeployment(pipeline: TelemetryPipeline, inputs: Parameters<typeo
         spec: {
           ...podSpec,
           serviceAccountName: samplerName(name),
+          terminationGracePeriodSeconds: preStop + COLLECTOR_DRAIN_TIMEOUT_SECONDS + 15,
+          containers,
           volumes: podSpec.volumes!.map((v) => (v.name === 'config' ? { name: 'config', configMap: { name: samplerName(name) } } : v)),
         },
       },
@@ -152,7 +166,7 @@ export function renderSamplerTier(pipeline: TelemetryPipeline, image: string, me
   const configText = stableYaml(collectorConfig);
   const hash = configHash(configText);
   const metadata = samplerMetadata(pipeline);
-  const deployment = samplerDeployment(sampler, { image, replicas: tailSampling.sampler.replicas, configHash: hash, memory });
+  const deployment = samplerDeployment(sampler, { image, replicas: tailSampling.sampler.replicas, configHash: hash, memory }, tailSampling.decisionWait);
   const pdb = renderPodDisruptionBudget(pipeline);
   return {
     serviceAccount: { ...renderServiceAccount(pipeline), metadata },

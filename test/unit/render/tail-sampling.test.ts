@@ -119,6 +119,9 @@ test('the sampler tier: headless Service, its own pods, replicas from the spec',
   expect(d.template.spec!.automountServiceAccountToken).toBe(false);
   expect(d.template.spec!.volumes).toContainEqual({ name: 'config', configMap: { name: 'tail-sampling-sampler' } });
   expect(d.template.spec!.containers[0]!.ports!.map((p) => p.name)).toEqual(['otlp-grpc', 'metrics', 'health']);
+  // Keeps receiving a decisionWait (10s) and 10 s after termination starts, then drains (30 s) with 15 s to spare.
+  expect(d.template.spec!.containers[0]!.lifecycle).toEqual({ preStop: { sleep: { seconds: 20 } } });
+  expect(d.template.spec!.terminationGracePeriodSeconds).toBe(65);
   expect(sampler.podDisruptionBudget.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: selector } });
 });
 
