@@ -2,7 +2,10 @@
 // `tls` block and configopaque headers (a map, or upstream's newer list of {name, value}).
 import { rootCertificates } from 'node:tls';
 import type { SecureVersion } from 'node:tls';
+import type { Logger } from 'pino';
 import { z } from 'zod';
+import { duration } from '../config/duration.ts';
+import { readAll, watchFiles, type FileWatch } from '../file-watch.ts';
 import { commonTlsFields, NODE_TLS_VERSION, pemProblems, readPem } from '../tls/settings.ts';
 
 export const tlsClientSchema = z
@@ -12,6 +15,8 @@ export const tlsClientSchema = z
     insecure_skip_verify: z.boolean().default(false),
     server_name_override: z.string().default(''),
     ...commonTlsFields,
+    /** How often the CA, certificate and key files are checked for changes; 0: never (read once at start). */
+    reload_interval: duration.default(0),
   })
   .superRefine((tls, ctx) => {
     for (const [field, message] of pemProblems(tls)) ctx.addIssue({ code: 'custom', path: [field], message });
@@ -57,6 +62,29 @@ export async function loadTls(tls: TlsClientConfig): Promise<TlsMaterial> {
     minVersion: NODE_TLS_VERSION[tls.min_version],
     ...(tls.max_version !== undefined && { maxVersion: NODE_TLS_VERSION[tls.max_version] }),
   };
+}
+
+/**
+ * With `reload_interval`, calls `onChange` with the material read anew whenever one of the TLS files changed, so
+ * an exporter can open its next connections with a renewed client certificate or CA (a rotated Secret) while
+ * connections and calls in flight finish with the old one. Undefined when nothing is to be watched.
+ */
+export async function watchClientTls(
+  tls: TlsClientConfig, logger: Logger, onChange: (material: TlsMaterial) => void,
+): Promise<FileWatch | undefined> {
+  const files = [tls.ca_file, tls.cert_file, tls.key_file].filter((file): file is string => file !== undefined);
+  if (tls.reload_interval <= 0 || files.length === 0) return undefined;
+  return watchFiles(await readAll(files), tls.reload_interval, () => {
+    loadTls(tls).then((material) => {
+      onChange(material);
+      logger.info({ files }, 'TLS files changed: new connections use the reloaded certificates');
+    }, (error: Error) => logger.warn({ err: error }, 'cannot reload the TLS files; keeping the last certificates'));
+  }, (error) => logger.warn({ err: error }, 'cannot re-read the TLS files; keeping the last certificates'));
+}
+
+/** How long a replaced connection pool lives on for calls in flight: one export timeout, and a margin. */
+export function retireAfterMs(timeoutMs: number): number {
+  return (timeoutMs > 0 ? timeoutMs : 60_000) + 5_000;
 }
 
 export const USER_AGENT = `telemetry-pipeline-operator collector (${process.platform}/${process.arch})`;

@@ -9,7 +9,8 @@ import type { ComponentContext, ExporterFactory, Payload, Signal } from '../comp
 import { duration } from '../config/duration.ts';
 import { COMPRESSION_OPTION, installGrpcCompression, installZeroCopyFraming } from './grpc-compression.ts';
 import { clientAuthenticator, clientAuthSchema, type ClientAuthenticator } from '../auth.ts';
-import { hasCa, headersSchema, loadTls, tlsClientSchema, USER_AGENT } from './client-config.ts';
+import { hasCa, headersSchema, loadTls, retireAfterMs, tlsClientSchema, USER_AGENT, watchClientTls, type TlsMaterial } from './client-config.ts';
+import type { FileWatch } from '../file-watch.ts';
 import { createExporter } from './exporter-helper.ts';
 import type { Exporter, ExporterClient, HelperDeps, PushOptions, PushResult } from './exporter-helper.ts';
 import { partialSuccessFromProto } from './partial-success.ts';
@@ -116,7 +117,10 @@ export function channelOptions(cfg: OtlpGrpcConfig): ChannelOptions {
 async function credentialsFor(cfg: OtlpGrpcConfig, forceTls: boolean): Promise<ChannelCredentials> {
   // Upstream: plaintext only when insecure and no CA given, unless the scheme is https.
   if (cfg.tls.insecure && !hasCa(cfg.tls) && !forceTls) return ChannelCredentials.createInsecure();
-  const tls = await loadTls(cfg.tls);
+  return secureCredentials(await loadTls(cfg.tls));
+}
+
+function secureCredentials(tls: TlsMaterial): ChannelCredentials {
   const context = createSecureContext({
     ...(tls.ca !== undefined && { ca: tls.ca }),
     ...(tls.cert !== undefined && { cert: tls.cert, key: tls.key }),
@@ -143,6 +147,7 @@ class GrpcClient implements ExporterClient {
   #client: Client | undefined;
   #metadata = new Metadata();
   #auth: ClientAuthenticator | undefined;
+  #tlsWatch: FileWatch | undefined;
 
   constructor(ctx: ComponentContext, cfg: OtlpGrpcConfig) {
     this.#ctx = ctx;
@@ -163,6 +168,14 @@ class GrpcClient implements ExporterClient {
     if (this.#cfg.compression === 'zstd' || this.#cfg.compression === 'snappy') installGrpcCompression();
     if (this.#cfg.compression === 'none' || this.#cfg.compression === '') installZeroCopyFraming();
     this.#client = new Client(target.target, await credentialsFor(this.#cfg, target.forceTls), channelOptions(this.#cfg));
+    const secure = !(this.#cfg.tls.insecure && !hasCa(this.#cfg.tls) && !target.forceTls);
+    if (secure) {
+      this.#tlsWatch = await watchClientTls(this.#cfg.tls, this.#ctx.logger, (material) => {
+        const retired = this.#client;
+        this.#client = new Client(target.target, secureCredentials(material), channelOptions(this.#cfg));
+        setTimeout(() => retired?.close(), retireAfterMs(this.#cfg.timeout)).unref();
+      });
+    }
     this.#metadata = new Metadata(this.#cfg.wait_for_ready ? { waitForReady: true } : {});
     for (const [name, value] of this.#cfg.headers) this.#metadata.add(name.toLowerCase(), value);
   }
@@ -200,6 +213,7 @@ class GrpcClient implements ExporterClient {
   }
 
   async shutdown(): Promise<void> {
+    this.#tlsWatch?.stop();
     this.#client?.close();
   }
 }

@@ -11,7 +11,8 @@ import { HTTP_COMPRESSIONS, httpCompressor } from '../compression/compress.ts';
 import { duration } from '../config/duration.ts';
 import { encodeRequest, encodeRequestChunks, protobufToJson } from '../otlp/index.ts';
 import { clientAuthenticator, clientAuthSchema, type ClientAuthenticator } from '../auth.ts';
-import { headersSchema, loadTls, tlsClientSchema, USER_AGENT } from './client-config.ts';
+import { headersSchema, loadTls, retireAfterMs, tlsClientSchema, USER_AGENT, watchClientTls } from './client-config.ts';
+import type { FileWatch } from '../file-watch.ts';
 import { createExporter } from './exporter-helper.ts';
 import type { Exporter, ExporterClient, HelperDeps, PushOptions, PushResult } from './exporter-helper.ts';
 import { partialSuccessFromJson, partialSuccessFromProto } from './partial-success.ts';
@@ -128,6 +129,7 @@ class HttpClient implements ExporterClient {
   readonly #ctx: ComponentContext;
   #http: HttpAgent | undefined;
   #https: HttpsAgent | undefined;
+  #tlsWatch: FileWatch | undefined;
   #auth: ClientAuthenticator | undefined;
 
   constructor(ctx: ComponentContext, cfg: OtlpHttpConfig) {
@@ -159,6 +161,11 @@ class HttpClient implements ExporterClient {
     this.#http = new HttpAgent(pool);
     if (SIGNALS.some((signal) => signalUrl(cfg, signal)?.startsWith('https:'))) {
       this.#https = new HttpsAgent({ ...pool, ...(await loadTls(cfg.tls)) });
+      this.#tlsWatch = await watchClientTls(cfg.tls, this.#ctx.logger, (material) => {
+        const retired = this.#https;
+        this.#https = new HttpsAgent({ ...pool, ...material });
+        setTimeout(() => retired?.destroy(), retireAfterMs(cfg.timeout)).unref();
+      });
     }
   }
 
@@ -205,6 +212,7 @@ class HttpClient implements ExporterClient {
   }
 
   async shutdown(): Promise<void> {
+    this.#tlsWatch?.stop();
     this.#http?.destroy();
     this.#https?.destroy();
   }

@@ -59,6 +59,8 @@ export function exporterTlsConfig(tls: ExporterTls) {
     ...(tls.caSecret && { ca_file: secretFile(tls.caSecret.name, tls.caSecret.key) }),
     ...(cert !== undefined && { cert_file: secretFile(cert, 'tls.crt'), key_file: secretFile(cert, 'tls.key') }),
     ...(tls.insecureSkipVerify && { insecure_skip_verify: true }),
+    // A renewed client certificate or CA is used for the next connections without a restart.
+    ...((tls.caSecret || cert !== undefined) && { reload_interval: TLS_RELOAD_INTERVAL }),
   };
 }
 

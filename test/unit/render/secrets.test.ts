@@ -54,7 +54,10 @@ test('both listeners: TLS with client certificates, reloaded, and the receivers\
 
 test('exporters: CA, client certificate, skip-verify and their authenticator', () => {
   expect(fleet.collectorConfig.exporters['otlp/backend']).toMatchObject({
-    tls: { insecure: false, ca_file: `${DIR}/collector-tls/ca.crt`, cert_file: `${DIR}/backend-client/tls.crt`, key_file: `${DIR}/backend-client/tls.key` },
+    tls: {
+      insecure: false, ca_file: `${DIR}/collector-tls/ca.crt`, cert_file: `${DIR}/backend-client/tls.crt`, key_file: `${DIR}/backend-client/tls.key`,
+      reload_interval: '30s',
+    },
     auth: { authenticator: 'bearertokenauth/exporter-backend' },
   });
   expect(fleet.collectorConfig.exporters['otlphttp/archive']).toMatchObject({ tls: { insecure: false, insecure_skip_verify: true } });
