@@ -18,13 +18,14 @@ export function announcements(fleet: RenderedFleet, applied: readonly Applied[])
   const name = fleet.deployment.metadata?.name ?? '';
   const created = applied.filter((a) => a.created).map((a) => resources[a.kind].kind);
   if (created.length > 0) out.push({ type: 'Normal', reason: 'Created', action: 'Apply', note: `created ${created.join(', ')} ${name}` });
-  const before = configHashOf(applied.find((a) => a.kind === 'deployment')?.before);
+  const workload = applied.find((a) => a.kind === 'deployment' || a.kind === 'statefulSet');
+  const before = configHashOf(workload?.before);
   if (before && before !== fleet.configHash) {
     out.push({
       type: 'Normal',
       reason: 'RollingOut',
       action: 'Apply',
-      note: `collector config changed (${before} -> ${fleet.configHash}): rolling out Deployment ${name}`,
+      note: `collector config changed (${before} -> ${fleet.configHash}): rolling out ${resources[workload!.kind].kind} ${name}`,
     });
   }
   return out;

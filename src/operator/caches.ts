@@ -12,12 +12,16 @@ import type { WorkQueue } from './kube/work-queue.ts';
 import type { OperatorOptions } from './options.ts';
 import { PipelineViews } from './pipelines.ts';
 import { OWNED_KINDS, type OwnedKind } from './reconcile.ts';
-import { MANAGED_BY } from './render/index.ts';
+import { LABEL_PIPELINE, MANAGED_BY } from './render/index.ts';
 
-/** The key of the TelemetryPipeline controlling `obj`, if any. */
+/**
+ * The key of the TelemetryPipeline controlling `obj`, if any. A queue claim is the StatefulSet's (its retention
+ * policy owns it), so its pipeline label names the pipeline.
+ */
 function ownerKey(obj: KubeObject): string | undefined {
   const ref = obj.metadata.ownerReferences?.find((r) => r.controller && r.kind === KIND && r.apiVersion === API_VERSION);
-  return ref && obj.metadata.namespace ? `${obj.metadata.namespace}/${ref.name}` : undefined;
+  const pipeline = ref?.name ?? (obj.kind === 'PersistentVolumeClaim' ? obj.metadata.labels?.[LABEL_PIPELINE] : undefined);
+  return pipeline && obj.metadata.namespace ? `${obj.metadata.namespace}/${pipeline}` : undefined;
 }
 
 export interface Caches {

@@ -1,12 +1,14 @@
 // reconcile(key): read the TelemetryPipeline from the cache, render its fleet, apply what differs,
 // write status when it changed. Level-based: the key is the only input, the cache is the state.
 // One Reconciler serves one leadership term: its requests carry the term's signal.
-import { fleetName, selectorString } from './render/index.ts';
+import { fleetName, fleetWorkload, selectorString } from './render/index.ts';
 import { renderTieredFleet, type TieredFleet } from './render/tiers.ts';
 import { samplerDesired, samplerPrunable, type SamplerKind } from './sampler-objects.ts';
-import { computeStatus, deploymentObserved, statusChanged, statusWriteDelay, type RenderOutcome } from './status.ts';
+import { computeStatus, deploymentObserved, statusChanged, statusWriteDelay, workloadReady, type RenderOutcome } from './status.ts';
 import { withSamplerStatus } from './sampler-status.ts';
+import { withPersistenceStatus } from './persistence-status.ts';
 import { announcements } from './announce.ts';
+import { QueueDrains } from './queue-drains.ts';
 import { FIELD_MANAGER, type Applier } from './kube/apply.ts';
 import type { Clock } from './kube/clock.ts';
 import type { KubeRequester } from './kube/client.ts';
@@ -14,19 +16,50 @@ import type { ReconcileResult } from './kube/controller.ts';
 import { isApiError, TerminalError } from './kube/errors.ts';
 import type { EventRecorder } from './kube/events.ts';
 import type { Informer } from './kube/informer.ts';
+import type { Store } from './kube/store.ts';
 import { objectPath, resources, type ResourceType } from './kube/resources.ts';
 import { objectKey, type KubeObject } from './kube/types.ts';
 import type { PipelineObject, PipelineView, PipelineViews } from './pipelines.ts';
+import type { PendingQueue } from '../api/status.ts';
 import type { TelemetryPipeline } from '../api/telemetry-pipeline.ts';
 
 export { TerminalError };
 
-export type OwnedKind = 'serviceAccount' | 'configMap' | 'service' | 'podDisruptionBudget' | 'deployment' | 'role' | 'roleBinding';
-export const OWNED_KINDS: readonly OwnedKind[] = ['serviceAccount', 'configMap', 'service', 'podDisruptionBudget', 'deployment', 'role', 'roleBinding'];
+export type OwnedKind =
+  | 'serviceAccount'
+  | 'configMap'
+  | 'service'
+  | 'podDisruptionBudget'
+  | 'deployment'
+  | 'role'
+  | 'roleBinding'
+  | 'statefulSet'
+  | 'job'
+  | 'persistentVolumeClaim';
+export const OWNED_KINDS: readonly OwnedKind[] = [
+  'serviceAccount',
+  'configMap',
+  'service',
+  'podDisruptionBudget',
+  'deployment',
+  'role',
+  'roleBinding',
+  'statefulSet',
+  'job',
+  'persistentVolumeClaim',
+];
+
+/** The fleet's workload kinds: a StatefulSet with spec.persistence, else a Deployment. */
+type WorkloadKind = 'deployment' | 'statefulSet';
+
+/** While one workload kind replaces the other, how soon to look again whether the new one serves. */
+const WORKLOAD_SWITCH_REQUEUE_MS = 2000;
 
 export interface ReconcilerDeps {
   pipelines: PipelineViews;
   owned: Record<OwnedKind, Informer<KubeObject>>;
+  /** The fleets' pods: which queue claims a collector still mounts. */
+  pods: Store<KubeObject>;
   applier: Applier;
   /** Requests carry the leadership term's signal. */
   client: KubeRequester;
@@ -72,8 +105,18 @@ export class Reconciler {
   /** Pipelines whose Service an earlier pass created: the next pass announces it with the rest. */
   readonly #serviceCreatedFirst = new Set<string>();
 
+  readonly #drains: QueueDrains;
+
   constructor(deps: ReconcilerDeps) {
     this.#d = deps;
+    this.#drains = new QueueDrains({
+      jobs: deps.owned.job,
+      claims: deps.owned.persistentVolumeClaim.store,
+      pods: deps.pods,
+      applier: deps.applier,
+      client: deps.client,
+      events: deps.events,
+    });
   }
 
   async reconcile(key: string): Promise<ReconcileResult | void> {
@@ -91,13 +134,15 @@ export class Reconciler {
       if (await this.#createServiceFirst(key, rendered.fleet)) return { requeueAfterMs: SERVICE_FIRST_REQUEUE_MS };
       const applied = this.#withServiceCreatedFirst(key, await this.#applyFleet(rendered.fleet));
       await this.#applySampler(view.object, rendered.fleet);
-      if (applied.find((a) => a.kind === 'deployment')?.changed) this.#rolloutStartedAt.set(key, this.#d.clock.now());
+      if (applied.find((a) => a.kind === workloadKind(rendered.fleet))?.changed) this.#rolloutStartedAt.set(key, this.#d.clock.now());
       for (const event of announcements(rendered.fleet, applied)) this.#d.events.record({ regarding: view.object, ...event });
-      const deployment = this.#d.owned.deployment.store.get(objectKey(rendered.fleet.deployment as KubeObject));
-      // Until the Deployment controller has seen the current Deployment its status says nothing about this
-      // rollout; its status update will trigger the next reconcile, so writing now would only add a write.
-      if (!deploymentObserved(deployment)) return;
-      return await this.#writeStatus(key, view.object, rendered.outcome, deployment, this.#samplerDeployment(rendered.fleet));
+      const workload = this.#d.owned[workloadKind(rendered.fleet)].store.get(objectKey(fleetWorkload(rendered.fleet) as KubeObject));
+      const switching = await this.#retireOtherWorkload(rendered.fleet, workload);
+      const pendingQueues = await this.#drainQueues(view.object, rendered.fleet, workload);
+      // Until the workload's controller has seen the current spec its status says nothing about this rollout; its
+      // status update will trigger the next reconcile, so writing now would only add a write.
+      if (!deploymentObserved(workload)) return switching;
+      return (await this.#writeStatus(key, view.object, rendered.outcome, workload, this.#samplerDeployment(rendered.fleet), pendingQueues)) ?? switching;
     } catch (err) {
       // A 409 is optimistic concurrency doing its job (someone wrote first): retried, not worth an event.
       // An abort is the end of the term: nothing more is written.
@@ -127,7 +172,9 @@ export class Reconciler {
   async #reportInvalid(key: string, pipeline: PipelineObject, outcome: RenderOutcome & { ok: false }): Promise<ReconcileResult | void> {
     this.#d.events.record({ regarding: pipeline, type: 'Warning', reason: outcome.reason, action: 'Render', note: outcome.message });
     const { namespace, name } = pipeline.metadata;
-    return this.#writeStatus(key, pipeline, outcome, this.#d.owned.deployment.store.get(`${namespace}/${fleetName(name)}`));
+    const workloadKey = `${namespace}/${fleetName(name)}`;
+    const workload = this.#d.owned.statefulSet.store.get(workloadKey) ?? this.#d.owned.deployment.store.get(workloadKey);
+    return this.#writeStatus(key, pipeline, outcome, workload);
   }
 
   /** True when the Service was missing and this pass created it (and nothing else): see SERVICE_FIRST_REQUEUE_MS. */
@@ -173,12 +220,32 @@ export class Reconciler {
       });
   }
 
+  /**
+   * Switching spec.persistence replaces one workload kind by the other without a gap: both select the same pods'
+   * labels, so the Service sends to the old pods until the new workload is ready, and only then is the old one
+   * deleted (its pods drain as in any scale-in). Until then, a requeue to look again.
+   */
+  async #retireOtherWorkload(fleet: TieredFleet, workload: KubeObject | undefined): Promise<ReconcileResult | undefined> {
+    const other: WorkloadKind = workloadKind(fleet) === 'statefulSet' ? 'deployment' : 'statefulSet';
+    const old = this.#d.owned[other].store.get(objectKey(fleetWorkload(fleet) as KubeObject));
+    if (!old || old.metadata.deletionTimestamp) return undefined;
+    if (!workloadReady(workload, fleetWorkload(fleet).spec?.replicas ?? 0)) return { requeueAfterMs: WORKLOAD_SWITCH_REQUEUE_MS };
+    await this.#delete(other, old);
+    return undefined;
+  }
+
+  /** With a claim per replica, the queues of replicas scaled away: drain Jobs, then their claims go. */
+  async #drainQueues(pipeline: PipelineObject, fleet: TieredFleet, workload: KubeObject | undefined) {
+    if (!fleet.drainJob || !workload) return undefined;
+    return this.#drains.reconcile(pipeline, fleet, fleetWorkload(fleet).spec?.replicas ?? 0);
+  }
+
   async #applyFleet(fleet: TieredFleet): Promise<Applied[]> {
     // The pods need their ServiceAccount and ConfigMap, so those go before the Deployment. The Service (which
     // exists by now, see SERVICE_FIRST_REQUEUE_MS: this apply only updates it) and the PDB are applied alongside.
     const withPods = (async () => {
       const inputs = await Promise.all([this.#apply('serviceAccount', fleet.serviceAccount), this.#apply('configMap', fleet.configMap)]);
-      return [...inputs, await this.#apply('deployment', fleet.deployment)];
+      return [...inputs, await this.#apply(workloadKind(fleet), fleetWorkload(fleet))];
     })();
     const others = Promise.all([this.#apply('service', fleet.service), this.#apply('podDisruptionBudget', fleet.podDisruptionBudget)]);
     // Both settle before anything is reported, so a failure in one never leaves the other running.
@@ -208,10 +275,11 @@ export class Reconciler {
     outcome: RenderOutcome,
     deployment: KubeObject | undefined,
     sampler?: { deployment: KubeObject | undefined },
+    pendingQueues?: PendingQueue[],
   ): Promise<ReconcileResult | void> {
     const now = this.#d.clock.now();
     const input = { previous: pipeline.status, generation: pipeline.metadata.generation ?? 0, render: outcome, deployment, now };
-    const next = withSamplerStatus(computeStatus(input), outcome, sampler, pipeline.status);
+    const next = withPersistenceStatus(withSamplerStatus(computeStatus(input), outcome, sampler, pipeline.status), outcome, pendingQueues, pipeline.status);
     if (!statusChanged(pipeline.status, next)) return;
     const delay = statusWriteDelay(next, this.#rolloutStartedAt.get(key), now, this.#d.statusSettleMs ?? 5000);
     if (delay > 0) return { requeueAfterMs: delay };
@@ -231,6 +299,10 @@ export class Reconciler {
 /** The fleet of a valid pipeline (rendering cannot fail: the schema holds every check). */
 function renderPipeline(pipeline: TelemetryPipeline, image: string): Rendered {
   const fleet = renderTieredFleet(pipeline, { image });
-  const replicas = fleet.deployment.spec?.replicas ?? 0;
+  const replicas = fleetWorkload(fleet).spec?.replicas ?? 0;
   return { outcome: { ok: true, configHash: fleet.configHash, selector: selectorString(pipeline.metadata.name), replicas }, fleet };
+}
+
+function workloadKind(fleet: TieredFleet): WorkloadKind {
+  return fleet.statefulSet ? 'statefulSet' : 'deployment';
 }

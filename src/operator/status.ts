@@ -61,6 +61,11 @@ function rollout(d: DeploymentView | undefined, want: number): Rollout {
   return { state: done ? 'complete' : 'rolling', ready, want };
 }
 
+/** The workload (Deployment or StatefulSet) runs `want` up-to-date, ready pods. */
+export function workloadReady(d: DeploymentView | undefined, want: number): boolean {
+  return rollout(d, want).state === 'complete';
+}
+
 function conditionsFor(render: RenderOutcome, r: Rollout): ConditionInput[] {
   if (!render.ok) {
     const message = `${render.message}; the running collectors keep their last valid configuration`;

@@ -33,6 +33,7 @@ export function startTerm(ctx: TermContext, signal: AbortSignal): { stop(): Prom
   const reconciler = new Reconciler({
     pipelines: caches.pipelines,
     owned: caches.owned,
+    pods: caches.pods.store,
     applier: new Applier(client),
     client,
     events,
@@ -57,7 +58,7 @@ export function startTerm(ctx: TermContext, signal: AbortSignal): { stop(): Prom
   });
   const autoscaler = new Autoscaler({
     pipelines: caches.pipelines,
-    deployments: caches.owned.deployment.store,
+    workloads: [caches.owned.deployment.store, caches.owned.statefulSet.store],
     pods: caches.pods.store,
     client,
     events,

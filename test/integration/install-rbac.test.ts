@@ -143,6 +143,9 @@ test('the operator running as the chart ServiceAccount reconciles a sample to Re
     if (pair === 'telemetrypipelines/scale patch') return 'the autoscaler writes spec.replicas through the scale subresource';
     // The sample has no tailSampling: operator-tail-sampling.test.ts applies and prunes a sampling tier.
     if (['roles', 'rolebindings'].includes(resource) && ['create', 'patch'].includes(verb)) return 'the routing tier\'s Role and RoleBinding (tailSampling)';
+    // The sample has no persistence: operator-persistence.test.ts switches workload kinds and drains queues.
+    if (resource === 'jobs' || resource === 'statefulsets') return 'spec.persistence: its StatefulSet, and drain Jobs for replicas scaled away';
+    if (pair === 'persistentvolumeclaims delete') return 'a queue claim whose drain Job delivered everything';
     if (verb === 'delete') return 'pruning the sampling tier when tailSampling is removed';
     if (resource === 'endpointslices') return 'granted to the routing tier\'s collectors, which RBAC allows only to holders';
     return undefined;
@@ -165,6 +168,12 @@ test.each<[string, string, string, 'apps' | 'system', string]>([
   ['no', 'create', 'clusterroles.rbac.authorization.k8s.io', 'apps', ''],
   ['yes', 'create', 'rolebindings.rbac.authorization.k8s.io', 'apps', ''],
   ['yes', 'delete', 'deployments.apps', 'apps', ''],
+  ['yes', 'patch', 'statefulsets.apps', 'apps', ''],
+  ['yes', 'create', 'jobs.batch', 'apps', ''],
+  ['yes', 'delete', 'persistentvolumeclaims', 'apps', ''],
+  ['no', 'create', 'persistentvolumeclaims', 'apps', ''],
+  ['no', 'update', 'statefulsets.apps', 'apps', ''],
+  ['no', 'create', 'persistentvolumes', 'apps', ''],
   ['yes', 'watch', 'endpointslices.discovery.k8s.io', 'apps', ''],
   ['no', 'create', 'endpointslices.discovery.k8s.io', 'apps', ''],
   ['no', 'create', 'clusterrolebindings.rbac.authorization.k8s.io', 'apps', ''],

@@ -30,7 +30,8 @@ import { scrapePods, type ScrapeOptions } from './scrape.ts';
 
 export interface AutoscalerDeps {
   pipelines: PipelineViews;
-  deployments: Store<KubeObject>;
+  /** The fleets' workloads: Deployments, and StatefulSets (spec.persistence). */
+  workloads: readonly Store<KubeObject>[];
   pods: Store<KubeObject>;
   /** Requests carry the leadership term's signal. */
   client: KubeRequester;
@@ -130,7 +131,8 @@ export class Autoscaler {
     const { clock, signal } = this.#d;
     const { namespace = '', name } = splitKey(key);
     // No fleet yet: the reconcile creates it.
-    if (!this.#d.deployments.get(`${namespace}/${fleetName(name)}`)) return;
+    const workloadKey = `${namespace}/${fleetName(name)}`;
+    if (!this.#d.workloads.some((store) => store.get(workloadKey))) return;
 
     const targets = scrapeTargets(this.#d.pods.values(), namespace, name);
     const scrapes = await scrapePods(targets, { ...this.#d.scrape, now: () => clock.now(), signal });
