@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
 import { crdYaml } from '../api/crd.ts';
 import { parsePipeline } from '../api/telemetry-pipeline.ts';
-import { DEFAULT_COLLECTOR_IMAGE, fleetObjects, renderFleet } from './render/index.ts';
+import { DEFAULT_COLLECTOR_IMAGE } from './render/index.ts';
+import { renderTieredFleet, tieredObjects } from './render/tiers.ts';
 
 export interface CommandIo {
   stdout(text: string): void;
@@ -90,8 +91,8 @@ export function renderCommand(args: string[], io: CommandIo = processIo): number
       errors.push(...result.issues.map((i) => `${where}: ${i.path || '<root>'}: ${i.message}`));
       return;
     }
-    const fleet = renderFleet(result.pipeline, { image: parsed.image, ...(parsed.replicas !== undefined && { replicas: parsed.replicas }) });
-    output.push(...fleetObjects(fleet).map((o) => stringify(o, { lineWidth: 0 })));
+    const fleet = renderTieredFleet(result.pipeline, { image: parsed.image, ...(parsed.replicas !== undefined && { replicas: parsed.replicas }) });
+    output.push(...tieredObjects(fleet).map((o) => stringify(o, { lineWidth: 0 })));
   });
   if (errors.length > 0) {
     io.stderr(`${errors.join('\n')}\n`);
