@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { renderFleet } from '../../src/operator/render/index.ts';
+import { renderTieredFleet } from '../../src/operator/render/tiers.ts';
 import { BACKEND, pipeline } from '../unit/render/fixtures.ts';
 import { UPSTREAM_COLLECTOR } from '../support/upstream-collector.ts';
 
@@ -75,7 +76,36 @@ test('otelcol validate accepts the rendered TLS, client certificates and bearer 
   expectUpstreamAccepts(fleet);
 });
 
-function expectUpstreamAccepts(fleet: ReturnType<typeof renderFleet>): void {
+// The routing tier's loadbalancing exporter is not in the build (bench/collector: the module proxy refuses one of its
+// dependencies), so only the sampling tier's config is checked here.
+test('otelcol validate accepts the sampling tier: the guide\'s four policies, and, composite, decision cache', () => {
+  const guide = [
+    { name: 'errors', type: 'statusCode', statusCode: { statusCodes: ['ERROR'] } },
+    { name: 'slow', type: 'latency', latency: { thresholdMs: 1000 } },
+    { name: 'vip', type: 'stringAttribute', stringAttribute: { key: 'customer.tier', values: ['vip', '^gold-.*'], enabledRegexMatching: true } },
+    { name: 'ten-percent', type: 'probabilistic', probabilistic: { samplingPercentage: 10 } },
+  ];
+  const tiered = renderTieredFleet(
+    pipeline({
+      processors: {
+        filter: { spans: { nameMatches: ['^health$'] } },
+        tailSampling: {
+          decisionWait: '10s',
+          decisionCache: { sampledCacheSize: 1000, nonSampledCacheSize: 5000 },
+          policies: [
+            ...guide,
+            { name: 'big-errors', type: 'and', and: { andSubPolicy: [guide[0], { name: 'many', type: 'numericAttribute', numericAttribute: { key: 'items', minValue: 100 } }] } },
+            { name: 'budget', type: 'composite', composite: { maxTotalSpansPerSecond: 500, policyOrder: ['e', 's'], compositeSubPolicy: [{ ...guide[0], name: 'e' }, { ...guide[1], name: 's' }], rateAllocation: [{ policy: 'e', percent: 50 }] } },
+          ],
+        },
+      },
+    }),
+    { image: 'x', replicas: 1 },
+  );
+  expectUpstreamAccepts(tiered.sampler!);
+});
+
+function expectUpstreamAccepts(fleet: Pick<ReturnType<typeof renderFleet>, 'configMap'>): void {
   const { config, removed } = prune(parse(fleet.configMap.data!['config.yaml']!), buildComponents());
   expect(removed).toEqual([]);
   const dir = mkdtempSync(join(tmpdir(), 'tpo-upstream-'));
