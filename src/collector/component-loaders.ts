@@ -32,6 +32,7 @@ export const LOADERS: Loaders = {
   extensions: {
     health_check: async () => (await import('./extensions/health-check.ts')).healthCheckExtensionFactory,
     bearertokenauth: async () => (await import('./extensions/bearertokenauth.ts')).bearerTokenAuthExtensionFactory,
+    file_storage: async () => (await import('./extensions/file-storage.ts')).fileStorageExtensionFactory,
     basicauth: async () => (await import('./extensions/basicauth.ts')).basicAuthExtensionFactory,
   },
 };

@@ -8,8 +8,10 @@ import { ITEM_NAME } from '../telemetry.ts';
 import type { RetryConfig } from './retry.ts';
 import { sendWithRetry, systemClock } from './retry-sender.ts';
 import type { Clock } from './retry-sender.ts';
-import { SendingQueue } from './sending-queue.ts';
+import { isRetryable } from '../errors.ts';
+import { KeptForRestart, SendingQueue } from './sending-queue.ts';
 import type { QueueConfig } from './sending-queue.ts';
+import { storageExtension } from './storage.ts';
 
 export interface PushOptions {
   /** Aborted at the drain deadline: end the attempt now. */
@@ -45,7 +47,17 @@ export interface HelperDeps {
   readonly random?: () => number;
 }
 
-export type Exporter = Consumer & Lifecycle;
+export interface QueueBacklog {
+  readonly requests: number;
+  readonly items: number;
+  /** Where a persistent queue keeps them (undefined: in memory). */
+  readonly location?: string;
+}
+
+export type Exporter = Consumer & Lifecycle & {
+  /** What each signal's queue holds (queued and in flight). */
+  backlog(): readonly QueueBacklog[];
+};
 
 const NO_RETRY: RetryConfig = { enabled: false, initial_interval: 0, randomization_factor: 0, multiplier: 1, max_interval: 0, max_elapsed_time: 0 };
 
@@ -65,6 +77,7 @@ export function createExporter(ctx: ComponentContext, config: HelperConfig, clie
   };
   const retry = config.retry_on_failure ?? NO_RETRY;
   const queued = config.sending_queue.enabled;
+  const storage = queued ? config.sending_queue.storage : undefined;
 
   const deliver = async (payload: Payload): Promise<void> => {
     let result: PushResult | void;
@@ -72,6 +85,10 @@ export function createExporter(ctx: ComponentContext, config: HelperConfig, clie
     try {
       result = await sendWithRetry((signal) => client.push(payload, { signal, timeoutMs: config.timeout }), retry, retryContext);
     } catch (error) {
+      // A persistent queue hands what it could not send before the drain deadline to the next process.
+      if (storage !== undefined && drainDeadline !== undefined && isRetryable(error)) {
+        throw new KeptForRestart(`kept in the persistent queue: ${(error as Error).message}`, { cause: error });
+      }
       metrics.sendFailed(payload.signal, payload.items, error);
       ctx.logger.error({ error: (error as Error).message, [`dropped_${ITEM_NAME[payload.signal]}`]: payload.items },
         queued ? 'Exporting failed. Dropping data.' : 'Exporting failed. Rejecting data.');
@@ -92,7 +109,13 @@ export function createExporter(ctx: ComponentContext, config: HelperConfig, clie
     [signal, new SendingQueue({ config: config.sending_queue, signal, deliver, metrics, logger: ctx.logger, clock })])) as Record<Signal, SendingQueue>;
   return {
     consume: (payload) => queues[payload.signal].consume(payload),
-    start: async () => client.start?.(),
+    start: async () => {
+      await client.start?.();
+      if (storage === undefined) return;
+      const extension = storageExtension(ctx.extensions, storage, `exporters.${ctx.id}.sending_queue.storage`);
+      await Promise.all(SIGNALS.map((signal) => queues[signal].open(extension.queueStore(ctx.id, signal, ctx.logger))));
+    },
+    backlog: () => SIGNALS.map((signal) => ({ ...queues[signal].held, location: queues[signal].location })),
     shutdown: async (deadline) => {
       drainDeadline = deadline;
       const abort = () => stop.abort(new Error('drain deadline reached'));

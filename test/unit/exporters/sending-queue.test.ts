@@ -268,7 +268,8 @@ describe('sending_queue config', () => {
     [{ queue_size: 0 }, 'queue_size'],
     [{ num_consumers: -1 }, 'num_consumers'],
     [{ sizer: 'widgets' }, 'sizer'],
-    [{ storage: 'file_storage' }, 'storage'],
+    [{ storage: '' }, 'storage'],
+    [{ storage: 'file_storage', wait_for_result: true }, 'wait_for_result'],
     [{ batch: {} }, 'batch'],
     [{ blocking: true }, ''],
   ])('rejects %j at %s', (input, path) => {
