@@ -3,7 +3,7 @@
 // pod of the sampling tier (<name>-sampler), which holds the trace for decisionWait, applies the policies
 // (tail_sampling) and exports what it keeps. The routing tier's resolver watches the sampler's headless Service's
 // EndpointSlices, so its pods get an API token and a Role to list and watch them. Pure: pipeline -> objects.
-import type { V1ConfigMap, V1Deployment, V1ObjectMeta, V1PodDisruptionBudget, V1Role, V1RoleBinding, V1Service, V1ServiceAccount } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment, V1ObjectMeta, V1PodTemplateSpec, V1PodDisruptionBudget, V1Role, V1RoleBinding, V1Service, V1ServiceAccount } from '@kubernetes/client-node';
 import type { TelemetryPipeline, TelemetryPipelineSpec } from '../../api/telemetry-pipeline.ts';
 import { renderCollectorConfig, type CollectorConfig } from './collector-config.ts';
 import { renderConfigMap } from './configmap.ts';
@@ -48,8 +48,10 @@ function samplerMetadata(pipeline: TelemetryPipeline): V1ObjectMeta {
  */
 function samplerSpec(spec: TelemetryPipelineSpec): TelemetryPipelineSpec {
   const { tailSampling: _routedAway, ...processors } = spec.processors;
+  // Queues on disk (spec.persistence) are the routing tier's: a sampler's state is traces in memory.
+  const { persistence: _routingTierOnly, ...rest } = spec;
   return {
-    ...spec,
+    ...rest,
     signals: ['traces'],
     receivers: { otlp: { grpc: { enabled: true, maxConnectionAge: '0s' }, http: { enabled: false } } },
     processors,
@@ -86,10 +88,13 @@ export function routingCollectorConfig(config: CollectorConfig, pipeline: Teleme
   return { ...config, processors, exporters, service: { ...config.service, pipelines } };
 }
 
+/** A Deployment or StatefulSet: what the routing tier's pods are run by. */
+export type Workload = { spec?: { template: V1PodTemplateSpec } };
+
 /** The routing pods read EndpointSlices with their ServiceAccount's token. */
-export function withApiToken(deployment: V1Deployment): V1Deployment {
-  const template = deployment.spec!.template;
-  return { ...deployment, spec: { ...deployment.spec!, template: { ...template, spec: { ...template.spec!, automountServiceAccountToken: true } } } };
+export function withApiToken<W extends Workload>(workload: W): W {
+  const template = workload.spec!.template;
+  return { ...workload, spec: { ...workload.spec!, template: { ...template, spec: { ...template.spec!, automountServiceAccountToken: true } } } };
 }
 
 /** The headless Service: one DNS record and one EndpointSlice entry per sampler pod, which the resolver reads. */

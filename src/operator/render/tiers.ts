@@ -1,24 +1,24 @@
 // One TelemetryPipeline -> its fleet, and with spec.processors.tailSampling its sampling tier too. The fleet is
 // rendered as always (fleet.ts); tail sampling then changes only the routing tier's config (and so its hash) and
 // gives its pods an API token for the resolver: a pipeline without it renders exactly as before.
-import type { V1Deployment } from '@kubernetes/client-node';
 import type { TelemetryPipeline } from '../../api/telemetry-pipeline.ts';
 import { renderConfigMap } from './configmap.ts';
 import { fleetObjects, renderFleet, type RenderedFleet, type RenderOptions } from './fleet.ts';
 import { configHash, stableYaml } from './hash.ts';
 import { ANNOTATION_CONFIG_HASH } from './labels.ts';
 import { memorySizing } from './memory.ts';
-import { renderSamplerTier, routingCollectorConfig, samplerObjects, withApiToken, type SamplerTier } from './sampler-tier.ts';
+import { renderSamplerTier, routingCollectorConfig, samplerObjects, withApiToken, type SamplerTier, type Workload } from './sampler-tier.ts';
 
 export interface TieredFleet extends RenderedFleet {
   /** With spec.processors.tailSampling: the sampling tier the fleet routes traces to. */
   sampler?: SamplerTier;
 }
 
-function withConfigHash(deployment: V1Deployment, hash: string): V1Deployment {
-  const template = deployment.spec!.template;
+/** The routing workload: its pods roll when the routing config changes, and mount the API token. */
+function routingWorkload<W extends Workload>(workload: W, hash: string): W {
+  const template = workload.spec!.template;
   const metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [ANNOTATION_CONFIG_HASH]: hash } };
-  return { ...deployment, spec: { ...deployment.spec!, template: { ...template, metadata } } };
+  return withApiToken({ ...workload, spec: { ...workload.spec!, template: { ...template, metadata } } });
 }
 
 export function renderTieredFleet(pipeline: TelemetryPipeline, opts: RenderOptions): TieredFleet {
@@ -32,7 +32,8 @@ export function renderTieredFleet(pipeline: TelemetryPipeline, opts: RenderOptio
     collectorConfig,
     configHash: hash,
     configMap: renderConfigMap(pipeline, configText),
-    deployment: withApiToken(withConfigHash(fleet.deployment, hash)),
+    deployment: routingWorkload(fleet.deployment, hash),
+    ...(fleet.statefulSet && { statefulSet: routingWorkload(fleet.statefulSet, hash) }),
     sampler: renderSamplerTier(pipeline, pipeline.spec.image ?? opts.image, memorySizing(pipeline.spec)),
   };
 }

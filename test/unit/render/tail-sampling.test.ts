@@ -190,3 +190,12 @@ test.each<[string, Record<string, unknown>, Record<string, unknown>]>([
   expect(tailSamplingConfig(p.spec.processors.tailSampling!).policies).toEqual([expected]);
   expect(accepted(renderTieredFleet(p, OPTS).sampler!.configMap.data!['config.yaml']!)).toEqual([]);
 });
+
+test('with spec.persistence the routing StatefulSet gets the routing config hash and the API token too', () => {
+  const fleet = renderTieredFleet(pipeline({ persistence: { volumeClaim: { size: '2Gi' } }, processors: { tailSampling: { policies: GUIDE_POLICIES } } }), OPTS);
+  const template = fleet.statefulSet!.spec!.template;
+  expect(template.metadata!.annotations!['fleet.telemetry.dev/config-hash']).toBe(fleet.configHash);
+  expect(template.spec!.automountServiceAccountToken).toBe(true);
+  expect(fleet.sampler!.collectorConfig.extensions).not.toHaveProperty(['file_storage/queue']);
+  expect(fleet.sampler!.deployment.spec!.template.spec!.volumes!.map((v) => v.name)).toEqual(['config']);
+});
