@@ -37,19 +37,32 @@ test('a pin slides with each span of its trace and lapses ttl after the last', (
   expect(pins.size).toBe(1);
 });
 
-test('beyond capacity the least recently used pin goes, counted; expired ones go uncounted', () => {
-  const { pins, events } = table(100, 2);
+test('beyond capacity the older generation goes, its live pins counted; lapsed generations go uncounted', () => {
+  const { pins, events } = table(100, 3);
+  pins.setServing(new Set(['a', 'b']));
+  pins.route('t0', 0, () => 'a');
+  pins.route('t1', 60, () => 'a');
+  pins.route('t2', 70, () => 'a');
+  // A period is over: t0 (lapsed), t1 and t2 (live) are the older generation; a fourth pin drops it early.
+  pins.route('t3', 100, () => 'a');
+  expect(events.evicted).toBe(2);
+  expect(pins.size).toBe(1);
+  expect(pins.route('t1', 102, () => 'b')).toBe('b');
+  expect(pins.route('t3', 103, () => 'b')).toBe('a');
+  // Idle for two periods: everything lapsed, nothing counted.
+  pins.route('t5', 1000, () => 'a');
+  expect(pins.size).toBe(1);
+  expect(events.evicted).toBe(2);
+});
+
+test('a pin in the older generation still holds until its own expiry', () => {
+  const { pins } = table(100, 10);
   pins.setServing(new Set(['a', 'b']));
   pins.route('t1', 0, () => 'a');
-  pins.route('t2', 1, () => 'a');
-  pins.route('t1', 2, () => 'a');
-  pins.route('t3', 3, () => 'b');
-  expect(events.evicted).toBe(1);
-  expect(pins.route('t2', 4, () => 'b')).toBe('b');
-  expect(pins.route('t1', 5, () => 'b')).toBe('b');
-  pins.route('t4', 500, () => 'a');
-  expect(events.evicted).toBe(3);
-  expect(pins.size).toBe(1);
+  pins.route('t2', 99, () => 'a');
+  pins.route('t3', 150, () => 'b');
+  expect(pins.route('t2', 190, () => 'b')).toBe('a');
+  expect(pins.route('t1', 190, () => 'b')).toBe('b');
 });
 
 test('a pinned trace whose backend stopped serving follows the ring, counted as moved', () => {

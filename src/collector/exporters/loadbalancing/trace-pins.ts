@@ -3,7 +3,8 @@
 // samplers (each decides its part). Here each trace routed recently is pinned to its backend: its later spans go
 // there while that backend is still a destination (on the ring, or terminating but still serving), whatever the
 // ring says now; traces not seen before follow the current ring. A pin lives `ttlMs` after the trace's last span
-// (sliding), and at most `capacity` pins are held (the least recently used goes first, counted as evicted).
+// (sliding), and at most `capacity` pins are held (the least recently used generation goes first, its live pins
+// counted as evicted).
 
 export interface PinSettings {
   /** How long a pin outlives its trace's last span. */
@@ -14,10 +15,11 @@ export interface PinSettings {
 
 /**
  * Twice upstream's default decision_wait (30 s): a span arriving that long after its trace's previous one still
- * meets the sampler that holds (or has decided) the trace. About 120 bytes per pin, so the 250,000 pins bound the
- * table near 30 MiB, room for about 4,000 new traces a second per routing replica.
+ * meets the sampler that holds (or has decided) the trace. A pin takes about 60 bytes (measured with 16-byte trace
+ * ids), so 500,000 pins bound the table near 30 MiB; the two generations hold one to two periods of traces, so that
+ * is room for about 4,000 new traces a second per routing replica before live pins are evicted.
  */
-export const DEFAULT_PINS: PinSettings = { ttlMs: 60_000, capacity: 250_000 };
+export const DEFAULT_PINS: PinSettings = { ttlMs: 60_000, capacity: 500_000 };
 
 /** `off` restores upstream's behaviour (every span where the current ring says); for comparisons only. */
 export const PINNING_ENV = 'TPO_LOADBALANCING_TRACE_PINNING';
@@ -47,11 +49,19 @@ export interface PinEvents {
   moved(): void;
 }
 
+/**
+ * Pins in two generations, each holding the traces last routed during one period of `ttlMs`: at the end of a period
+ * the older generation, whose pins have all lapsed, is dropped whole and the newer one becomes the older. A pin used
+ * again moves to the newer generation. (One insertion-ordered map trimmed from its old end costs a walk over the
+ * holes deletions leave, quadratic under steady load; dropping a generation is one step.) Beyond `capacity` the older
+ * generation goes early, its live pins counted as evicted.
+ */
 export class TracePins {
   readonly #settings: PinSettings;
-  /** In order of last use, oldest first (a Map keeps insertion order; a use re-inserts). */
-  readonly #pins = new Map<string, Pin>();
   readonly #events: PinEvents;
+  #current = new Map<string, Pin>();
+  #previous = new Map<string, Pin>();
+  #rotateAt: number | undefined;
   #serving: ReadonlySet<string> = new Set();
 
   constructor(settings: PinSettings, events: PinEvents) {
@@ -60,7 +70,7 @@ export class TracePins {
   }
 
   get size(): number {
-    return this.#pins.size;
+    return this.#current.size + this.#previous.size;
   }
 
   /** The backends a pinned trace may still go to: the ring's and the terminating ones still serving. */
@@ -70,22 +80,31 @@ export class TracePins {
 
   /** The backend for the trace `key` (trace id bytes as latin1), pinning it there until `ttlMs` after `now`. */
   route(key: string, now: number, ringOwner: () => string): string {
-    const pins = this.#pins;
-    const { endpoint, outcome } = pinnedRoute(pins.get(key), now, this.#serving, ringOwner);
+    this.#age(now);
+    const pin = this.#current.get(key) ?? this.#previous.get(key);
+    const { endpoint, outcome } = pinnedRoute(pin, now, this.#serving, ringOwner);
     if (outcome === 'moved') this.#events.moved();
-    pins.delete(key);
-    pins.set(key, { endpoint, expiresAt: now + this.#settings.ttlMs });
-    this.#trim(now);
+    this.#previous.delete(key);
+    this.#current.set(key, { endpoint, expiresAt: now + this.#settings.ttlMs });
+    if (this.size > this.#settings.capacity) this.#dropPrevious(now);
     return endpoint;
   }
 
-  /** Drops expired pins from the old end, then the least recently used beyond capacity. */
-  #trim(now: number): void {
-    const pins = this.#pins;
-    for (const [key, pin] of pins) {
-      if (pin.expiresAt > now && pins.size <= this.#settings.capacity) return;
-      if (pin.expiresAt > now) this.#events.evicted();
-      pins.delete(key);
-    }
+  #age(now: number): void {
+    const ttl = this.#settings.ttlMs;
+    this.#rotateAt ??= now + ttl;
+    if (now < this.#rotateAt) return;
+    // Idle for two periods or more: every pin has lapsed.
+    if (now >= this.#rotateAt + ttl) this.#current = new Map();
+    this.#previous = this.#current;
+    this.#current = new Map();
+    this.#rotateAt = now + ttl;
+  }
+
+  #dropPrevious(now: number): void {
+    for (const pin of this.#previous.values()) if (pin.expiresAt > now) this.#events.evicted();
+    this.#previous = this.#current;
+    this.#current = new Map();
+    this.#rotateAt = now + this.#settings.ttlMs;
   }
 }
