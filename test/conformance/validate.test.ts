@@ -125,7 +125,8 @@ const CASES: Case[] = [
   { name: 'otlp exporter: every compression it sends', config: config({ exporters: { 'otlp/a': { endpoint: 'x:4317', compression: 'zstd' }, 'otlp/b': { endpoint: 'x:4317', compression: 'snappy' }, 'otlphttp/c': { endpoint: 'http://x:4318', compression: 'lz4' } } }) },
   { name: 'otlp exporter: zlib over gRPC', config: config({ exporters: { otlp: { endpoint: 'x:4317', compression: 'zlib' } } }), unsupported: 'exporters.otlp_grpc.compression' },
   { name: 'otlp exporter: an unknown compression', config: config({ exporters: { otlp: { endpoint: 'x:4317', compression: 'brotli9' } } }) },
-  { name: 'otlp exporter: a persistent queue', config: config({ exporters: { otlp: { endpoint: 'x:4317', sending_queue: { storage: 'file_storage' } } } }), unsupported: 'exporters.*.sending_queue.storage' },
+  { name: 'otlp exporter: a persistent queue', config: config({ exporters: { otlp: { endpoint: 'x:4317', sending_queue: { storage: 'file_storage' } } } }) },
+  { name: 'otlp exporter: a persistent queue waiting for results', config: config({ exporters: { otlp: { endpoint: 'x:4317', sending_queue: { storage: 'file_storage', wait_for_result: true } } } }) },
   { name: 'otlp exporter: a batching queue', config: config({ exporters: { otlp: { endpoint: 'x:4317', sending_queue: { batch: {} } } } }), unsupported: 'exporters.*.sending_queue.batch' },
   // extensions and service
   { name: 'health_check: check_collector_pipeline', config: config({ extensions: { health_check: { endpoint: '127.0.0.1:13133', check_collector_pipeline: { enabled: true, interval: '5m', exporter_failure_threshold: 5 } } } }) },

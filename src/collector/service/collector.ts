@@ -3,6 +3,7 @@
 // pipeline order, exporters drain their queues until the deadline, extensions and self-metrics last.
 import type { Logger } from 'pino';
 import type { Host } from '../component.ts';
+import type { QueueBacklog } from '../exporters/exporter-helper.ts';
 import { metricsEndpoint, metricsEndpointSetting } from '../config/service.ts';
 import type { CollectorConfig } from '../config/validate.ts';
 import { ListenError } from '../listen.ts';
@@ -34,6 +35,14 @@ export class Collector implements Host {
 
   readySince(): number | undefined {
     return this.#readySince;
+  }
+
+  /** What the exporters' sending queues hold (queued and in flight), one entry per exporter and signal. */
+  exporterBacklog(): QueueBacklog[] {
+    return this.#graph.exporters.flatMap((node) => {
+      const exporter = node.instance as { backlog?: () => readonly QueueBacklog[] };
+      return exporter.backlog?.() ?? [];
+    });
   }
 
   /**
