@@ -287,8 +287,9 @@ export class Reconciler {
     const { namespace, name, resourceVersion } = pipeline.metadata;
     // resourceVersion makes the patch conditional: a status computed from an outdated spec gets 409.
     const updated = await this.#d.client.request<KubeObject>('PATCH', objectPath(resources.pipeline, namespace, name, 'status'), {
-      // A merge patch keeps fields it does not name: a sampling tier gone from the spec is removed from status by null.
-      body: { metadata: { resourceVersion }, status: pipeline.status?.sampler && !next.sampler ? { ...next, sampler: null } : next },
+      // A merge patch keeps fields it does not name: a sampling tier gone from the spec, or the last pending queue
+      // delivered, is removed from status by null.
+      body: { metadata: { resourceVersion }, status: { ...next, ...removedFields(pipeline.status, next) } },
       contentType: 'application/merge-patch+json',
       query: { fieldManager: FIELD_MANAGER },
     });
@@ -305,4 +306,11 @@ function renderPipeline(pipeline: TelemetryPipeline, image: string): Rendered {
 
 function workloadKind(fleet: TieredFleet): WorkloadKind {
   return fleet.statefulSet ? 'statefulSet' : 'deployment';
+}
+
+/** null for each optional status field the previous status had and the next one has not (merge patch removal). */
+function removedFields(previous: PipelineObject['status'], next: object): Record<string, null> {
+  const removed: Record<string, null> = {};
+  for (const field of ['sampler', 'persistence'] as const) if (previous?.[field] && (next as Record<string, unknown>)[field] === undefined) removed[field] = null;
+  return removed;
 }
