@@ -15,4 +15,6 @@ test('2 -> 4 -> 2 samplers under steady load: no trace split, no span lost', asy
   expect(outcome).toMatchObject({ splitTraces: 0, lostSpans: 0, duplicatedSpans: 0, router: { tracePinsMoved: 0, tracePinsEvicted: 0 } });
   // Every sampler took part: the new ones got traces while they were on the ring.
   expect(outcome.spansPerSampler.every((spans) => spans > 0)).toBe(true);
+  // The leaving samplers still held undecided traces at SIGTERM, and decided and exported them before exiting.
+  expect(outcome.spansDecidedAtShutdown).toBeGreaterThan(0);
 }, 90_000);

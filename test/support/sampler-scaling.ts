@@ -3,9 +3,10 @@
 // sampler `tpo collector`s (tail_sampling), each exporting to its own OTLP sink. The OpenTelemetry JS SDK sends
 // traces whose spans end over several seconds, so traces are in flight at every change. The slices name pod
 // addresses (the API server refuses loopback ones); the routing collector reaches them through PodAddressProxy.
-// Scale-down goes as in a cluster: the leaving samplers' endpoints turn terminating but serving (preStop), are sent
-// SIGTERM once their traces are past the decision wait (tail_sampling decides what is pending at shutdown), and
-// leave the slice when they have exited. Shared by the integration test and bench/loadbalancing.
+// Scale-down goes as in a cluster: the leaving samplers' endpoints turn terminating but serving (a preStop wait as
+// long as a trace lasts), are sent SIGTERM while their last traces still wait for their decision (tail_sampling
+// decides what is pending at shutdown, as upstream's does unless drop_pending_traces_on_shutdown), and leave the
+// slice when they have exited. Shared by the integration test and bench/loadbalancing.
 import { context, trace } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
@@ -29,13 +30,15 @@ export interface ScalingPlan {
   readonly traceSpreadMs: number;
   /** The samplers' decision_wait. */
   readonly decisionWaitMs: number;
+  /** From the leaving samplers turning terminating to their SIGTERM. */
+  readonly preStopMs: number;
   /** When samplers 2 and 3 join, when they start terminating, when new traces stop (ms from the start). */
   readonly scaleUpAt: number;
   readonly scaleDownAt: number;
   readonly loadEndsAt: number;
 }
 
-export const DEFAULT_PLAN: ScalingPlan = { tracesPerSecond: 20, traceSpreadMs: 3000, decisionWaitMs: 2000, scaleUpAt: 8000, scaleDownAt: 20_000, loadEndsAt: 32_000 };
+export const DEFAULT_PLAN: ScalingPlan = { tracesPerSecond: 20, traceSpreadMs: 3000, decisionWaitMs: 5000, preStopMs: 4000, scaleUpAt: 8000, scaleDownAt: 20_000, loadEndsAt: 32_000 };
 
 export interface ScalingOutcome {
   readonly pinning: boolean;
@@ -50,6 +53,8 @@ export interface ScalingOutcome {
   readonly duplicatedSpans: number;
   /** Spans each sampler exported. */
   readonly spansPerSampler: number[];
+  /** Spans the leaving samplers exported after their SIGTERM: traces decided at shutdown. */
+  readonly spansDecidedAtShutdown: number;
   readonly router: { tracePinsMoved: number; tracePinsEvicted: number; backendFailures: number };
 }
 
@@ -212,9 +217,11 @@ export async function runSamplerScaling(opts: { client: KubeClient; kubeconfig: 
     endpoints.set(2, TERMINATING).set(3, TERMINATING);
     await applySlice(opts.client, opts.namespace, endpoints);
     log(`samplers 2, 3 terminating at ${Date.now() - start} ms`);
-    // The preStop wait: the traces pinned there end and pass their decision wait.
-    await sleepUntil(start + plan.scaleDownAt + plan.traceSpreadMs + plan.decisionWaitMs + 2000);
+    // The preStop wait: the traces pinned there get their last spans; most are still undecided at SIGTERM.
+    await sleepUntil(start + plan.scaleDownAt + plan.preStopMs);
+    const beforeSigterm = sinks[2]!.items('traces') + sinks[3]!.items('traces');
     await Promise.all([samplers[2]!.stop(), samplers[3]!.stop()]);
+    const spansDecidedAtShutdown = sinks[2]!.items('traces') + sinks[3]!.items('traces') - beforeSigterm;
     endpoints.delete(2);
     endpoints.delete(3);
     await applySlice(opts.client, opts.namespace, endpoints);
@@ -242,6 +249,7 @@ export async function runSamplerScaling(opts: { client: KubeClient; kubeconfig: 
       lostSpans,
       duplicatedSpans: [...spanCounts.values()].filter((n) => n > 1).length,
       spansPerSampler,
+      spansDecidedAtShutdown,
       router: routerMetrics,
     };
   } finally {
