@@ -2,8 +2,9 @@
 // against: one pinned release for the builder, the core components, the contrib attributes, filter and
 // probabilistic_sampler processors (every processor a rendered config can name), the contrib tail_sampling and
 // redaction processors and bearertokenauth extension (peers for the collector's own), and the contrib health_check
-// extension (every rendered config enables it: the pods' probes ask it), so the upstream collector image of
-// test/cluster/image runs a fleet's ConfigMap unchanged. (basicauth is left out: the module proxy reachable here
+// extension (every rendered config enables it: the pods' probes ask it) and the contrib file_storage extension (a
+// fleet with persistent queues names it), so the upstream collector image of test/cluster/image runs a fleet's
+// ConfigMap unchanged. (basicauth is left out: the module proxy reachable here
 // refuses its internal/basicauth module, 403.)
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,11 @@ export const COMPONENTS = {
     `${CORE}/exporter/otlphttpexporter`,
     `${CORE}/exporter/debugexporter`,
   ],
-  extensions: [`${CONTRIB}/extension/healthcheckextension`, `${CONTRIB}/extension/bearertokenauthextension`],
+  extensions: [
+    `${CONTRIB}/extension/healthcheckextension`,
+    `${CONTRIB}/extension/bearertokenauthextension`,
+    `${CONTRIB}/extension/storage/filestorage`,
+  ],
 } as const;
 
 export const OTELCOL_BINARY_NAME = 'otelcol-tpo';

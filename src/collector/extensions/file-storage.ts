@@ -37,13 +37,17 @@ const compactionSchema = z.strictObject({
   cleanup_on_start: z.boolean().optional(),
 });
 
-/** Octal permission bits, as upstream parses `directory_permissions`. */
-const permissions = z.string().transform((text, ctx) => {
-  const value = /^[0-7]+$/.test(text) ? Number.parseInt(text, 8) : Number.NaN;
-  if (Number.isNaN(value)) ctx.addIssue({ code: 'custom', message: 'directory_permissions value must be a valid octal representation' });
-  else if ((value & 0o777) !== value) ctx.addIssue({ code: 'custom', message: 'directory_permissions contain invalid bits for file access' });
-  return value;
-});
+/** Octal permission bits, as upstream parses `directory_permissions`; a message when they are not. */
+function permissionProblem(text: string): string | undefined {
+  if (!/^[0-7]+$/.test(text)) return 'directory_permissions value must be a valid octal representation';
+  const value = Number.parseInt(text, 8);
+  return (value & 0o777) === value ? undefined : 'directory_permissions contain invalid bits for file access';
+}
+
+/** The mode directories are made with; upstream's default where the setting is not checked (create_directory off). */
+export function directoryMode(cfg: FileStorageConfig): number {
+  return permissionProblem(cfg.directory_permissions) === undefined ? Number.parseInt(cfg.directory_permissions, 8) : 0o750;
+}
 
 export const fileStorageConfigSchema = z
   .strictObject({
@@ -52,14 +56,19 @@ export const fileStorageConfigSchema = z
     timeout: duration.default(1000),
     fsync: z.boolean().default(false),
     create_directory: z.boolean().default(false),
-    directory_permissions: permissions.default(0o750),
+    /** Octal, as text; checked only with create_directory, as upstream. */
+    directory_permissions: z.string().default('0750'),
     compaction: compactionSchema.optional(),
     max_size: unsupported('max_size (a bbolt file size limit); bound the queue with sending_queue.queue_size and sizer: bytes').optional(),
     recreate: unsupported('recreate (renames a corrupt bbolt file); a damaged queue record is cut off or skipped and logged').optional(),
   })
   .superRefine((cfg, ctx) => {
     // As upstream, a missing directory is a config error unless the extension may create it.
-    if (cfg.create_directory) return;
+    if (cfg.create_directory) {
+      const problem = permissionProblem(cfg.directory_permissions);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['directory_permissions'], message: problem });
+      return;
+    }
     try {
       if (!statSync(cfg.directory).isDirectory()) ctx.addIssue({ code: 'custom', path: ['directory'], message: `${cfg.directory} is not a directory` });
     } catch (error) {
@@ -99,7 +108,7 @@ class FileStorage implements Lifecycle, StorageExtension {
 
   async start(): Promise<void> {
     const { directory } = this.#cfg;
-    if (this.#cfg.create_directory) await mkdir(directory, { recursive: true, mode: this.#cfg.directory_permissions });
+    if (this.#cfg.create_directory) await mkdir(directory, { recursive: true, mode: directoryMode(this.#cfg) });
     try {
       this.#lock = await lockDirectory(directory, {
         timeoutMs: this.#cfg.timeout,
@@ -122,7 +131,7 @@ class FileStorage implements Lifecycle, StorageExtension {
       directory: join(this.#cfg.directory, clientName(exporterId, signal) + QUEUE_SUFFIX),
       signal,
       fsync: this.#cfg.fsync,
-      directoryMode: this.#cfg.directory_permissions,
+      directoryMode: directoryMode(this.#cfg),
       logger,
     });
   }

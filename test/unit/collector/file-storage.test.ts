@@ -22,7 +22,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe('config', () => {
   test('defaults as upstream', () => {
     expect(fileStorageConfigSchema.parse({ directory: dir })).toEqual({
-      directory: dir, timeout: 1000, fsync: false, create_directory: false, directory_permissions: 0o750,
+      directory: dir, timeout: 1000, fsync: false, create_directory: false, directory_permissions: '0750',
     });
   });
 
@@ -38,8 +38,8 @@ describe('config', () => {
     [{ compaction: { on_start: true } }, 'compaction.on_start', 'unsupported:'],
     [{ compaction: { on_rebound: true } }, 'compaction.on_rebound', 'unsupported:'],
     [{ compaction: { max_transaction_size: -1 } }, 'compaction.max_transaction_size', 'cannot be less than 0'],
-    [{ directory_permissions: '0999' }, 'directory_permissions', 'valid octal'],
-    [{ directory_permissions: '1777' }, 'directory_permissions', 'invalid bits'],
+    [{ create_directory: true, directory_permissions: '0999' }, 'directory_permissions', 'valid octal'],
+    [{ create_directory: true, directory_permissions: '1777' }, 'directory_permissions', 'invalid bits'],
     [{ timeout: 'soon' }, 'timeout', 'invalid duration'],
   ])('%j is refused at %s', (settings, path, message) => {
     const issues = fileStorageConfigSchema.safeParse({ directory: dir, ...settings }).error?.issues ?? [];
