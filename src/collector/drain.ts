@@ -74,8 +74,12 @@ export async function drainPersistentQueues(options: DrainOptions): Promise<numb
     return 1;
   }
   const deadline = Date.now() + options.timeoutMs;
+  // A Job being deleted: stop as at the timeout, so the lock is released and what is left is reported.
+  let stopped = false;
+  const onSignal = () => (stopped = true);
+  process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
   const held = () => collector.exporterBacklog().filter((queue) => queue.location !== undefined && queue.requests > 0);
-  while (held().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  while (held().length > 0 && Date.now() < deadline && !stopped) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   const left = held();
   // In-flight sends end at once; what they held stays on disk.
   await collector.shutdown(Date.now());

@@ -155,6 +155,16 @@ test('SIGTERM with the backend down: what is left at the drain deadline stays on
   }
 }, 120_000);
 
+test('a second process on the same directory does not start while the first holds it', async () => {
+  const a = await collector();
+  try {
+    const second = await collector().then(async (b) => `started (pid ${await b.stop('SIGKILL')})`, (error: Error) => error.message);
+    expect(second).toMatch(/collector exited while starting[\s\S]*extensions\.file_storage\/queue: .* is held by process \d+ on .*, which is still running/);
+  } finally {
+    expect(await a.stop()).toBe(0);
+  }
+}, 60_000);
+
 function drain(configFile: string, timeout: string): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, [join(ROOT, 'src/cli.ts'), 'collector', '--config', configFile, '--drain-persistent-queues', '--drain-timeout', timeout], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
