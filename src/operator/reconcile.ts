@@ -132,13 +132,14 @@ export class Reconciler {
     try {
       if (!rendered.fleet) return await this.#reportInvalid(key, view.object, rendered.outcome);
       if (await this.#createServiceFirst(key, rendered.fleet)) return { requeueAfterMs: SERVICE_FIRST_REQUEUE_MS };
+      // Before the StatefulSet is applied: a scale-up that wants a drained ordinal back deletes its drain Job first.
+      const pendingQueues = await this.#drainQueues(view.object, rendered.fleet);
       const applied = this.#withServiceCreatedFirst(key, await this.#applyFleet(rendered.fleet));
       await this.#applySampler(view.object, rendered.fleet);
       if (applied.find((a) => a.kind === workloadKind(rendered.fleet))?.changed) this.#rolloutStartedAt.set(key, this.#d.clock.now());
       for (const event of announcements(rendered.fleet, applied)) this.#d.events.record({ regarding: view.object, ...event });
       const workload = this.#d.owned[workloadKind(rendered.fleet)].store.get(objectKey(fleetWorkload(rendered.fleet) as KubeObject));
       const switching = await this.#retireOtherWorkload(rendered.fleet, workload);
-      const pendingQueues = await this.#drainQueues(view.object, rendered.fleet, workload);
       // Until the workload's controller has seen the current spec its status says nothing about this rollout; its
       // status update will trigger the next reconcile, so writing now would only add a write.
       if (!deploymentObserved(workload)) return switching;
@@ -234,9 +235,12 @@ export class Reconciler {
     return undefined;
   }
 
-  /** With a claim per replica, the queues of replicas scaled away: drain Jobs, then their claims go. */
-  async #drainQueues(pipeline: PipelineObject, fleet: TieredFleet, workload: KubeObject | undefined) {
-    if (!fleet.drainJob || !workload) return undefined;
+  /**
+   * With a claim per replica, the queues of replicas scaled away: drain Jobs, then their claims go. Decided from the
+   * desired replicas: the claims of replicas about to go are still mounted by their pods, so they only wait.
+   */
+  async #drainQueues(pipeline: PipelineObject, fleet: TieredFleet) {
+    if (!fleet.drainJob || !this.#d.owned.statefulSet.store.get(objectKey(fleetWorkload(fleet) as KubeObject))) return undefined;
     return this.#drains.reconcile(pipeline, fleet, fleetWorkload(fleet).spec?.replicas ?? 0);
   }
 

@@ -132,8 +132,13 @@ test('a claim per replica: scale-in drains the retained claim with a Job, a scal
   expect(pending).toEqual([{ claimName: claim1, ordinal: 1, state: 'Draining', jobName: job1, failedAttempts: 0 }]);
   expect((await waitFor('DrainStarted', async () => (await events('DrainStarted')).at(0)))!.note).toContain(claim1);
 
-  // Scale-up: ordinal 1 is wanted again, so its Job goes and the new pod takes the claim over.
-  await mergePatch(client, resources.pipeline, ctx.ns, name, { spec: { replicas: 2 } });
+  // Scale-up through the scale subresource (kubectl scale, an HPA): ordinal 1 is wanted again, so its Job goes and
+  // the new pod takes the claim over.
+  await client.request('PATCH', `/apis/fleet.telemetry.dev/v1alpha1/namespaces/${ctx.ns}/telemetrypipelines/${name}/scale`, {
+    body: { spec: { replicas: 2 } },
+    contentType: 'application/merge-patch+json',
+  });
+  await waitFor('StatefulSet scaled to 2', async () => (await workloadOf('statefulSet', name) as { spec?: { replicas?: number } } | undefined)?.spec?.replicas === 2, 30_000);
   await waitFor('Job deleted', async () => !(await getObject(client, resources.job, ctx.ns, job1)), 60_000);
   await waitFor('DrainCancelled', async () => (await events('DrainCancelled')).length > 0);
   await waitFor('no pending queue', async () => persistenceOf(await waitReady(client, ctx.ns, name)) === undefined, 60_000);
