@@ -46,6 +46,8 @@ test.each([
   ['low-latency sample', sample('low-latency')],
   ['balanced sample', sample('balanced')],
   ['high-throughput sample', sample('high-throughput')],
+  ['persistent-queues sample', sample('persistent-queues')],
+  ['an emptyDir queue', pipeline({ persistence: { emptyDir: {} } })],
   ['every spec feature', everything],
   ['one signal only', pipeline({ signals: ['metrics'] })],
 ])('the collector accepts the rendered config: %s', (_name, p) => {
