@@ -112,7 +112,7 @@ test('the API server defaults a spec exactly as parseSpec does', async () => {
 
 test('kubectl: short name, printer columns, explain and scale', async () => {
   await client.request('POST', collection, { body: object({ exporters: [EXPORTER], scaling: { enabled: false } }, 'scaled') });
-  expect(kubectl('get', 'tp', '-n', ns).split('\n')[0]).toMatch(/^NAME\s+REPLICAS\s+READY\s+SPANS\/S\s+CAPACITY\s+AGE$/);
+  expect(kubectl('get', 'tp', '-n', ns).split('\n')[0]).toMatch(/^NAME\s+REPLICAS\s+READY\s+SAMPLERS\s+SPANS\/S\s+CAPACITY\s+AGE$/);
   expect(kubectl('explain', 'telemetrypipeline.spec.scaling')).toContain('Fewest replicas the autoscaler keeps');
   kubectl('scale', '-n', ns, 'tp/scaled', '--replicas=5');
   const scaled = await client.request<{ spec: { replicas: number } }>('GET', `${collection}/scaled`);

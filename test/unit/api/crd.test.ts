@@ -74,6 +74,7 @@ describe('the CRD', () => {
     expect(version.additionalPrinterColumns.map((c: any) => [c.name, c.jsonPath])).toEqual([
       ['Replicas', '.status.replicas'],
       ['Ready', '.status.readyReplicas'],
+      ['Samplers', '.status.sampler.readyReplicas'],
       ['Spans/s', '.status.autoscaling.spansPerSecond'],
       ['Capacity', '.status.autoscaling.capacity.spansPerSecond'],
       ['Age', '.metadata.creationTimestamp'],
