@@ -19,6 +19,8 @@ interface DeploymentCondition {
 
 /** The parts of a Deployment the status is computed from. */
 export interface DeploymentView {
+  /** Deployment, or StatefulSet with spec.persistence: both report these fields alike. */
+  kind?: string;
   metadata?: { generation?: number };
   status?: {
     observedGeneration?: number;
@@ -66,7 +68,7 @@ export function workloadReady(d: DeploymentView | undefined, want: number): bool
   return rollout(d, want).state === 'complete';
 }
 
-function conditionsFor(render: RenderOutcome, r: Rollout): ConditionInput[] {
+function conditionsFor(render: RenderOutcome, r: Rollout, kind: string): ConditionInput[] {
   if (!render.ok) {
     const message = `${render.message}; the running collectors keep their last valid configuration`;
     return [
@@ -82,8 +84,8 @@ function conditionsFor(render: RenderOutcome, r: Rollout): ConditionInput[] {
     case 'pending':
       return [
         valid,
-        { type: 'Ready', status: 'False', reason: 'RolloutPending', message: 'waiting for the Deployment controller' },
-        { type: 'Progressing', status: 'True', reason: 'RollingOut', message: 'Deployment updated' },
+        { type: 'Ready', status: 'False', reason: 'RolloutPending', message: `waiting for the ${kind} controller` },
+        { type: 'Progressing', status: 'True', reason: 'RollingOut', message: `${kind} updated` },
         { type: 'Degraded', status: 'False', reason: 'AsExpected', message: '' },
       ];
     case 'stuck':
@@ -114,7 +116,7 @@ export function computeStatus(input: StatusInput): OwnedStatus {
     observedGeneration: generation,
     replicas: deployment?.status?.replicas ?? 0,
     readyReplicas: deployment?.status?.readyReplicas ?? 0,
-    conditions: mergeConditions(previous?.conditions, conditionsFor(render, rollout(deployment, want)), generation, now),
+    conditions: mergeConditions(previous?.conditions, conditionsFor(render, rollout(deployment, want), deployment?.kind ?? 'Deployment'), generation, now),
   };
   // With an invalid spec the pods still run the last applied configuration: keep its hash.
   const selector = render.ok ? render.selector : previous?.selector;

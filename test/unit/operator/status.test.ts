@@ -136,3 +136,19 @@ describe('statusWriteDelay', () => {
     expect(statusWriteDelay(next, startedAt, now, 5000)).toBe(expected);
   });
 });
+
+describe('a StatefulSet (spec.persistence) is read as a Deployment is', () => {
+  const rendered = { ok: true as const, configHash: 'abc', selector: 'a=b', replicas: 2 };
+  const sts = (status: DeploymentView['status'], generation = 1): DeploymentView => ({ kind: 'StatefulSet', metadata: { generation }, status });
+
+  test.each<[string, DeploymentView, string, string]>([
+    ['not yet observed', sts({ observedGeneration: 1 }, 2), 'False/RolloutPending', 'waiting for the StatefulSet controller'],
+    ['one pod ready', sts({ observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 1, availableReplicas: 1 }), 'False/RollingOut', '1/2 collectors ready'],
+    ['all ready', sts({ observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 }), 'True/Available', '2/2 collectors ready'],
+  ])('%s', (_name, deployment, ready, message) => {
+    const s = computeStatus({ previous: undefined, generation: 1, render: rendered, deployment, now: T0 });
+    const c = s.conditions!.find((x) => x.type === 'Ready')!;
+    expect([`${c.status}/${c.reason}`, c.message]).toEqual([ready, message]);
+    expect(s).toMatchObject({ replicas: deployment.status?.replicas ?? 0, readyReplicas: deployment.status?.readyReplicas ?? 0 });
+  });
+});
