@@ -78,7 +78,7 @@ test('a sample: kubectl get tp shows the printer columns and kubectl explain the
 
   const table = await ok(kubectl(cluster.kubeconfig, ['get', 'tp', '-n', appsNs]));
   const [header, row] = table.trim().split('\n').map((line) => line.trim().split(/\s{2,}/));
-  expect(header).toEqual(['NAME', 'REPLICAS', 'READY', 'SPANS/S', 'CAPACITY', 'AGE']);
+  expect(header).toEqual(['NAME', 'REPLICAS', 'READY', 'SAMPLERS', 'SPANS/S', 'CAPACITY', 'AGE']);
   expect(row?.slice(0, 3)).toEqual([SAMPLE, '3', '3']);
 
   const crd = buildCrd() as { spec: { versions: { schema: { openAPIV3Schema: Schema } }[] } };
