@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { duration } from '../config/duration.ts';
 import { readAll, watchFiles, type FileWatch } from '../file-watch.ts';
-import { commonTlsFields, NODE_TLS_VERSION, pemProblems, readPem } from '../tls/settings.ts';
+import { commonTlsFields, NODE_TLS_VERSION, tlsProblems, readPem } from '../tls/settings.ts';
+import { suiteOptions } from '../tls/suites.ts';
 
 export const tlsClientSchema = z
   .strictObject({
@@ -19,7 +20,7 @@ export const tlsClientSchema = z
     reload_interval: duration.default(0),
   })
   .superRefine((tls, ctx) => {
-    for (const [field, message] of pemProblems(tls)) ctx.addIssue({ code: 'custom', path: [field], message });
+    for (const [field, message] of tlsProblems(tls)) ctx.addIssue({ code: 'custom', path: [field], message });
   });
 
 export type TlsClientConfig = z.output<typeof tlsClientSchema>;
@@ -46,6 +47,8 @@ export interface TlsMaterial {
   readonly servername?: string;
   readonly minVersion: SecureVersion;
   readonly maxVersion?: SecureVersion;
+  readonly ciphers?: string;
+  readonly ecdhCurve?: string;
 }
 
 export async function loadTls(tls: TlsClientConfig): Promise<TlsMaterial> {
@@ -61,6 +64,7 @@ export async function loadTls(tls: TlsClientConfig): Promise<TlsMaterial> {
     ...(tls.server_name_override !== '' && { servername: tls.server_name_override }),
     minVersion: NODE_TLS_VERSION[tls.min_version],
     ...(tls.max_version !== undefined && { maxVersion: NODE_TLS_VERSION[tls.max_version] }),
+    ...suiteOptions(tls),
   };
 }
 

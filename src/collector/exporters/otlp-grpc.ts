@@ -126,6 +126,8 @@ function secureCredentials(tls: TlsMaterial): ChannelCredentials {
     ...(tls.cert !== undefined && { cert: tls.cert, key: tls.key }),
     minVersion: tls.minVersion,
     ...(tls.maxVersion && { maxVersion: tls.maxVersion }),
+    ...(tls.ciphers && { ciphers: tls.ciphers }),
+    ...(tls.ecdhCurve && { ecdhCurve: tls.ecdhCurve }),
   });
   return ChannelCredentials.createFromSecureContext(context, tls.rejectUnauthorized
     ? {}

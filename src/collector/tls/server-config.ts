@@ -4,7 +4,8 @@
 import type { TlsOptions } from 'node:tls';
 import { z } from 'zod';
 import { duration } from '../config/duration.ts';
-import { commonTlsFields, NODE_TLS_VERSION, pemProblems, TLS_VERSIONS } from './settings.ts';
+import { commonTlsFields, NODE_TLS_VERSION, tlsProblems, TLS_VERSIONS } from './settings.ts';
+import { suiteOptions } from './suites.ts';
 
 export const tlsServerSchema = z
   .strictObject({
@@ -16,7 +17,7 @@ export const tlsServerSchema = z
     reload_interval: duration.default(0),
   })
   .superRefine((tls, ctx) => {
-    for (const [field, message] of pemProblems(tls)) ctx.addIssue({ code: 'custom', path: [field], message });
+    for (const [field, message] of tlsProblems(tls)) ctx.addIssue({ code: 'custom', path: [field], message });
     if (tls.cert_file === undefined && tls.cert_pem === undefined && tls.key_file === undefined && tls.key_pem === undefined) {
       ctx.addIssue({ code: 'custom', path: ['cert_file'], message: 'TLS configuration must include both certificate and key for server connections' });
     }
@@ -54,5 +55,6 @@ export function serverTlsOptions(tls: TlsServerConfig, contents: ReadonlyMap<str
     minVersion: NODE_TLS_VERSION[tls.min_version],
     ...(tls.max_version !== undefined && { maxVersion: NODE_TLS_VERSION[tls.max_version] }),
     ...(clientCa !== undefined && { ca: clientCa, requestCert: true, rejectUnauthorized: true }),
+    ...suiteOptions(tls),
   };
 }

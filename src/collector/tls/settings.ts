@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { SecureVersion } from 'node:tls';
 import { z } from 'zod';
+import { suiteProblems, type SuiteSettings } from './suites.ts';
 
 export const TLS_VERSIONS = ['1.0', '1.1', '1.2', '1.3'] as const;
 export type TlsVersion = (typeof TLS_VERSIONS)[number];
@@ -21,6 +22,9 @@ export const commonTlsFields = {
   include_system_ca_certs_pool: z.boolean().default(false),
   min_version: tlsVersion.default('1.2'),
   max_version: tlsVersion.optional(),
+  cipher_suites: z.array(z.string()).default([]),
+  include_insecure_cipher_suites: z.boolean().default(false),
+  curve_preferences: z.array(z.string()).default([]),
 };
 
 /** Pairs of fields of which at most one may be set. */
@@ -28,9 +32,12 @@ export const PEM_PAIRS = [['ca_file', 'ca_pem'], ['cert_file', 'cert_pem'], ['ke
 
 type PemFields = Partial<Record<(typeof PEM_PAIRS)[number][number], string>>;
 
-/** Problems of the file/pem pairs and of a certificate without its key (upstream's texts), as [field, message]. */
-export function pemProblems(tls: PemFields): Array<[string, string]> {
-  const problems: Array<[string, string]> = [];
+/**
+ * Problems of the file/pem pairs, of a certificate without its key, and of unknown cipher suites and curves
+ * (upstream's texts), as [field, message].
+ */
+export function tlsProblems(tls: PemFields & SuiteSettings): Array<[string, string]> {
+  const problems: Array<[string, string]> = suiteProblems(tls);
   for (const [file, pem] of PEM_PAIRS) {
     if (tls[file] !== undefined && tls[pem] !== undefined) problems.push([pem, `set either ${file} or ${pem}, not both`]);
   }

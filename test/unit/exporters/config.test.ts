@@ -84,7 +84,10 @@ describe('shared client settings', () => {
   });
 
   test('tls defaults', () => {
-    expect(tlsClientSchema.parse({})).toEqual({ insecure: false, insecure_skip_verify: false, server_name_override: '', include_system_ca_certs_pool: false, min_version: '1.2' });
+    expect(tlsClientSchema.parse({})).toEqual({
+      insecure: false, insecure_skip_verify: false, server_name_override: '', include_system_ca_certs_pool: false, min_version: '1.2',
+      cipher_suites: [], include_insecure_cipher_suites: false, curve_preferences: [], reload_interval: 0,
+    });
   });
 });
 
