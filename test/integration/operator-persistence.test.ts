@@ -143,17 +143,26 @@ test('a claim per replica: scale-in drains the retained claim with a Job, a scal
   await waitFor('DrainCancelled', async () => (await events('DrainCancelled')).length > 0);
   await waitFor('no pending queue', async () => persistenceOf(await waitReady(client, ctx.ns, name)) === undefined, 60_000);
 
-  // Scale-in again; the Job's pod exits 0 (KWOK runs no process, so the test reports what the kubelet would once
-  // `tpo collector --drain-persistent-queues` found every queue empty): the claim is deleted, then the Job.
+  // Scale-in again. KWOK runs no process, so the test reports what the kubelet would when `tpo collector
+  // --drain-persistent-queues` exits: first 1 (its timeout passed with the backend down), then 0 (every queue empty).
   await mergePatch(client, resources.pipeline, ctx.ns, name, { spec: { replicas: 1 } });
-  const drainPod = await waitFor('drain pod Running', async () => {
-    const pods = await listObjects<Pod>(client, resources.pod, ctx.ns, `job-name=${job1}`);
-    return pods.find((p) => p.status?.phase === 'Running');
-  }, 60_000);
-  await client.request('PATCH', `/api/v1/namespaces/${ctx.ns}/pods/${drainPod.metadata.name}/status`, {
-    body: { status: { phase: 'Succeeded', conditions: [{ type: 'Ready', status: 'False' }] } },
-    contentType: 'application/merge-patch+json',
-  });
+  const drainPodExits = async (phase: 'Failed' | 'Succeeded', except?: string) => {
+    const pod = await waitFor('drain pod Running', async () => {
+      const pods = await listObjects<Pod>(client, resources.pod, ctx.ns, `job-name=${job1}`);
+      return pods.find((p) => p.status?.phase === 'Running' && p.metadata.name !== except);
+    }, 60_000);
+    await client.request('PATCH', `/api/v1/namespaces/${ctx.ns}/pods/${pod.metadata.name}/status`, {
+      body: { status: { phase, conditions: [{ type: 'Ready', status: 'False' }] } },
+      contentType: 'application/merge-patch+json',
+    });
+    return pod.metadata.name;
+  };
+  const failedPod = await drainPodExits('Failed');
+  const retrying = await waitFor('Retrying', async () => persistenceOf(await getObject(client, resources.pipeline, ctx.ns, name))?.pendingQueues?.find((q) => q.state === 'Retrying'), 60_000);
+  expect(retrying).toMatchObject({ claimName: claim1, jobName: job1, failedAttempts: 1 });
+  expect(retrying.message).toContain('the data stays on the volume');
+  // The Job controller starts the next attempt after its backoff (10 s).
+  await drainPodExits('Succeeded', failedPod);
   await waitFor('claim deleted', async () => {
     const pvc = await getObject(client, resources.persistentVolumeClaim, ctx.ns, claim1);
     return !pvc || pvc.metadata.deletionTimestamp !== undefined;
