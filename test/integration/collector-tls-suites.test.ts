@@ -30,7 +30,8 @@ async function start(config: Record<string, unknown>): Promise<InProcessCollecto
 function handshake(port: number, options: { ciphers?: string; ecdhCurve?: string; maxVersion?: 'TLSv1.2' | 'TLSv1.3' }): Promise<{ cipher: string; curve?: string } | { failed: string }> {
   return new Promise((resolve) => {
     const socket: TLSSocket = connect({ host: '127.0.0.1', port, ca: pki.ca, ALPNProtocols: ['h2'], ...options }, () => {
-      resolve({ cipher: socket.getCipher().standardName, curve: socket.getEphemeralKeyInfo()?.name });
+      const key = socket.getEphemeralKeyInfo() as { name?: string } | null;
+      resolve({ cipher: socket.getCipher().standardName, curve: key?.name });
       socket.destroy();
     });
     socket.on('error', (error) => resolve({ failed: error.message }));

@@ -1,9 +1,9 @@
-import { suiteOptions, suiteProblems } from '../../../src/collector/tls/suites.ts';
+import { suiteOptions, suiteProblems, type SuiteSettings } from '../../../src/collector/tls/suites.ts';
 
-const none = { cipher_suites: [], include_insecure_cipher_suites: false, curve_preferences: [] };
+const none: SuiteSettings = { cipher_suites: [], include_insecure_cipher_suites: false, curve_preferences: [] };
 const TLS13 = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256';
 
-test.each<[string, Partial<typeof none> & Record<string, unknown>, Array<[string, string]>]>([
+test.each<[string, Partial<SuiteSettings>, Array<[string, string]>]>([
   ['nothing set', {}, []],
   ['Go secure suites and every curve', { cipher_suites: ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_AES_128_GCM_SHA256'], curve_preferences: ['X25519', 'P256', 'P384', 'P521', 'X25519MLKEM768'] }, []],
   ['an unknown suite', { cipher_suites: ['NOPE'] }, [['cipher_suites', 'invalid TLS cipher suite: "NOPE"']]],
@@ -18,7 +18,7 @@ test.each<[string, Partial<typeof none> & Record<string, unknown>, Array<[string
   expect(suiteProblems({ ...none, ...settings })).toEqual(expected);
 });
 
-test.each<[string, Partial<typeof none>, object]>([
+test.each<[string, Partial<SuiteSettings>, object]>([
   ['nothing set: Node\'s defaults', {}, {}],
   ['TLS 1.2 suites in order, TLS 1.3 suites always kept', { cipher_suites: ['TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256'] },
     { ciphers: `${TLS13}:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305` }],
