@@ -15,6 +15,7 @@ import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanEx
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import { decodeRequest } from '../../src/collector/otlp/index.ts';
 import { startCollectorProcess, type CollectorProcess } from './collector-process.ts';
+import { freePorts } from './free-port.ts';
 import { PodAddressProxy } from './connect-proxy.ts';
 import { OtlpSink } from './otlp-sink.ts';
 
@@ -42,6 +43,7 @@ export const DEFAULT_PLAN: ScalingPlan = { tracesPerSecond: 20, traceSpreadMs: 3
 
 export interface ScalingOutcome {
   readonly pinning: boolean;
+  readonly samplers: SamplerBuild;
   readonly traces: number;
   readonly spansSent: number;
   readonly spansAcked: number;
@@ -75,15 +77,37 @@ async function applySlice(client: KubeClient, namespace: string, endpoints: Map<
   });
 }
 
-function startSampler(sink: OtlpSink, decisionWaitMs: number): Promise<CollectorProcess> {
-  return startCollectorProcess({
-    config: (ports, host) => ({
-      receivers: { otlp: { protocols: { grpc: { endpoint: `${host}:${ports.grpc}` } } } },
-      processors: { tail_sampling: { decision_wait: `${decisionWaitMs}ms`, policies: [{ name: 'keep-all', type: 'always_sample' }] } },
-      exporters: { otlp: { endpoint: `127.0.0.1:${sink.grpcPort}`, tls: { insecure: true } } },
-      service: { pipelines: { traces: { receivers: ['otlp'], processors: ['tail_sampling'], exporters: ['otlp'] } } },
-    }),
-  });
+/** Which collector the samplers run: this one, or the upstream build (contrib's tail_sampling). */
+export type SamplerBuild = 'ours' | 'upstream';
+
+interface Sampler {
+  readonly grpcPort: number;
+  /** SIGTERM, resolved when the process has exited. */
+  stop(): Promise<unknown>;
+}
+
+function samplerConfig(grpcPort: number, metricsPort: number, sink: OtlpSink, decisionWaitMs: number): object {
+  return {
+    receivers: { otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${grpcPort}` } } } },
+    processors: { tail_sampling: { decision_wait: `${decisionWaitMs}ms`, policies: [{ name: 'keep-all', type: 'always_sample' }] } },
+    exporters: { otlp: { endpoint: `127.0.0.1:${sink.grpcPort}`, tls: { insecure: true } } },
+    service: {
+      telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: '127.0.0.1', port: metricsPort } } } }] } },
+      pipelines: { traces: { receivers: ['otlp'], processors: ['tail_sampling'], exporters: ['otlp'] } },
+    },
+  };
+}
+
+async function startSampler(build: SamplerBuild, sink: OtlpSink, decisionWaitMs: number): Promise<Sampler> {
+  if (build === 'ours') {
+    const child = await startCollectorProcess({ config: (ports) => samplerConfig(ports.grpc, ports.metrics, sink, decisionWaitMs) });
+    return { grpcPort: child.ports.grpc, stop: () => child.stop() };
+  }
+  // Loaded only here: importing it builds the upstream collector when missing.
+  const { startUpstream, stopUpstream } = await import('./upstream-collector.ts');
+  const [grpcPort, metricsPort] = await freePorts(2);
+  const upstream = await startUpstream(samplerConfig(grpcPort!, metricsPort!, sink, decisionWaitMs), [grpcPort!]);
+  return { grpcPort: grpcPort!, stop: () => stopUpstream(upstream) };
 }
 
 function startRouter(namespace: string, kubeconfig: string, proxy: PodAddressProxy, pinning: boolean): Promise<CollectorProcess> {
@@ -187,16 +211,17 @@ export function arrivals(perSampler: readonly OtlpSink[]): { samplersOf: Map<str
 
 const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 
-export async function runSamplerScaling(opts: { client: KubeClient; kubeconfig: string; namespace: string; pinning: boolean; plan?: ScalingPlan; log?: (message: string) => void }): Promise<ScalingOutcome> {
+export async function runSamplerScaling(opts: { client: KubeClient; kubeconfig: string; namespace: string; pinning: boolean; samplers?: SamplerBuild; plan?: ScalingPlan; log?: (message: string) => void }): Promise<ScalingOutcome> {
+  const build = opts.samplers ?? 'ours';
   const plan = opts.plan ?? DEFAULT_PLAN;
   const log = opts.log ?? (() => {});
   const sinks = await Promise.all(Array.from({ length: SAMPLERS }, () => OtlpSink.start()));
   const proxy = await PodAddressProxy.start();
-  const samplers: (CollectorProcess | undefined)[] = [];
+  const samplers: (Sampler | undefined)[] = [];
   let router: CollectorProcess | undefined;
   const join = async (i: number) => {
-    samplers[i] = await startSampler(sinks[i]!, plan.decisionWaitMs);
-    proxy.map(`${podAddress(i)}:4317`, samplers[i]!.ports.grpc);
+    samplers[i] = await startSampler(build, sinks[i]!, plan.decisionWaitMs);
+    proxy.map(`${podAddress(i)}:4317`, samplers[i]!.grpcPort);
   };
   try {
     await Promise.all([join(0), join(1)]);
@@ -241,6 +266,7 @@ export async function runSamplerScaling(opts: { client: KubeClient; kubeconfig: 
     for (const id of exporter.ackedIds) if (!spanCounts.has(id)) lostSpans++;
     return {
       pinning: opts.pinning,
+      samplers: build,
       traces: sent.traces,
       spansSent: sent.spans,
       spansAcked: exporter.acked,
