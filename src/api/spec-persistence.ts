@@ -66,6 +66,16 @@ export const PersistenceSchema = withRules(
       message: 'set exactly one of volumeClaim and emptyDir',
       holds: (p) => (p.volumeClaim === undefined) !== (p.emptyDir === undefined),
     },
+    // A StatefulSet's volumeClaimTemplates cannot change, so the API server refuses an update that would change
+    // them rather than admit a spec the operator cannot apply. A transition rule (oldSelf): it runs only on an
+    // update of a pipeline that had persistence; parseSpec sees one object at a time, with nothing to compare.
+    {
+      rule: '(has(self.volumeClaim) == has(oldSelf.volumeClaim)) && (!has(self.volumeClaim) || self.volumeClaim == oldSelf.volumeClaim)',
+      message:
+        'volumeClaim cannot be added, changed or removed on a fleet that has persistence (a StatefulSet\'s volume claims ' +
+        'are immutable); remove spec.persistence first (see docs/persistence.md), then set the new one',
+      holds: () => true,
+    },
   ],
 ).describe(
   `Keep the exporters' sending queues on disk (upstream's file_storage extension, at ${QUEUE_DIR}) instead of in memory. ` +

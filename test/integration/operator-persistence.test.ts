@@ -171,4 +171,10 @@ test('a claim per replica: scale-in drains the retained claim with a Job, a scal
   expect((await waitFor('QueueDrained', async () => (await events('QueueDrained')).at(0)))!.note).toContain(claim1);
   await waitFor('no pending queue', async () => persistenceOf(await getObject(client, resources.pipeline, ctx.ns, name)) === undefined, 60_000);
   expect(await getObject(client, resources.persistentVolumeClaim, ctx.ns, `queue-${fleetName(name)}-0`)).toBeDefined();
+
+  // The StatefulSet's claim template is immutable: the API server refuses a change instead of admitting a spec the
+  // operator could not apply.
+  const immutable = /spec\.persistence: Invalid value.*volumeClaim cannot be added, changed or removed/;
+  await expect(mergePatch(client, resources.pipeline, ctx.ns, name, { spec: { persistence: { volumeClaim: { size: '2Gi' } } } })).rejects.toThrow(immutable);
+  await expect(mergePatch(client, resources.pipeline, ctx.ns, name, { spec: { persistence: { volumeClaim: null, emptyDir: {} } } })).rejects.toThrow(immutable);
 }, 240_000);
