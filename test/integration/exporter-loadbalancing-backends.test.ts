@@ -22,8 +22,8 @@ class DrivenResolver implements Resolver {
     this.#onBackends = onBackends;
     onBackends(this.#initial);
   }
-  set(endpoints: readonly string[]): void {
-    this.#onBackends(endpoints);
+  set(endpoints: readonly string[], draining: readonly string[] = []): void {
+    this.#onBackends(endpoints, draining);
   }
   shutdown(): void {}
 }
@@ -41,15 +41,20 @@ afterAll(async () => {
 });
 
 let batch = 0;
+/** A request of one span (number `span`) of each trace of `ids`. */
+function spansOf(ids: readonly string[], span = 1) {
+  const resourceSpans = [{
+    resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] },
+    scopeSpans: [{ scope: { name: 's' }, spans: ids.map((traceId) => ({ traceId, spanId: span.toString(16).padStart(16, '0'), name: 'op' })) }],
+  }];
+  return parseRequest('traces', jsonToProtobuf('traces', JSON.stringify({ resourceSpans })));
+}
+
 /** A request of `count` one-span traces with fresh ids; returns the ids (hex). */
 function traces(count: number) {
   batch++;
   const ids = Array.from({ length: count }, (_, i) => `${batch.toString(16).padStart(8, '0')}${i.toString(16).padStart(8, '0')}0000000000000001`);
-  const resourceSpans = [{
-    resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] },
-    scopeSpans: [{ scope: { name: 's' }, spans: ids.map((traceId) => ({ traceId, spanId: '0000000000000001', name: 'op' })) }],
-  }];
-  return { ids, payload: parseRequest('traces', jsonToProtobuf('traces', JSON.stringify({ resourceSpans }))) };
+  return { ids, payload: spansOf(ids) };
 }
 
 /** The sink endpoint each trace id arrived at. */
@@ -77,16 +82,22 @@ async function until(condition: () => boolean): Promise<void> {
   }
 }
 
-test('a new backend takes its share, a removed one gets nothing more, each trace where the current ring says', async () => {
-  const [a, b, c] = endpoints as [string, string, string];
+/** An exporter sending synchronously (no queue, no retry) to the backends `resolver` names, starting with `initial`. */
+async function startExporter(initial: string[]) {
   const cfg = loadBalancingConfigSchema.parse({
     protocol: { otlp: { tls: { insecure: true }, compression: 'none', sending_queue: { enabled: false }, retry_on_failure: { enabled: false } } },
     resolver: { static: { hostnames: ['unused'] } },
   });
   const ctx = testContext('loadbalancing');
-  const resolver = new DrivenResolver([a, b]);
+  const resolver = new DrivenResolver(initial);
   const exporter = new LoadBalancingExporter(ctx, cfg, resolver);
   await exporter.start();
+  return { ctx, resolver, exporter };
+}
+
+test('a new backend takes its share, a removed one gets nothing more, each trace where the current ring says', async () => {
+  const [a, b, c] = endpoints as [string, string, string];
+  const { ctx, resolver, exporter } = await startExporter([a, b]);
 
   const phases: { set: string[]; ids: string[] }[] = [];
   const send = async (set: string[]) => {
@@ -124,4 +135,45 @@ test('without a backend a request is refused as retryable, as upstream', async (
   await exporter.start();
   await expect(exporter.consume(traces(1).payload)).rejects.toMatchObject({ retryable: true, message: 'couldn\'t find the exporter for the endpoint ""' });
   await exporter.shutdown(Date.now() + 1_000);
+});
+
+test('a trace keeps its first backend across a scale-up and while that backend drains; new traces follow the ring', async () => {
+  const [a, b, c] = endpoints as [string, string, string];
+  const { ctx, resolver, exporter } = await startExporter([a, b]);
+  const ownersIn = (set: string[], ids: string[]) => ids.map((id) => new HashRing(set).endpointFor(Buffer.from(id, 'hex')));
+  const where = (ids: string[]) => { const at = arrivals(); return ids.map((id) => [...new Set(at.get(id))]); };
+  try {
+    const { ids, payload } = traces(90);
+    await exporter.consume(payload);
+    const first = ownersIn([a, b], ids);
+    // Without pins these would move at the scale-up.
+    expect(ownersIn([a, b, c], ids).filter((owner, i) => owner !== first[i]).length).toBeGreaterThan(5);
+
+    resolver.set([a, b, c]);
+    await until(() => exporter.endpoints.length === 3);
+    await exporter.consume(spansOf(ids, 2));
+    const fresh = traces(90);
+    await exporter.consume(fresh.payload);
+
+    // b terminating but serving: its traces stay, new ones avoid it.
+    resolver.set([a, c], [b]);
+    await until(() => exporter.endpoints.length === 2);
+    await exporter.consume(spansOf(ids, 3));
+    const late = traces(90);
+    await exporter.consume(late.payload);
+    expect(where(ids)).toEqual(first.map((owner) => [owner]));
+    expect(where(fresh.ids)).toEqual(ownersIn([a, b, c], fresh.ids).map((owner) => [owner]));
+    expect(where(late.ids)).toEqual(ownersIn([a, c], late.ids).map((owner) => [owner]));
+
+    // b gone: its pinned traces follow the ring, counted as moved.
+    resolver.set([a, c]);
+    await until(() => ctx.logs.filter((line) => line['msg'] === 'load balancer backends changed').length === 4);
+    const onB = ids.filter((_, i) => first[i] === b);
+    expect(onB.length).toBeGreaterThan(5);
+    await exporter.consume(spansOf(onB, 4));
+    expect(await metricValue(ctx.telemetry, 'otelcol_loadbalancer_trace_pins_moved', {})).toBe(onB.length);
+    expect(await metricValue(ctx.telemetry, 'otelcol_loadbalancer_trace_pins', {})).toBe(270);
+  } finally {
+    await exporter.shutdown(Date.now() + 5_000);
+  }
 });
