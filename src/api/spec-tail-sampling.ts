@@ -203,10 +203,30 @@ export const TailSamplingSchema = withRules(
       .optional()
       .describe('Remembered decisions, for spans arriving after their trace was decided.'),
     policies: policyList(policy, MAX_POLICIES, 'The policies; a trace is kept when any of them keeps it.'),
-    sampler: z
-      .strictObject({
-        replicas: z.number().int().min(1).max(1000).default(2).describe('Sampler pods. Each trace is routed whole to one of them by its trace id.'),
-      })
+    sampler: withRules(
+      z.strictObject({
+        replicas: z
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .default(2)
+          .describe(
+            'Sampler pods; each trace is routed whole to one of them by its trace id. With spec.scaling.enabled the autoscaler sets it ' +
+              'within [minReplicas, maxReplicas] from the traces the samplers hold and their memory.',
+          ),
+        minReplicas: z.number().int().min(1).max(1000).default(2).describe('Fewest sampler pods the autoscaler keeps.'),
+        maxReplicas: z.number().int().min(1).max(1000).default(10).describe('Most sampler pods the autoscaler runs.'),
+      }),
+      [
+        {
+          rule: '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
+          message: 'minReplicas must not exceed maxReplicas',
+          fieldPath: '.minReplicas',
+          holds: (s) => s.minReplicas <= s.maxReplicas,
+        },
+      ],
+    )
       .prefault({})
       .describe('The sampling tier (<name>-sampler): collectors behind a headless Service that hold and decide traces.'),
   }),

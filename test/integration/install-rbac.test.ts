@@ -147,6 +147,7 @@ test('the operator running as the chart ServiceAccount reconciles a sample to Re
     if (resource === 'jobs' || resource === 'statefulsets') return 'spec.persistence: its StatefulSet, and drain Jobs for replicas scaled away';
     if (pair === 'persistentvolumeclaims delete') return 'a queue claim whose drain Job delivered everything';
     if (verb === 'delete') return 'pruning the sampling tier when tailSampling is removed';
+    if (pair === 'telemetrypipelines patch') return 'the autoscaler writes the sampling tier\'s replicas (tailSampling)';
     if (resource === 'endpointslices') return 'granted to the routing tier\'s collectors, which RBAC allows only to holders';
     return undefined;
   };

@@ -12,11 +12,11 @@ interface PodFields {
 }
 
 /** The fleet's pods that serve traffic: Running, Ready, not terminating, with an IP. */
-export function scrapeTargets(pods: Iterable<KubeObject>, namespace: string, pipeline: string): ScrapeTarget[] {
+export function scrapeTargets(pods: Iterable<KubeObject>, namespace: string, pipeline: string, label = LABEL_PIPELINE): ScrapeTarget[] {
   const targets: ScrapeTarget[] = [];
   for (const pod of pods) {
     const { metadata } = pod;
-    if (metadata.namespace !== namespace || metadata.labels?.[LABEL_PIPELINE] !== pipeline || metadata.deletionTimestamp) continue;
+    if (metadata.namespace !== namespace || metadata.labels?.[label] !== pipeline || metadata.deletionTimestamp) continue;
     const status = (pod as PodFields).status;
     const ready = status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
     if (status?.phase !== 'Running' || !ready || !status.podIP) continue;

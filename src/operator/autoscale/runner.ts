@@ -2,7 +2,7 @@
 // term. Every evaluation period of each TelemetryPipeline with spec.scaling.enabled: list the
 // fleet's serving pods from the pod cache, scrape them, compute rates and decide; write the count
 // to spec.replicas through the pipeline's scale subresource (as the HPA and KEDA do), then record
-// what was observed in status.autoscaling. The reconcile renders the Deployment's replicas from
+// what was observed in status.autoscaling. With tailSampling, the sampling tier's count is decided too. The reconcile renders the Deployment's replicas from
 // spec.replicas; nothing reads status.autoscaling back.
 import type { Logger } from 'pino';
 import { parseQuantity } from '../../api/quantity.ts';
@@ -18,8 +18,10 @@ import type { Store } from '../kube/store.ts';
 import { splitKey, type KubeObject } from '../kube/types.ts';
 import type { PipelineObject, PipelineViews } from '../pipelines.ts';
 import { runsNodeCollector } from '../render/collector-process.ts';
-import { fleetName, fleetReplicas } from '../render/index.ts';
-import { historyFrom, type History } from './behavior.ts';
+import { fleetName, fleetReplicas, memorySizing } from '../render/index.ts';
+import { LABEL_SAMPLER_OF, samplerReplicas } from '../render/sampler-tier.ts';
+import { historyFrom, HPA_SCALE_UP, type History } from './behavior.ts';
+import { decideSamplers } from './sampler-decision.ts';
 import { learnCosts, NO_COSTS, recordCosts, usableCores, type CostHistory } from './capacity.ts';
 import { decide, type CpuBudget, type Decision } from './decision.ts';
 import { autoscalingStatus, scrapeTargets } from './fleet-status.ts';
@@ -53,6 +55,8 @@ interface FleetState {
   costs: CostHistory;
   /** Spans/s per replica last announced in a CapacityLearned event. */
   announcedCapacity?: number;
+  /** The sampling tier's recommendations and scale events (tailSampling). */
+  samplerHistory: History;
   running: boolean;
 }
 
@@ -97,7 +101,7 @@ export class Autoscaler {
       let fleet = this.#fleets.get(key);
       if (!fleet) {
         // A new term knows nothing of the recommendations its predecessor saw: it holds scale-downs for a window.
-        fleet = { due: now, rates: EMPTY_RATE_STATE, history: historyFrom(now), costs: NO_COSTS, running: false };
+        fleet = { due: now, rates: EMPTY_RATE_STATE, history: historyFrom(now), costs: NO_COSTS, samplerHistory: historyFrom(now), running: false };
         this.#fleets.set(key, fleet);
       }
       if (fleet.running || now < fleet.due) continue;
@@ -154,6 +158,43 @@ export class Autoscaler {
     const learned = cpu && cpu !== 'learning' ? { cores: cpu.cores, idleCores: cpu.learned.baselineCores } : undefined;
     if (learned) this.#announceCapacity(view.object, fleet, decision, learned.cores);
     await this.#apply(view.object, spec.replicas, current, decision, learned);
+    if (spec.processors.tailSampling) await this.#scaleSamplers(view.object, spec, fleet, due);
+  }
+
+  /**
+   * The sampling tier: tailSampling.sampler.replicas from what the samplers hold (sampler-decision.ts), written to
+   * the spec with a merge patch of that one field (no subresource holds it); the reconcile renders the Deployment.
+   */
+  async #scaleSamplers(pipeline: PipelineObject, spec: TelemetryPipelineSpec, fleet: FleetState, due: number): Promise<void> {
+    const { clock, signal, log, events } = this.#d;
+    const { namespace = '', name } = pipeline.metadata;
+    const tailSampling = spec.processors.tailSampling!;
+    const targets = scrapeTargets(this.#d.pods.values(), namespace, name, LABEL_SAMPLER_OF);
+    const scrapes = await scrapePods(targets, { ...this.#d.scrape, now: () => clock.now(), signal });
+    if (!this.#running) return;
+    const current = samplerReplicas(spec);
+    const { minReplicas, maxReplicas } = tailSampling.sampler;
+    const decision = decideSamplers({
+      pods: scrapes.map((s) => (s.result.ok ? s.result.snapshot : undefined)),
+      numTraces: tailSampling.numTraces,
+      heapLimitBytes: memorySizing(spec).limitMiB * 1024 * 1024,
+      targetUtilization: spec.scaling.targetUtilization,
+      currentReplicas: current,
+      history: fleet.samplerHistory,
+      now: due,
+      behavior: { ...HPA_SCALE_UP, minReplicas, maxReplicas, scaleDownStabilizationSeconds: spec.scaling.scaleDownStabilizationSeconds },
+    });
+    fleet.samplerHistory = decision.newHistory;
+    const scaled = decision.desiredReplicas !== current;
+    log[scaled ? 'info' : 'debug']({ key: `${namespace}/${name}`, current, desired: decision.desiredReplicas, reason: decision.reason }, 'sampler autoscaler decision');
+    if (decision.desiredReplicas !== tailSampling.sampler.replicas) {
+      await this.#d.client.request('PATCH', objectPath(resources.pipeline, namespace, name), {
+        body: { spec: { processors: { tailSampling: { sampler: { replicas: decision.desiredReplicas } } } } },
+        contentType: 'application/merge-patch+json',
+        query: { fieldManager: AUTOSCALER_FIELD_MANAGER },
+      });
+    }
+    if (scaled) events.record({ regarding: pipeline, type: 'Normal', reason: 'Scaled', action: 'Autoscale', note: `sampling tier: ${decision.reason}` });
   }
 
   /** With capacityPerReplica left out: the learned costs and the cores a replica may use, or 'learning'. */

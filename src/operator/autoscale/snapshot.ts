@@ -30,6 +30,10 @@ export interface PodSnapshot {
   uptimeSeconds?: number;
   /** otelcol_process_cpu_seconds, when exported: the process's CPU time, from which item costs are learned. */
   cpuSeconds?: number;
+  /** otelcol_processor_tail_sampling_sampling_traces_on_memory of a sampler: traces held, waiting for their decision. */
+  tracesOnMemory?: number;
+  /** otelcol_process_runtime_heap_alloc_bytes: the memory the memory_limiter holds against its limit. */
+  heapBytes?: number;
 }
 
 export class SnapshotError extends Error {
@@ -57,6 +61,10 @@ export function snapshotOf(exposition: Exposition): PodSnapshot {
   if (uptime.length > 0) snapshot.uptimeSeconds = Math.max(...uptime.map((s) => finite(s)));
   const cpu = CPU_NAMES.flatMap((name) => byName.get(name) ?? []);
   if (cpu.length > 0) snapshot.cpuSeconds = Math.max(...cpu.map((s) => finite(s)));
+  const traces = byName.get('otelcol_processor_tail_sampling_sampling_traces_on_memory');
+  if (traces) snapshot.tracesOnMemory = traces.reduce((sum, s) => sum + finite(s), 0);
+  const heap = byName.get('otelcol_process_runtime_heap_alloc_bytes');
+  if (heap) snapshot.heapBytes = Math.max(...heap.map((s) => finite(s)));
   return snapshot;
 }
 

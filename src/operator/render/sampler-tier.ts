@@ -10,6 +10,7 @@ import { renderConfigMap } from './configmap.ts';
 import { COLLECTOR_DRAIN_TIMEOUT_SECONDS, OTLP_GRPC_PORT } from './defaults.ts';
 import { durationMs } from '../../api/schema-kit.ts';
 import { renderDeployment } from './deployment.ts';
+import { fleetReplicas } from './fleet.ts';
 import { configHash, stableYaml } from './hash.ts';
 import { fleetName, MANAGED_BY, ownedMetadata } from './labels.ts';
 import type { MemorySizing } from './memory.ts';
@@ -151,6 +152,15 @@ function samplerDeployment(pipeline: TelemetryPipeline, inputs: Parameters<typeo
   };
 }
 
+/**
+ * The sampler Deployment's replicas: tailSampling.sampler.replicas, which the autoscaler writes while spec.scaling is
+ * enabled, clamped to the sampler's bounds then, as the routing tier's count is to its own (fleetReplicas).
+ */
+export function samplerReplicas(spec: TelemetryPipelineSpec): number {
+  const { replicas, minReplicas, maxReplicas } = spec.processors.tailSampling!.sampler;
+  return fleetReplicas({ replicas, scaling: { enabled: spec.scaling.enabled, minReplicas, maxReplicas } });
+}
+
 export interface SamplerTier {
   serviceAccount: V1ServiceAccount;
   configMap: V1ConfigMap;
@@ -171,7 +181,7 @@ export function renderSamplerTier(pipeline: TelemetryPipeline, image: string, me
   const configText = stableYaml(collectorConfig);
   const hash = configHash(configText);
   const metadata = samplerMetadata(pipeline);
-  const deployment = samplerDeployment(sampler, { image, replicas: tailSampling.sampler.replicas, configHash: hash, memory }, tailSampling.decisionWait);
+  const deployment = samplerDeployment(sampler, { image, replicas: samplerReplicas(pipeline.spec), configHash: hash, memory }, tailSampling.decisionWait);
   const pdb = renderPodDisruptionBudget(pipeline);
   return {
     serviceAccount: { ...renderServiceAccount(pipeline), metadata },

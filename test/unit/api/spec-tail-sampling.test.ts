@@ -17,7 +17,7 @@ test('defaults: upstream decision wait and trace count, two samplers', () => {
     numTraces: 50_000,
     expectedNewTracesPerSec: 0,
     policies: [ERRORS],
-    sampler: { replicas: 2 },
+    sampler: { replicas: 2, minReplicas: 2, maxReplicas: 10 },
   });
 });
 
@@ -42,6 +42,7 @@ test.each<[string, Record<string, unknown>, Record<string, unknown>, { path: str
   ],
   ['a zero decision wait', { decisionWait: '0s', policies: [ERRORS] }, {}, { path: `${P}.decisionWait`, message: /greater than 0/ }],
   ['no sampler pods', { policies: [ERRORS], sampler: { replicas: 0 } }, {}, { path: `${P}.sampler.replicas`, message: />=1|at least/ }],
+  ['sampler bounds upside down', { policies: [ERRORS], sampler: { minReplicas: 4, maxReplicas: 3 } }, {}, { path: `${P}.sampler.minReplicas`, message: /must not exceed maxReplicas/ }],
   ['an unknown field', { policies: [ERRORS], sampling_strategy: 'span-ingest' }, {}, { path: `${P}.sampling_strategy`, message: /unknown field/ }],
   ['no traces signal', { policies: [ERRORS] }, { signals: ['logs'] }, { path: P, message: /signals must include traces/ }],
   ['head sampling too', { policies: [ERRORS] }, { processors: { tailSampling: { policies: [ERRORS] }, sampling: { percentage: 5 } } }, { path: 'spec.processors.sampling', message: /exclude each other/ }],

@@ -125,6 +125,15 @@ test('the sampler tier: headless Service, its own pods, replicas from the spec',
   expect(sampler.podDisruptionBudget.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: selector } });
 });
 
+test.each<[string, Record<string, unknown>, Record<string, unknown>, number]>([
+  ['autoscaled: sampler.replicas within the bounds', { enabled: true }, { replicas: 7, minReplicas: 2, maxReplicas: 5 }, 5],
+  ['autoscaled: raised to minReplicas', { enabled: true }, { replicas: 1, minReplicas: 3 }, 3],
+  ['not autoscaled: sampler.replicas as given', { enabled: false }, { replicas: 7, maxReplicas: 5 }, 7],
+])('sampler Deployment replicas, %s', (_name, scaling, sampler, replicas) => {
+  const p = pipeline({ scaling, processors: { tailSampling: { policies: GUIDE_POLICIES, sampler } } });
+  expect(renderTieredFleet(p, OPTS).sampler!.deployment.spec!.replicas).toBe(replicas);
+});
+
 test('the routing tier may list and watch EndpointSlices in its namespace, nothing else', () => {
   const { role, roleBinding } = renderTieredFleet(sample(), OPTS).sampler!;
   expect(role.rules).toEqual([{ apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] }]);
