@@ -47,12 +47,18 @@ export class TailSampler implements Consumer, Lifecycle {
   async start(): Promise<void> {
     const signal = this.#stop.signal;
     this.#loop = (async () => {
+      let next = this.#clock.now();
       for (;;) {
+        // A fixed period, as Go's ticker upstream: the time each tick takes does not delay the later ones (with 10
+        // batches of 1,000 traces that delay added 0.2-0.5 s to every decision).
+        next += TICK_MS;
         try {
-          await this.#clock.sleep(TICK_MS, signal);
+          await this.#clock.sleep(Math.max(0, next - this.#clock.now()), signal);
         } catch {
           return;
         }
+        // A whole period late (a long tick, a stalled process): the missed ticks are dropped, as a ticker drops them.
+        if (this.#clock.now() - next >= TICK_MS) next = this.#clock.now();
         try {
           this.tick();
         } catch (error) {

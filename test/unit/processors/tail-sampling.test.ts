@@ -253,3 +253,16 @@ describe('config', () => {
     expect(configErrors(tailSamplingProcessorFactory as never, config)).toEqual(errors);
   });
 });
+
+test('decision ticks keep a fixed period when their timers fire late, as Go\'s ticker: the lateness does not add up', async () => {
+  const fake = new FakeClock();
+  // Every timer fires 300 ms late, as on a busy event loop.
+  const late = { now: () => fake.now(), sleep: (ms: number, signal: AbortSignal) => fake.sleep(ms + 300, signal) };
+  const parsed = tailSamplingProcessorFactory.configSchema.parse({ decision_wait: '2s', policies: [ERRORS] });
+  const processor = new TailSampler({ id: 'tail_sampling', type: 'tail_sampling', logger: pino({ level: 'silent' }), telemetry: new Telemetry() } as never, parsed, { consume: () => {} }, late);
+  await processor.start();
+  await fake.advance(3500);
+  // Ticks at 1.3, 2.3 and 3.3 s (not 1.3, 2.6, 3.9): each sleep asks for what is left of its period.
+  expect(fake.sleeps).toEqual([1300, 1000, 1000, 1000]);
+  await processor.shutdown(Date.now() + 1000);
+});
