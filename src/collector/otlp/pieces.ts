@@ -53,6 +53,10 @@ export class PieceList {
   readonly pieces: Piece[] = [];
   private readonly buf: Uint8Array;
   private runStart: number;
+  /** Written bytes not yet added as a piece: chunk[writtenStart, writtenEnd), grown while replacements are adjacent. */
+  private written: Uint8Array | undefined;
+  private writtenStart = 0;
+  private writtenEnd = 0;
 
   constructor(buf: Uint8Array, start: number) {
     this.buf = buf;
@@ -71,6 +75,20 @@ export class PieceList {
     this.pieces.push(piece);
   }
 
+  /**
+   * Puts chunk[start, end), a whole field written into a scratch arena, where the field at [fieldStart, fieldEnd)
+   * was. Replacements of adjacent fields written one after the other become one view.
+   */
+  replaceWritten(fieldStart: number, fieldEnd: number, chunk: Uint8Array, start: number, end: number): void {
+    if (fieldStart !== this.runStart || chunk !== this.written || start !== this.writtenEnd) {
+      this.flush(fieldStart);
+      this.written = chunk;
+      this.writtenStart = start;
+    }
+    this.writtenEnd = end;
+    this.runStart = fieldEnd;
+  }
+
   /** Puts `piece` at `at` (a field boundary). */
   insert(at: number, piece: Piece): void {
     this.skip(at, at);
@@ -85,6 +103,49 @@ export class PieceList {
   }
 
   private flush(upTo: number): void {
+    if (this.written) {
+      this.pieces.push(this.written.subarray(this.writtenStart, this.writtenEnd));
+      this.written = undefined;
+    }
     if (upTo > this.runStart) this.pieces.push(this.buf.subarray(this.runStart, upTo));
+  }
+}
+
+const ARENA_CHUNK = 64 * 1024;
+/** A chunk grows by doubling up to this, so one payload's items usually fit in one chunk and little stays resident. */
+const ARENA_MAX_CHUNK = 1024 * 1024;
+
+/**
+ * Scratch space for pieces that live only until their message is assembled (encodePieces copies them out): an
+ * item rewritten into it costs one view instead of a tree of views and nested fields. `reset()` once what was
+ * taken has been copied out; a chunk outgrown is replaced, the views cut from it stay valid.
+ */
+export class ScratchArena {
+  #chunk = new Uint8Array(0);
+  #used = 0;
+
+  /** The chunk `reserve` last gave room in. */
+  get chunk(): Uint8Array {
+    return this.#chunk;
+  }
+
+  /** Start and end in `chunk` of the last room given. */
+  lastStart = 0;
+  lastEnd = 0;
+
+  /** Room for `size` bytes: returns where it starts in `chunk` (which may be a new one). */
+  reserve(size: number): number {
+    if (this.#used + size > this.#chunk.length) {
+      this.#chunk = new Uint8Array(Math.max(size, Math.min(ARENA_MAX_CHUNK, Math.max(ARENA_CHUNK, this.#chunk.length * 2))));
+      this.#used = 0;
+    }
+    this.lastStart = this.#used;
+    this.#used += size;
+    this.lastEnd = this.#used;
+    return this.lastStart;
+  }
+
+  reset(): void {
+    this.#used = 0;
   }
 }

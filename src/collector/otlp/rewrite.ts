@@ -4,7 +4,7 @@
 // scopes, metrics and resources left without items by drops are removed, as upstream processors do.
 import type { Payload } from '../component.ts';
 import { lastLenField, stringField } from './fields.ts';
-import { encodePieces, nestedField, PieceList, type Piece } from './pieces.ts';
+import { encodePieces, nestedField, PieceList, type Piece, type ScratchArena } from './pieces.ts';
 import { lastMetricData, rememberCounts, requestSize } from './scan.ts';
 import {
   DATA_POINTS, dataPointKind, ENTRY_RESOURCE, ENTRY_SCOPES, ITEM_ATTRIBUTES, type ItemKind, METRIC_NAME,
@@ -39,6 +39,13 @@ export interface ItemContext {
  */
 export type ItemVisitor = (item: Uint8Array, context: ItemContext) => Uint8Array | readonly Piece[] | null;
 
+/**
+ * The visitor of editItems, for processors that change items but never drop them: edits the item at
+ * buf[start, end) and, when it changed, writes it into the arena given to editItems as a whole field `field`
+ * (tag, length, new body) and returns true; false keeps the item. No object is made per item.
+ */
+export type ItemEdit = (buf: Uint8Array, start: number, end: number, field: number, context: ItemContext) => boolean;
+
 export interface RewriteResult {
   /** The input payload itself when nothing changed. */
   readonly payload: Payload;
@@ -49,10 +56,28 @@ const EMPTY: Uint8Array = new Uint8Array(0);
 let serials = 0;
 const UNCHANGED = 0;
 const EMPTIED = 1;
+/** An edited item, written into the walker's arena (ItemEdit). */
+const WRITTEN = 2;
+/** What became of a message: kept, left without items, or rebuilt from pieces. */
 type Outcome = typeof UNCHANGED | typeof EMPTIED | readonly Piece[];
+/** What became of a child field: an item may also have been written by an ItemEdit. */
+type ChildOutcome = Outcome | typeof WRITTEN;
 
 export function rewriteItems(payload: Payload, visit: ItemVisitor): RewriteResult {
-  const walker = new Walker(payload, visit);
+  return walk(new Walker(payload, { visit }), payload);
+}
+
+/**
+ * rewriteItems for an ItemEdit, which writes changed items into `arena`: they are copied out into the new
+ * resource entries before this returns, so the caller may reset the arena afterwards.
+ */
+export function editItems(payload: Payload, edit: ItemEdit, arena: ScratchArena): RewriteResult {
+  return walk(new Walker(payload, { edit, arena }), payload);
+}
+
+type Visitor = { readonly visit: ItemVisitor } | { readonly edit: ItemEdit; readonly arena: ScratchArena };
+
+function walk(walker: Walker, payload: Payload): RewriteResult {
   const resources: Uint8Array[] = [];
   const counts: number[] = [];
   let changed = false;
@@ -84,7 +109,7 @@ class Walker implements ItemContext {
   metricSerial = 0;
   /** Items kept so far. */
   items = 0;
-  private readonly visit: ItemVisitor;
+  private readonly visitor: Visitor;
   private readonly metrics: boolean;
   private readonly names: (typeof SIGNAL_MESSAGES)[keyof typeof SIGNAL_MESSAGES];
   private readonly readers = [new FieldReader(), new FieldReader(), new FieldReader(), new FieldReader()] as const;
@@ -95,8 +120,8 @@ class Walker implements ItemContext {
   private scopeCache: Uint8Array | undefined;
   private metricNameCache: string | undefined;
 
-  constructor(payload: Payload, visit: ItemVisitor) {
-    this.visit = visit;
+  constructor(payload: Payload, visitor: Visitor) {
+    this.visitor = visitor;
     this.metrics = payload.signal === 'metrics';
     this.names = SIGNAL_MESSAGES[payload.signal];
     this.kind = payload.signal === 'traces' ? 'span' : payload.signal === 'logs' ? 'log_record' : 'number_data_point';
@@ -150,7 +175,10 @@ class Walker implements ItemContext {
       if (this.items > before) kept++;
       if (outcome === UNCHANGED) continue;
       list ??= new PieceList(buf, start);
-      if (outcome === EMPTIED) {
+      if (outcome === WRITTEN) {
+        const { arena } = this.visitor as { arena: ScratchArena };
+        list.replaceWritten(fieldStart, fieldEnd, arena.chunk, arena.lastStart, arena.lastEnd);
+      } else if (outcome === EMPTIED) {
         list.skip(fieldStart, fieldEnd);
         lost++;
       } else {
@@ -167,10 +195,16 @@ class Walker implements ItemContext {
   }
 
   /** Handles one child field under the reader: a nested container, or an item at the last level. */
-  private child(buf: Uint8Array, reader: FieldReader, depth: number): Outcome {
+  private child(buf: Uint8Array, reader: FieldReader, depth: number): ChildOutcome {
     const start = reader.valueStart;
     const end = reader.valueEnd;
-    if (depth === this.itemDepth()) return this.item(buf.subarray(start, end));
+    if (depth === this.itemDepth()) {
+      if ('edit' in this.visitor) {
+        this.items++;
+        return this.visitor.edit(buf, start, end, reader.field, this) ? WRITTEN : UNCHANGED;
+      }
+      return this.item(this.visitor.visit, buf.subarray(start, end));
+    }
     if (depth === 0) {
       this.scopeBuf = buf.subarray(start, end);
       this.scopeCache = undefined;
@@ -189,8 +223,8 @@ class Walker implements ItemContext {
     return this.container(buf, start, end, 3, DATA_POINTS, 'Metric data');
   }
 
-  private item(view: Uint8Array): Outcome {
-    const result = this.visit(view, this);
+  private item(visit: ItemVisitor, view: Uint8Array): Outcome {
+    const result = visit(view, this);
     if (result === view) {
       this.items++;
       return UNCHANGED;

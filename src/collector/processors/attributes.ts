@@ -1,15 +1,16 @@
 // attributes processor (upstream semantics): ordered actions (attribute-actions.ts) on span, log record and data
 // point attributes, optionally limited by include/exclude properties (match-properties.ts; for metrics by metric
 // name). Works on the encoded items: only KeyValue fields are read, and an item is re-encoded only when an action
-// changed it.
+// changed it, into scratch space its resource entry is then assembled from.
 import { z } from 'zod';
 import type { ProcessorFactory } from '../component.ts';
 import { AttributeEditor } from '../otlp/attributes.ts';
-import { rewriteItems, type ItemVisitor } from '../otlp/index.ts';
+import { ScratchArena } from '../otlp/pieces.ts';
+import { editItems, type ItemEdit } from '../otlp/rewrite.ts';
 import { actionSchema, compileActions } from './attribute-actions.ts';
 import { matchPropertiesProblems, matchPropertiesSchema, propertiesMatcher, skipWhen } from './match-properties.ts';
 
-export { hashValue } from './attribute-actions.ts';
+export { hashValue } from './attribute-hash.ts';
 
 export const attributesConfigSchema = z.strictObject({
   actions: z.array(actionSchema).min(1, 'missing required field "actions"'),
@@ -31,12 +32,19 @@ export const attributesProcessorFactory: ProcessorFactory<AttributesConfig> = {
     const operations = compileActions(config.actions);
     const skip = skipWhen(propertiesMatcher(config.include, signal), propertiesMatcher(config.exclude, signal));
     const editor = new AttributeEditor();
-    const visit: ItemVisitor = (item, context) => {
-      if (skip?.(item, context)) return item;
-      editor.load(item, context.attributesField);
+    const arena = new ScratchArena();
+    const edit: ItemEdit = (buf, start, end, field, context) => {
+      if (skip?.(buf.subarray(start, end), context)) return false;
+      editor.load(buf, context.attributesField, start, end);
       for (const operation of operations) operation(editor);
-      return editor.resultPieces() ?? item;
+      return editor.writeFieldInto(arena, field);
     };
-    return { consume: (payload) => next.consume(rewriteItems(payload, visit).payload) };
+    return {
+      consume: (payload) => {
+        // What the last call wrote there was copied into its new resource entries before editItems returned.
+        arena.reset();
+        return next.consume(editItems(payload, edit, arena).payload);
+      },
+    };
   },
 };
