@@ -13,7 +13,8 @@ export interface FixedRow {
   cpuSecondsPerMillionSpans: number;
   spansPerCpuSecond: number;
   cpuCores: number;
-  rssMiB: { idle: number; steady: number; peak: number };
+  rssMiB: { idle: number; steady: number; peak: number; idleAnon?: number; steadyAnon?: number };
+  heapAllocMiB?: number;
   probeLatencyMs: { p50: number; p99: number; failedRequests: number };
   delivery: { acceptedTotal: number; deliveredTotal: number; refusedTotal: number };
 }
@@ -24,10 +25,11 @@ export function lost(r: Pick<FixedRow, 'delivery'>): number {
 }
 
 export function fixedFiguresTable(rows: readonly FixedRow[]): string {
-  const head = ['point', 'collector', 'run', 'offered/s', 'delivered/s', 'CPU-s/M', 'spans/CPU-s', 'cores', 'idle MiB', 'steady MiB', 'peak MiB', 'p50 ms', 'p99 ms', 'refused', 'lost'];
+  const head = ['point', 'collector', 'run', 'offered/s', 'delivered/s', 'CPU-s/M', 'spans/CPU-s', 'cores', 'idle MiB', 'steady MiB', 'steady anon', 'heap MiB', 'peak MiB', 'p50 ms', 'p99 ms', 'refused', 'lost'];
   return table([head, ...rows.map((r) => [
     r.point, r.target, String(r.repeat), n(r.offeredSpansPerSec), n(r.deliveredSpansPerSec), n(r.cpuSecondsPerMillionSpans, 2),
-    n(r.spansPerCpuSecond), n(r.cpuCores, 2), n(r.rssMiB.idle, 1), n(r.rssMiB.steady, 1), n(r.rssMiB.peak, 1),
+    n(r.spansPerCpuSecond), n(r.cpuCores, 2), n(r.rssMiB.idle, 1), n(r.rssMiB.steady, 1), n(r.rssMiB.steadyAnon ?? Number.NaN, 1),
+    n(r.heapAllocMiB ?? Number.NaN, 1), n(r.rssMiB.peak, 1),
     n(r.probeLatencyMs.p50, 2), n(r.probeLatencyMs.p99, 2), n(r.delivery.refusedTotal), n(lost(r)),
   ])]);
 }

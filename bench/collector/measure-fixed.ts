@@ -66,8 +66,11 @@ export async function measureFixedRate(target: { name: string; command: readonly
     }, 'stats', loadMs + 30_000);
 
     const started = performance.now();
-    const rssSamples: Array<{ t: number; rss: number }> = [];
-    const sampler = setInterval(() => rssSamples.push({ t: performance.now() - started, rss: sampleTree(collector.pid).rss }), 250);
+    const rssSamples: Array<{ t: number; rss: number; anon: number }> = [];
+    const sampler = setInterval(() => {
+      const { rss, anon } = sampleTree(collector.pid);
+      rssSamples.push({ t: performance.now() - started, rss, anon });
+    }, 250);
     const loadPids = [...load.pids, probe.pid];
     const snapshot = async () => ({
       t: performance.now(),
@@ -99,7 +102,8 @@ export async function measureFixedRate(target: { name: string; command: readonly
     const accepted = sumMetric(end.text, 'otelcol_receiver_accepted_spans') - sumMetric(begin.text, 'otelcol_receiver_accepted_spans');
     const refused = sumMetric(last.text, 'otelcol_receiver_refused_spans');
     const cpu = end.tree.cpuSeconds - begin.tree.cpuSeconds;
-    const window = rssSamples.filter((s) => s.t >= o.warmupMs && s.t <= loadMs).map((s) => s.rss);
+    const windowSamples = rssSamples.filter((s) => s.t >= o.warmupMs && s.t <= loadMs);
+    const window = windowSamples.map((s) => s.rss);
     const all = rssSamples.map((s) => s.rss);
     return {
       target: target.name, point: p.id, title: p.title,
@@ -118,7 +122,11 @@ export async function measureFixedRate(target: { name: string; command: readonly
         windowMin: round(Math.min(...window) / MiB, 1),
         windowMax: round(Math.max(...window) / MiB, 1),
         peak: round(Math.max(...all, hwm) / MiB, 1),
+        idleAnon: round(idle.anon / MiB, 1),
+        steadyAnon: round(median(windowSamples.map((s) => s.anon)) / MiB, 1),
       },
+      /** What the collector reports as heap in use (ours: V8 heap used plus external memory; upstream: Go's heap), at the window's end. */
+      heapAllocMiB: round(sumMetric(end.text, 'otelcol_process_runtime_heap_alloc_bytes') / MiB, 1),
       probeLatencyMs: {
         requests: probed.latencyMs.all.count,
         p50: round(probed.latencyMs.all.p50, 3),

@@ -12,10 +12,13 @@ export function parseStat(text: string): { ppid: number; cpuSeconds: number } {
   return { ppid: Number(rest[1]), cpuSeconds: (Number(rest[11]) + Number(rest[12])) / CLK_TCK };
 }
 
-/** VmRSS and VmHWM of /proc/<pid>/status, in bytes. */
-export function parseStatus(text: string): { rss: number; hwm: number } {
+/**
+ * VmRSS, VmHWM and RssAnon of /proc/<pid>/status, in bytes. RssAnon is the process's own memory (heap, buffers);
+ * the rest of VmRSS is mostly file pages of its binary (about 37 MiB of node's), shared and reclaimable.
+ */
+export function parseStatus(text: string): { rss: number; hwm: number; anon: number } {
   const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM'), anon: kb('RssAnon') };
 }
 
 function read(path: string): string | undefined {
@@ -42,10 +45,10 @@ export function processTree(root: number): number[] {
   return out;
 }
 
-export interface TreeSample { cpuSeconds: number; rss: number; hwm: number; pids: number }
+export interface TreeSample { cpuSeconds: number; rss: number; hwm: number; anon: number; pids: number }
 
 export function sampleTree(root: number): TreeSample {
-  let cpuSeconds = 0; let rss = 0; let hwm = 0; let pids = 0;
+  let cpuSeconds = 0; let rss = 0; let hwm = 0; let anon = 0; let pids = 0;
   for (const pid of processTree(root)) {
     const stat = read(`/proc/${pid}/stat`);
     const status = read(`/proc/${pid}/status`);
@@ -53,9 +56,9 @@ export function sampleTree(root: number): TreeSample {
     pids++;
     cpuSeconds += parseStat(stat).cpuSeconds;
     const m = parseStatus(status);
-    rss += m.rss; hwm += m.hwm;
+    rss += m.rss; hwm += m.hwm; anon += m.anon;
   }
-  return { cpuSeconds, rss, hwm, pids };
+  return { cpuSeconds, rss, hwm, anon, pids };
 }
 
 /** Resets VmHWM to the current RSS (clear_refs 5), so each phase reports its own peak. */

@@ -72,7 +72,7 @@ describe('bench metrics and /proc parsing', () => {
   });
 
   it('reads VmRSS and VmHWM in bytes', () => {
-    expect(parseStatus('Name:\tx\nVmHWM:\t    2048 kB\nVmRSS:\t    1024 kB\n')).toEqual({ rss: 1024 * 1024, hwm: 2048 * 1024 });
+    expect(parseStatus('Name:\tx\nVmHWM:\t    2048 kB\nVmRSS:\t    1024 kB\nRssAnon:\t     512 kB\n')).toEqual({ rss: 1024 * 1024, hwm: 2048 * 1024, anon: 512 * 1024 });
   });
 });
 
