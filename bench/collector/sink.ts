@@ -45,7 +45,8 @@ server.on('stream', (stream, headers) => {
     }
   });
 });
-server.listen(0, '127.0.0.1', () => {
+// BENCH_SINK_HOST: the real node's IP (198.18.0.1) when the collectors run in pods (bench/cores), which cannot reach loopback.
+server.listen(0, process.env['BENCH_SINK_HOST'] ?? '127.0.0.1', () => {
   process.send?.({ type: 'ready', port: (server.address() as { port: number }).port });
 });
 
