@@ -7,7 +7,7 @@
 // long as a trace lasts), are sent SIGTERM while their last traces still wait for their decision (tail_sampling
 // decides what is pending at shutdown, as upstream's does unless drop_pending_traces_on_shutdown), and leave the
 // slice when they have exited. Shared by the integration test and bench/loadbalancing.
-import { context, trace } from '@opentelemetry/api';
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -44,13 +44,18 @@ export const DEFAULT_PLAN: ScalingPlan = { tracesPerSecond: 20, traceSpreadMs: 3
 export interface ScalingOutcome {
   readonly pinning: boolean;
   readonly samplers: SamplerBuild;
+  readonly policies: SamplerPolicies;
   readonly traces: number;
   readonly spansSent: number;
   readonly spansAcked: number;
   readonly spansFailedAtClient: number;
   /** Traces whose spans reached more than one sampler. */
   readonly splitTraces: number;
-  /** Acknowledged spans no sink got (the policy keeps every trace, so none may be dropped). */
+  /** Traces whose spans reached a sink, all of them. */
+  readonly keptTraces: number;
+  /** Traces of which some spans reached a sink and some did not: decided in parts. */
+  readonly partialTraces: number;
+  /** Acknowledged spans no sink got, beyond the traces the policies dropped whole. */
   readonly lostSpans: number;
   readonly duplicatedSpans: number;
   /** Spans each sampler exported. */
@@ -80,16 +85,33 @@ async function applySlice(client: KubeClient, namespace: string, endpoints: Map<
 /** Which collector the samplers run: this one, or the upstream build (contrib's tail_sampling). */
 export type SamplerBuild = 'ours' | 'upstream';
 
+/**
+ * keep-all: every trace is kept, so any span missing at the sinks is lost. guide: the guide's four policies. Every
+ * fifth trace has an error in its last child span, and a whole trace lasts 3 s, so it is slow; the part of a split
+ * trace holding only the first, short spans is neither, and is kept only by the 10 %.
+ */
+export type SamplerPolicies = 'keep-all' | 'guide';
+
+const POLICIES: Record<SamplerPolicies, object[]> = {
+  'keep-all': [{ name: 'keep-all', type: 'always_sample' }],
+  guide: [
+    { name: 'errors', type: 'status_code', status_code: { status_codes: ['ERROR'] } },
+    { name: 'slow', type: 'latency', latency: { threshold_ms: 1000 } },
+    { name: 'vip', type: 'string_attribute', string_attribute: { key: 'customer.tier', values: ['vip'] } },
+    { name: 'ten-percent', type: 'probabilistic', probabilistic: { sampling_percentage: 10 } },
+  ],
+};
+
 interface Sampler {
   readonly grpcPort: number;
   /** SIGTERM, resolved when the process has exited. */
   stop(): Promise<unknown>;
 }
 
-function samplerConfig(grpcPort: number, metricsPort: number, sink: OtlpSink, decisionWaitMs: number): object {
+function samplerConfig(grpcPort: number, metricsPort: number, sink: OtlpSink, decisionWaitMs: number, policies: SamplerPolicies): object {
   return {
     receivers: { otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${grpcPort}` } } } },
-    processors: { tail_sampling: { decision_wait: `${decisionWaitMs}ms`, policies: [{ name: 'keep-all', type: 'always_sample' }] } },
+    processors: { tail_sampling: { decision_wait: `${decisionWaitMs}ms`, policies: POLICIES[policies] } },
     exporters: { otlp: { endpoint: `127.0.0.1:${sink.grpcPort}`, tls: { insecure: true } } },
     service: {
       telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: '127.0.0.1', port: metricsPort } } } }] } },
@@ -98,15 +120,15 @@ function samplerConfig(grpcPort: number, metricsPort: number, sink: OtlpSink, de
   };
 }
 
-async function startSampler(build: SamplerBuild, sink: OtlpSink, decisionWaitMs: number): Promise<Sampler> {
+async function startSampler(build: SamplerBuild, sink: OtlpSink, decisionWaitMs: number, policies: SamplerPolicies): Promise<Sampler> {
   if (build === 'ours') {
-    const child = await startCollectorProcess({ config: (ports) => samplerConfig(ports.grpc, ports.metrics, sink, decisionWaitMs) });
+    const child = await startCollectorProcess({ config: (ports) => samplerConfig(ports.grpc, ports.metrics, sink, decisionWaitMs, policies) });
     return { grpcPort: child.ports.grpc, stop: () => child.stop() };
   }
   // Loaded only here: importing it builds the upstream collector when missing.
   const { startUpstream, stopUpstream } = await import('./upstream-collector.ts');
   const [grpcPort, metricsPort] = await freePorts(2);
-  const upstream = await startUpstream(samplerConfig(grpcPort!, metricsPort!, sink, decisionWaitMs), [grpcPort!]);
+  const upstream = await startUpstream(samplerConfig(grpcPort!, metricsPort!, sink, decisionWaitMs, policies), [grpcPort!]);
   return { grpcPort: grpcPort!, stop: () => stopUpstream(upstream) };
 }
 
@@ -131,7 +153,8 @@ class CountingExporter implements SpanExporter {
   readonly #inner: SpanExporter;
   acked = 0;
   failed = 0;
-  readonly ackedIds = new Set<string>();
+  /** Span id -> trace id of every acknowledged span. */
+  readonly ackedIds = new Map<string, string>();
   constructor(inner: SpanExporter) {
     this.#inner = inner;
   }
@@ -139,7 +162,7 @@ class CountingExporter implements SpanExporter {
     this.#inner.export(spans, (result) => {
       if (result.code === 0) {
         this.acked += spans.length;
-        for (const span of spans) this.ackedIds.add(span.spanContext().spanId);
+        for (const span of spans) this.ackedIds.set(span.spanContext().spanId, span.spanContext().traceId);
       } else this.failed += spans.length;
       done(result);
     });
@@ -171,6 +194,7 @@ async function sendTraces(port: number, plan: ScalingPlan, exporter: CountingExp
     const children = [0, 1, 2, 3].map((c) => tracer.startSpan(`step ${c}`, {}, parent));
     traces++;
     ends.push(new Promise((resolve) => {
+      if (t % 5 === 0) children[3]!.setStatus({ code: SpanStatusCode.ERROR });
       children.forEach((child, c) => setTimeout(() => child.end(), (c * plan.traceSpreadMs) / 4));
       setTimeout(() => {
         root.end();
@@ -209,10 +233,34 @@ export function arrivals(perSampler: readonly OtlpSink[]): { samplersOf: Map<str
   return { samplersOf, spanCounts, spansPerSampler };
 }
 
+/**
+ * Per trace, how many of its acknowledged spans reached a sink: all (kept), some (kept in part: the missing ones are
+ * lost), none (dropped by the policies; lost too when `keepsAll`).
+ */
+export function keptInParts(acked: ReadonlyMap<string, string>, arrived: ReadonlyMap<string, number>, keepsAll: boolean): { kept: number; partial: number; lost: number } {
+  const perTrace = new Map<string, { acked: number; arrived: number }>();
+  for (const [spanId, traceId] of acked) {
+    const counts = perTrace.get(traceId) ?? { acked: 0, arrived: 0 };
+    counts.acked++;
+    if (arrived.has(spanId)) counts.arrived++;
+    perTrace.set(traceId, counts);
+  }
+  let kept = 0;
+  let partial = 0;
+  let lost = 0;
+  for (const { acked: sent, arrived: got } of perTrace.values()) {
+    if (got === sent) kept++;
+    else if (got > 0) partial++;
+    if (got > 0 || keepsAll) lost += sent - got;
+  }
+  return { kept, partial, lost };
+}
+
 const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 
-export async function runSamplerScaling(opts: { client: KubeClient; kubeconfig: string; namespace: string; pinning: boolean; samplers?: SamplerBuild; plan?: ScalingPlan; log?: (message: string) => void }): Promise<ScalingOutcome> {
+export async function runSamplerScaling(opts: { client: KubeClient; kubeconfig: string; namespace: string; pinning: boolean; samplers?: SamplerBuild; policies?: SamplerPolicies; plan?: ScalingPlan; log?: (message: string) => void }): Promise<ScalingOutcome> {
   const build = opts.samplers ?? 'ours';
+  const policies = opts.policies ?? 'keep-all';
   const plan = opts.plan ?? DEFAULT_PLAN;
   const log = opts.log ?? (() => {});
   const sinks = await Promise.all(Array.from({ length: SAMPLERS }, () => OtlpSink.start()));
@@ -220,7 +268,7 @@ export async function runSamplerScaling(opts: { client: KubeClient; kubeconfig: 
   const samplers: (Sampler | undefined)[] = [];
   let router: CollectorProcess | undefined;
   const join = async (i: number) => {
-    samplers[i] = await startSampler(build, sinks[i]!, plan.decisionWaitMs);
+    samplers[i] = await startSampler(build, sinks[i]!, plan.decisionWaitMs, policies);
     proxy.map(`${podAddress(i)}:4317`, samplers[i]!.grpcPort);
   };
   try {
@@ -262,17 +310,19 @@ export async function runSamplerScaling(opts: { client: KubeClient; kubeconfig: 
     };
     await Promise.all([samplers[0]!.stop(), samplers[1]!.stop()]);
     const { samplersOf, spanCounts, spansPerSampler } = arrivals(sinks);
-    let lostSpans = 0;
-    for (const id of exporter.ackedIds) if (!spanCounts.has(id)) lostSpans++;
+    const { kept, partial, lost } = keptInParts(exporter.ackedIds, spanCounts, policies === 'keep-all');
     return {
       pinning: opts.pinning,
       samplers: build,
+      policies,
       traces: sent.traces,
       spansSent: sent.spans,
       spansAcked: exporter.acked,
       spansFailedAtClient: exporter.failed,
       splitTraces: [...samplersOf.values()].filter((at) => at.size > 1).length,
-      lostSpans,
+      keptTraces: kept,
+      partialTraces: partial,
+      lostSpans: lost,
       duplicatedSpans: [...spanCounts.values()].filter((n) => n > 1).length,
       spansPerSampler,
       spansDecidedAtShutdown,
