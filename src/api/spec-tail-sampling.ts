@@ -197,11 +197,26 @@ export const TailSamplingSchema = withRules(
       .describe('Traces per second one sampler expects, to size its structures up front; 0 lets them grow.'),
     decisionCache: z
       .strictObject({
-        sampledCacheSize: z.number().int().min(0).max(10_000_000).optional().describe('Trace ids of kept traces remembered, so late spans are kept too.'),
-        nonSampledCacheSize: z.number().int().min(0).max(10_000_000).optional().describe('Trace ids of dropped traces remembered, so late spans are dropped too.'),
+        sampledCacheSize: z
+          .number()
+          .int()
+          .min(0)
+          .max(10_000_000)
+          .optional()
+          .describe('Trace ids of kept traces remembered, so late spans are kept too; numTraces when unset, 0 keeps decided traces in memory instead.'),
+        nonSampledCacheSize: z
+          .number()
+          .int()
+          .min(0)
+          .max(10_000_000)
+          .optional()
+          .describe('Trace ids of dropped traces remembered, so late spans are dropped too; numTraces when unset, 0 keeps decided traces in memory instead.'),
       })
       .optional()
-      .describe('Remembered decisions, for spans arriving after their trace was decided.'),
+      .describe(
+        'Remembered decisions, for spans arriving after their trace was decided. With them a decided trace leaves memory, so the ' +
+          'traces a sampler holds are those awaiting their decision, which the autoscaler sizes the sampling tier by.',
+      ),
     policies: policyList(policy, MAX_POLICIES, 'The policies; a trace is kept when any of them keeps it.'),
     sampler: withRules(
       z.strictObject({

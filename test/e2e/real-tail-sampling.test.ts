@@ -20,6 +20,8 @@ const TRACES = 2000;
 const SPECIAL = { error: 100, slow: 100, vip: 100 };
 const PLAIN = TRACES - SPECIAL.error - SPECIAL.slow - SPECIAL.vip;
 const DECISION_WAIT_S = 5;
+const HELD_TRACES = 1600;
+const HELD_NUM_TRACES = 1000;
 const POLICIES = [
   { name: 'errors', type: 'statusCode', statusCode: { statusCodes: ['ERROR'] } },
   { name: 'slow', type: 'latency', latency: { thresholdMs: 1000 } },
@@ -150,5 +152,57 @@ describeReal('tail sampling with the guide\'s four policies on the real node', (
         `(${((100 * plainKept) / PLAIN).toFixed(1)} %); partial 0, duplicated 0; new traces per sampler ${perSampler.join(' + ')}; ` +
         `spans accepted per routing pod ${routed.join(' + ')}; status replicas ${ready.readyReplicas}, sampler ${JSON.stringify(ready.sampler)}`,
     );
+  }, 420_000);
+
+  test('the sampling tier scales on the traces its samplers hold: 2 -> 3 while full, back to 2 after their decisions', async () => {
+    const name = 'held';
+    // numTraces 1,000 and a 20 s decision wait: 1,600 traces held by two samplers (about 800 each, 700 is the 70 %
+    // target) ask for 3 (1,600 / 700 = 2.3); none is evicted early, and the policy keeps every trace.
+    await createPipeline(env.client, pipeline(env.ns, name, tracesToSink(env.sink, {
+      replicas: 1,
+      resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+      scaling: { enabled: true, minReplicas: 1, maxReplicas: 1, evaluationPeriodSeconds: 2, scaleDownStabilizationSeconds: 10 },
+      processors: {
+        batch: { profile: 'lowLatency' },
+        tailSampling: { decisionWait: '20s', numTraces: HELD_NUM_TRACES, policies: [{ name: 'all', type: 'probabilistic', probabilistic: { samplingPercentage: 100 } }], sampler: { minReplicas: 2, maxReplicas: 4 } },
+      },
+    })));
+    const samplersReady = (n: number) => async () => {
+      const p = await getObject<KubeObject & { spec: { processors: { tailSampling: { sampler: { replicas: number } } } } }>(env.client, resources.pipeline, env.ns, name);
+      const s = statusOf(p) as { readyReplicas?: number; sampler?: { readyReplicas?: number; replicas?: number } };
+      return p?.spec.processors.tailSampling.sampler.replicas === n && s.sampler?.readyReplicas === n && s.sampler.replicas === n && s.readyReplicas === 1;
+    };
+    await waitFor('1 routing and 2 sampler pods ready', samplersReady(2), 240_000, 1000);
+    const target = await fleetClusterIpTarget(env.client, env.ns, name);
+    const before = env.sink.requests.length;
+    const t0 = Date.now();
+    await sendGuideTraces(target, guideTraceKinds(HELD_TRACES, { error: 0, slow: 0, vip: 0 }));
+    await waitFor('3 samplers ready', samplersReady(3), 90_000, 500);
+    const upS = (Date.now() - t0) / 1000;
+    try {
+      await waitFor('back to 2 samplers', samplersReady(2), 120_000, 1000);
+    } catch (err) {
+      const events = await listObjects<KubeObject & { reason?: string; note?: string }>(env.client, resources.event, env.ns);
+      const pods = await listObjects<Pod>(env.client, resources.pod, env.ns, `fleet.telemetry.dev/sampler-of=${name}`);
+      const loads = await Promise.all(pods.map(async (p) => {
+        const text = await fetch(`http://${p.status!.podIP}:8888/metrics`, { signal: AbortSignal.timeout(5000) }).then((r) => r.text(), (e: Error) => e.message);
+        return `${p.metadata.name}: traces ${metricSum(text, 'otelcol_processor_tail_sampling_sampling_traces_on_memory')}, heap ${metricSum(text, 'otelcol_process_runtime_heap_alloc_bytes')}`;
+      }));
+      throw new Error(`${(err as Error).message}; events: ${events.map((e) => `${e.reason}: ${e.note}`).join(' | ')}; samplers: ${loads.join('; ')}`);
+    }
+    const downS = (Date.now() - t0) / 1000;
+    const events = await listObjects<KubeObject & { reason?: string; note?: string; regarding?: { name?: string } }>(env.client, resources.event, env.ns);
+    const notes = events.filter((e) => e.reason === 'Scaled' && e.regarding?.name === name && e.note?.startsWith('sampling tier')).map((e) => e.note);
+    expect(notes.length).toBeGreaterThanOrEqual(2);
+    const traces: Signal = 'traces';
+    const ids = itemsOf(traces, env.sink.requests.slice(before).filter((r) => r.signal === traces).map((r) => decodeRequest(traces, r.body)))
+      .map((i) => String(i.attributes['test.id']));
+    console.log(
+      `sampling tier autoscaled on the real node: 3 samplers ready ${upS.toFixed(1)} s after the load started, 2 again after ${downS.toFixed(1)} s; ` +
+        `${ids.length} of ${HELD_TRACES * SPANS_PER_TRACE} spans at the sink, ${new Set(ids).size} distinct; events: ${notes.join(' | ')}`,
+    );
+    // The policy keeps every trace, and the ring changed twice while the samplers held them: every span arrives once.
+    expect(ids.length).toBe(HELD_TRACES * SPANS_PER_TRACE);
+    expect(new Set(ids).size).toBe(HELD_TRACES * SPANS_PER_TRACE);
   }, 420_000);
 });

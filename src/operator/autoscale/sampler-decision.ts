@@ -54,6 +54,6 @@ export function decideSamplers(input: SamplerDecisionInput): SamplerDecision {
   const n = normalize(recommendation, current, input.now, input.history, input.behavior);
   const driver = byTraces >= byMemory ? `${formatRate(traces)} traces held (${percent(traces / (numTraces * measured.length))} of num_traces per sampler)` : `heap ${percent(heap / (heapLimitBytes * measured.length))} of the memory limit per sampler`;
   const limited = n.limitedBy ? `, limited by ${n.limitedBy}` : '';
-  const reason = `${driver} at a ${percent(target)} target asks for ${recommendation} samplers${partial ? ' (not every sampler measured)' : ''}${limited}: ${current} -> ${n.desired}`;
+  const reason = `${driver} at a ${percent(target)} target asks for ${recommendation} sampler${recommendation === 1 ? '' : 's'}${partial ? ' (not every sampler measured)' : ''}${limited}: ${current} -> ${n.desired}`;
   return { desiredReplicas: n.desired, recommendation, reason, newHistory: n.history };
 }

@@ -72,15 +72,22 @@ function policyConfig(p: TailSamplingPolicy): Section {
   return leafPolicy(p as LeafPolicy);
 }
 
+/**
+ * Without decision caches upstream keeps a decided trace in memory (for its late spans) until num_traces pushes it
+ * out, so a sampler is always full and sampling_traces_on_memory says nothing about load. Caches of trace ids (a few
+ * bytes each) take over that job, so decided traces leave: numTraces of each unless the spec sizes them.
+ */
+function decisionCache(t: TailSampling) {
+  const cache = t.decisionCache ?? {};
+  return { sampled_cache_size: cache.sampledCacheSize ?? t.numTraces, non_sampled_cache_size: cache.nonSampledCacheSize ?? t.numTraces };
+}
+
 export function tailSamplingConfig(t: TailSampling): TailSamplingSection {
-  const cache = t.decisionCache;
   return {
     decision_wait: t.decisionWait,
     num_traces: t.numTraces,
     expected_new_traces_per_sec: t.expectedNewTracesPerSec,
-    ...(cache && {
-      decision_cache: defined({ sampled_cache_size: cache.sampledCacheSize, non_sampled_cache_size: cache.nonSampledCacheSize }),
-    }),
+    decision_cache: decisionCache(t),
     policies: t.policies.map(policyConfig),
   } as TailSamplingSection;
 }

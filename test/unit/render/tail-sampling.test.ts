@@ -161,6 +161,15 @@ test('metrics and logs keep their pipelines on the routing tier; trace processor
   expect(accepted(fleet.sampler!.configMap.data!['config.yaml']!)).toEqual([]);
 });
 
+test.each<[string, Record<string, unknown>, Record<string, number>]>([
+  ['unset: numTraces each, so decided traces leave memory', {}, { sampled_cache_size: 5000, non_sampled_cache_size: 5000 }],
+  ['one size given', { decisionCache: { sampledCacheSize: 100 } }, { sampled_cache_size: 100, non_sampled_cache_size: 5000 }],
+  ['0 keeps decided traces in memory, as upstream without caches', { decisionCache: { sampledCacheSize: 0, nonSampledCacheSize: 0 } }, { sampled_cache_size: 0, non_sampled_cache_size: 0 }],
+])('decision caches, %s', (_name, fields, expected) => {
+  const p = pipeline({ processors: { tailSampling: { numTraces: 5000, policies: GUIDE_POLICIES, ...fields } } });
+  expect(tailSamplingConfig(p.spec.processors.tailSampling!).decision_cache).toEqual(expected);
+});
+
 test('without tailSampling the fleet renders exactly as renderFleet', () => {
   const p = pipeline();
   expect(renderTieredFleet(p, OPTS)).toEqual(renderFleet(p, OPTS));
