@@ -124,7 +124,7 @@ export function kwokStages(): object[] {
   ];
 }
 
-/** Room for the 1000-pipeline benchmark with default requests (500m CPU / 512Mi each) on two nodes. */
+/** Room for the 1000-pipeline benchmark with default requests (1 CPU / 512Mi each) on two nodes. */
 export const FAKE_NODE_CAPACITY = { cpu: '512', memory: '2Ti', pods: '1500' } as const;
 export const FAKE_NODE_NAMES = ['kwok-node-0', 'kwok-node-1'] as const;
 

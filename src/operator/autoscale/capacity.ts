@@ -55,11 +55,19 @@ export interface LearnedCosts {
 }
 
 /**
- * The cores one replica may use: its CPU limit, and at most one core for the Node collector, whose pipeline runs on
- * one thread (the CPU the process takes besides, garbage collection and compression, counts in the costs).
+ * The most cores a Node collector process uses, however large its limit: its pipeline runs on the main thread, and
+ * V8's garbage-collection helpers and libuv's threadpool add about a quarter on top when that thread is busy
+ * (bench/cores on real pods: 64-79 % of the container's CPU time on the main thread, so 1.27-1.59 cores at a full
+ * main thread; the lower figure, so that capacity is never overestimated).
+ */
+export const NODE_COLLECTOR_MAX_CORES = 1.25;
+
+/**
+ * The cores one replica may use: its CPU limit, and for the Node collector no more than it can use (the CPU its
+ * helper threads take counts in the measured costs, so below the cap the whole limit is usable).
  */
 export function usableCores(cpuLimit: number, nodeCollector: boolean): number {
-  return nodeCollector ? Math.min(cpuLimit, 1) : cpuLimit;
+  return nodeCollector ? Math.min(cpuLimit, NODE_COLLECTOR_MAX_CORES) : cpuLimit;
 }
 
 /** Adds this evaluation's usable samples and drops those out of the window. */

@@ -1,4 +1,4 @@
-import { learnCosts, LEARN_DEFAULTS, NO_COSTS, recordCosts, usableCores, type CostHistory, type CostSample } from '../../../src/operator/autoscale/capacity.ts';
+import { learnCosts, LEARN_DEFAULTS, NO_COSTS, NODE_COLLECTOR_MAX_CORES, recordCosts, usableCores, type CostHistory, type CostSample } from '../../../src/operator/autoscale/capacity.ts';
 import type { PodRates } from '../../../src/operator/autoscale/rates.ts';
 import { seeded } from '../../../bench/autoscaler/traces.ts';
 import { measured } from './fixtures.ts';
@@ -99,9 +99,14 @@ describe('recordCosts', () => {
 });
 
 test.each<[number, boolean, number]>([
-  [2, true, 1],
+  // The Node collector: its limit up to the cores it measurably uses, never more.
+  [2, true, NODE_COLLECTOR_MAX_CORES],
+  [1.5, true, NODE_COLLECTOR_MAX_CORES],
+  [1, true, 1],
   [0.5, true, 0.5],
+  // Another image: its whole limit.
   [2, false, 2],
+  [1, false, 1],
 ])('usableCores(limit %p, Node collector %p) = %p', (limit, node, cores) => {
   expect(usableCores(limit, node)).toBe(cores);
 });

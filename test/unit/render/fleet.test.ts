@@ -69,7 +69,7 @@ describe('renderFleet', () => {
     ]);
     expect(container.readinessProbe!.httpGet).toEqual({ path: '/', port: 'health' });
     expect(container.livenessProbe!.httpGet).toEqual({ path: '/', port: 'health' });
-    expect(container.resources).toEqual({ requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2', memory: '2Gi' } });
+    expect(container.resources).toEqual({ requests: { cpu: '1', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' } });
     expect(container.volumeMounts).toEqual([{ name: 'config', mountPath: '/etc/otelcol', readOnly: true }]);
     expect(podSpec.volumes).toEqual([{ name: 'config', configMap: { name: 'checkout-collector' } }]);
   });
