@@ -20,6 +20,7 @@ import { FleetPods } from '../support/fleet-pods.ts';
 import { LoadGenerator } from '../support/load-generator.ts';
 import { killContainer } from '../support/node-containers.ts';
 import { staticVolumes, type StaticVolumes } from '../support/pv-binder.ts';
+import { kubectl } from '../support/helm-kubectl.ts';
 import { describeOnRealNode, tracesToSink, useRealFleetEnv } from '../support/real-node.ts';
 import { checkDelivery } from '../support/span-ids.ts';
 
@@ -49,6 +50,15 @@ async function sendAll(targets: string[]): Promise<LoadGenerator> {
   }).start();
   await load.done;
   return load;
+}
+
+/** What the drain Job and its pods did, for a failure message. */
+async function drainDiagnostics(kubeconfig: string, namespace: string, job: string): Promise<string> {
+  const out = [await kubectl(kubeconfig, ['get', 'pods,jobs,pvc', '-n', namespace, '-o', 'wide']).then((r) => r.stdout, (e: Error) => e.message)];
+  out.push(await kubectl(kubeconfig, ['get', 'job', job, '-n', namespace, '-o', 'jsonpath={.status}']).then((r) => r.stdout, (e: Error) => e.message));
+  const pods = await kubectl(kubeconfig, ['get', 'pods', '-n', namespace, '-l', `job-name=${job}`, '-o', 'name']).then((r) => r.stdout.split('\n').filter(Boolean), () => []);
+  for (const pod of pods) out.push(pod, await kubectl(kubeconfig, ['logs', '-n', namespace, pod]).then((r) => r.stdout + r.stderr, (e: Error) => e.message));
+  return out.join('\n');
 }
 
 describeReal('persistent queues on the real node', () => {
@@ -142,7 +152,10 @@ describeReal('persistent queues on the real node', () => {
     await waitFor('the claim deleted after the Job succeeded', async () => {
       const pvc = await getObject(env.client, resources.persistentVolumeClaim, env.ns, claim1);
       return !pvc || pvc.metadata.deletionTimestamp !== undefined;
-    }, 8 * 60_000, 1000);
+    }, 8 * 60_000, 1000).catch(async (err: Error) => {
+      console.log(await drainDiagnostics(env.node.kubeconfig, env.ns, job1));
+      throw err;
+    });
     await env.sink.waitForItems(SPANS, 'traces', 120_000).catch(() => undefined);
     const delivery = checkDelivery(load.ackedIds, env.sink);
     console.log(JSON.stringify({ scenario: 'scale-in', acceptedByPod: byPod, pendingWhileDown: pending, receivedWhileDown: received, delivery }));
