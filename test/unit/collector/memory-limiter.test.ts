@@ -2,7 +2,7 @@ import pino from 'pino';
 import type { Payload } from '../../../src/collector/component.ts';
 import { isRetryable } from '../../../src/collector/errors.ts';
 import { memoryLimiterConfigSchema, memoryLimiterProcessorFactory, memoryLimits } from '../../../src/collector/processors/memory-limiter.ts';
-import { MemoryMonitor, MIB, type MemoryProbe } from '../../../src/collector/processors/memory-monitor.ts';
+import { MemoryMonitor, MIB, pacingStep, type MemoryProbe } from '../../../src/collector/processors/memory-monitor.ts';
 import { candidateFiles, cgroupMemoryLimit, totalMemory } from '../../../src/collector/processors/total-memory.ts';
 import { Telemetry } from '../../../src/collector/telemetry.ts';
 
@@ -144,33 +144,40 @@ describe('MemoryMonitor (limit 100 MiB, spike 20 MiB)', () => {
     expect(probe.gcs).toBe(2);
   });
 
-  test('from a quarter of the soft limit up, growth of a quarter of the spike since the last GC forces one; below it, never', () => {
-    const { probe, monitor } = setup();
-    probe.usage = 19; // soft 80 / 4 = 20
-    monitor.check();
-    expect(probe.gcs).toBe(0);
-    probe.usage = 30;
-    probe.afterGc = 12;
-    monitor.check();
-    expect(probe.gcs).toBe(1);
-    probe.usage = 16; // +4 MiB since the GC
-    monitor.check();
-    probe.usage = 22; // above the floor again and +10 since the GC (the step is 5)
-    probe.clock = 1; // past min_gc_interval_when_hard_limited (0)
-    monitor.check();
-    expect(probe.gcs).toBe(2);
+  test('growth by the pacing step since the last forced GC forces one: the live size after it, at least 16 MiB, at most a quarter of the spike', () => {
+    const probe = new FakeProbe();
+    const monitor = new MemoryMonitor({ limit: 1000 * MIB, spike: 200 * MIB }, { softMs: 10_000, hardMs: 0 }, probe, logger);
+    const at = (usage: number, afterGc?: number) => {
+      probe.usage = usage;
+      probe.afterGc = afterGc;
+      probe.clock++;
+      monitor.check();
+      return probe.gcs;
+    };
+    expect(at(15)).toBe(0); // the step is 16 MiB while nothing was measured after a GC
+    expect(at(16, 12)).toBe(1);
+    expect(at(27)).toBe(1); // +15 since the GC: under the 16 MiB floor
+    expect(at(28, 40)).toBe(2);
+    expect(at(79)).toBe(2); // +39: the live size (40) is the step
+    expect(at(80, 70)).toBe(3);
+    expect(at(119)).toBe(3); // +49: a quarter of the spike (50) caps the step
+    expect(at(120)).toBe(4);
     expect(monitor.refusing).toBe(false);
   });
 
-  test('request bytes trigger a check once a quarter of the spike arrived since the last one', () => {
-    const { probe, monitor } = setup();
+  test.each([[0, 16], [12, 16], [30, 30], [49, 49], [400, 50]])('pacing step after a GC that left %d MiB: %d MiB (spike 200)', (live, step) => {
+    expect(pacingStep(live * MIB, 200 * MIB) / MIB).toBe(step);
+  });
+
+  test('request bytes trigger a check once half the pacing step arrived since the last one', () => {
+    const { probe, monitor } = setup(); // step: a quarter of the 20 MiB spike
     probe.usage = 90;
-    monitor.arrived(4 * MIB);
+    monitor.arrived(2 * MIB);
     expect(monitor.refusing).toBe(false);
     monitor.arrived(1 * MIB);
     expect(monitor.refusing).toBe(true);
     probe.usage = 50;
-    monitor.arrived(4 * MIB); // counting restarted at the check
+    monitor.arrived(2 * MIB); // counting restarted at the check
     expect(monitor.refusing).toBe(true);
   });
 
