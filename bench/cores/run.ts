@@ -170,7 +170,7 @@ async function measureConfig(run: PodConfig & { round: number }): Promise<void> 
       const m = await measureWindow(load, pod, sink, w.start);
       const figures = windowFigures(run, MEMORY_GIB, m.begin, m.end, m.spans, m.rss);
       const point: PointResult = { ...run, load: w.load, figures, loadavg: loadavg().map((x) => Math.round(x * 100) / 100) };
-      const host = { loadgen: { okSpans: m.stats.okSpans, failedRequests: m.stats.failedRequests, cpuCores: Math.round((m.stats.cpuMs / m.stats.windowMs) * 100) / 100 }, sinkCores: Math.round(m.sinkCores * 100) / 100 };
+      const host = { image: run.collector === 'upstream' ? node.images.upstream : node.images.project, loadgen: { okSpans: m.stats.okSpans, failedRequests: m.stats.failedRequests, cpuCores: Math.round((m.stats.cpuMs / m.stats.windowMs) * 100) / 100 }, sinkCores: Math.round(m.sinkCores * 100) / 100 };
       console.log(`POINT ${JSON.stringify({ ...point, host })}`);
       await sleep(2000);
     }

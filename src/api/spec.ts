@@ -96,7 +96,7 @@ const resources = withRules(
     limits: z
       .strictObject({
         cpu: quantity(
-          'CPU limit of each collector container. One core by default, as much as is requested: the Node collector runs its pipeline on one thread (with its garbage-collection helpers it can use about 1.25 cores), so one core gives it the most spans per requested CPU; an image that uses more cores (spec.image) may be given more.',
+          'CPU limit of each collector container. One core by default, as much as is requested: the Node collector runs its pipeline on one thread (with its garbage-collection helpers it can use 1.2-1.5 cores), so one core gives it the most spans per requested CPU; an image that uses more cores (spec.image) may be given more.',
         ).default('1'),
         memory: quantity('Memory limit of each collector container; memory_limiter and the V8 heap are sized from it.').default(
           MEMORY_DEFAULTS.memory,

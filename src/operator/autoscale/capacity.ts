@@ -56,11 +56,12 @@ export interface LearnedCosts {
 
 /**
  * The most cores a Node collector process uses, however large its limit: its pipeline runs on the main thread, and
- * V8's garbage-collection helpers and libuv's threadpool add about a quarter on top when that thread is busy
- * (bench/cores on real pods: 64-79 % of the container's CPU time on the main thread, so 1.27-1.59 cores at a full
- * main thread; the lower figure, so that capacity is never overestimated).
+ * V8's garbage-collection helpers (and libuv's threadpool, for compression) add to it. bench/cores on real pods: the
+ * main thread took 65-67 % of the container's CPU time near saturation and 76-83 % at a fixed 15k spans/s, so a
+ * fully busy main thread means 1.2-1.55 cores. The low end, so that capacity is not overestimated for a pipeline
+ * heavier in JavaScript.
  */
-export const NODE_COLLECTOR_MAX_CORES = 1.25;
+export const NODE_COLLECTOR_MAX_CORES = 1.2;
 
 /**
  * The cores one replica may use: its CPU limit, and for the Node collector no more than it can use (the CPU its
