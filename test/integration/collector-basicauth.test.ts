@@ -4,8 +4,8 @@
 // restart, and our exporters sending client_auth credentials from files into our own receiver.
 import { basicAuthorization } from '../../src/collector/extensions/htpasswd.ts';
 import { freePorts } from '../support/free-port.ts';
-import { Capture, captureExporterFactory, startInProcessCollector, type InProcessCollector } from '../support/in-process-collector.ts';
-import { countById, itemsOf } from '../support/otlp-items.ts';
+import { Capture, captureExporterFactory, startInProcessCollector } from '../support/in-process-collector.ts';
+import { startSecuredCollector, type SecuredCollector } from '../support/secured-collector.ts';
 import { sendSpans } from '../support/sdk-clients.ts';
 import { exportSpans, failureCode, type SecureClient } from '../support/sdk-secure-export.ts';
 import { makeTestPki, type TestPki } from '../support/tls-cert.ts';
@@ -29,38 +29,32 @@ const HTPASSWD = [
 let pki: TestPki;
 let certs: SecretDir;
 let users: SecretDir;
-let collector: InProcessCollector;
+let secured: SecuredCollector;
 let grpcPort: number;
 let httpPort: number;
-const capture = new Capture();
+let capture: Capture;
 
 beforeAll(async () => {
   pki = makeTestPki();
   const server = issue(pki, 'serverAuth');
   certs = secretDir(`${pki.dir}/certs-`, { 'tls.crt': server.cert, 'tls.key': server.key });
   users = secretDir(`${pki.dir}/users-`, { '.htpasswd': `${HTPASSWD}\n` });
-  [grpcPort, httpPort] = (await freePorts(2)) as [number, number];
-  const tls = { cert_file: certs.path('tls.crt'), key_file: certs.path('tls.key'), reload_interval: '1s' };
-  const auth = { authenticator: 'basicauth/in' };
-  collector = await startInProcessCollector({
-    extensions: { 'basicauth/in': { htpasswd: { file: users.path('.htpasswd'), inline: 'overridden:the inline password\n' } } },
-    receivers: { otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${grpcPort}`, tls, auth }, http: { endpoint: `127.0.0.1:${httpPort}`, tls, auth } } } },
-    exporters: { capture: {} },
-    service: { extensions: ['basicauth/in'], telemetry: { metrics: { level: 'none' } }, pipelines: { traces: { receivers: ['otlp'], exporters: ['capture'] } } },
-  }, { exporters: [captureExporterFactory(capture)] });
+  secured = await startSecuredCollector({
+    authenticator: 'basicauth/in',
+    extension: { htpasswd: { file: users.path('.htpasswd'), inline: 'overridden:the inline password\n' } },
+    tls: { cert_file: certs.path('tls.crt'), key_file: certs.path('tls.key'), reload_interval: '1s' },
+  });
+  ({ grpcPort, httpPort, capture } = secured);
 });
 
 afterAll(async () => {
-  await collector?.stop();
+  await secured?.collector.stop();
   certs?.cleanup();
   users?.cleanup();
   pki?.cleanup();
 });
 
-function arrived(id: string): number {
-  return countById(itemsOf('traces', capture.requests.traces)).get(id) ?? 0;
-}
-
+const arrived = (id: string) => secured.arrived(id);
 const PORT = { grpc: () => grpcPort, http: () => httpPort };
 const as = (user: string, password: string): SecureClient => ({ ca: pki.ca, authorization: basicAuthorization(user, password) });
 

@@ -8,8 +8,8 @@ import { connect as connectHttp2, constants } from 'node:http2';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
 import { jsonToProtobuf } from '../../src/collector/otlp/index.ts';
 import { freePorts } from '../support/free-port.ts';
-import { Capture, captureExporterFactory, startInProcessCollector, type InProcessCollector } from '../support/in-process-collector.ts';
-import { countById, itemsOf } from '../support/otlp-items.ts';
+import { Capture, captureExporterFactory, startInProcessCollector } from '../support/in-process-collector.ts';
+import { startSecuredCollector, type SecuredCollector } from '../support/secured-collector.ts';
 import { sendSpans } from '../support/sdk-clients.ts';
 import { exportSpans, failureCode, type SecureClient } from '../support/sdk-secure-export.ts';
 import { makeTestPki, type TestPki } from '../support/tls-cert.ts';
@@ -22,10 +22,10 @@ let certs: SecretDir;
 let tokens: SecretDir;
 let server: Issued;
 let client: Issued;
-let collector: InProcessCollector;
+let secured: SecuredCollector;
 let grpcPort: number;
 let httpPort: number;
-const capture = new Capture();
+let capture: Capture;
 
 beforeAll(async () => {
   pki = makeTestPki();
@@ -33,28 +33,22 @@ beforeAll(async () => {
   client = issue(pki, 'clientAuth');
   certs = secretDir(`${pki.dir}/certs-`, { 'tls.crt': server.cert, 'tls.key': server.key, 'ca.crt': pki.ca });
   tokens = secretDir(`${pki.dir}/token-`, { token: 'first-token\n' });
-  [grpcPort, httpPort] = (await freePorts(2)) as [number, number];
-  const tls = { cert_file: certs.path('tls.crt'), key_file: certs.path('tls.key'), client_ca_file: certs.path('ca.crt'), reload_interval: '200ms' };
-  const auth = { authenticator: 'bearertokenauth/in' };
-  const pipeline = { receivers: ['otlp'], exporters: ['capture'] };
-  collector = await startInProcessCollector({
-    extensions: { 'bearertokenauth/in': { filename: tokens.path('token') } },
-    receivers: { otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${grpcPort}`, tls, auth }, http: { endpoint: `127.0.0.1:${httpPort}`, tls, auth } } } },
-    exporters: { capture: {} },
-    service: { extensions: ['bearertokenauth/in'], telemetry: { metrics: { level: 'none' } }, pipelines: { traces: pipeline } },
-  }, { exporters: [captureExporterFactory(capture)] });
+  secured = await startSecuredCollector({
+    authenticator: 'bearertokenauth/in',
+    extension: { filename: tokens.path('token') },
+    tls: { cert_file: certs.path('tls.crt'), key_file: certs.path('tls.key'), client_ca_file: certs.path('ca.crt'), reload_interval: '200ms' },
+  });
+  ({ grpcPort, httpPort, capture } = secured);
 });
 
 afterAll(async () => {
-  await collector?.stop();
+  await secured?.collector.stop();
   certs?.cleanup();
   tokens?.cleanup();
   pki?.cleanup();
 });
 
-function arrived(id: string): number {
-  return countById(itemsOf('traces', capture.requests.traces)).get(id) ?? 0;
-}
+const arrived = (id: string) => secured.arrived(id);
 
 const PORT = { grpc: () => grpcPort, http: () => httpPort };
 
