@@ -1,24 +1,25 @@
 // The memory_limiter's check loop: measure on a timer, keep one boolean the hot path reads, force a
 // garbage collection at the hard limit (and when first crossing the soft limit, rate limited).
 //
-// Deviation from upstream, because Node frees a Buffer's memory only when V8 collects the object
-// that owns it: the collector runs with external memory accounted in V8's global limit
-// (../gc-tuning.ts), so V8 lets garbage buffers pile up until that limit, which follows the live
-// size and is not bounded by limit_mib: driven flat out, a collector sat near the soft limit (about
-// 1 GiB of RSS for limit_mib 1024) instead of refusing, and under overload refused requests (hundreds
-// of KB each, garbage at once) passed the hard limit between two checks. So, in addition to
-// upstream's rules: (1) a GC is also forced whenever usage grew by the pacing step since the last
-// forced GC (that growth is mostly garbage), rate limited by min_gc_interval_when_hard_limited. The
-// step is the live size measured after that GC, at least 16 MiB and at most a quarter of the spike:
-// garbage then stays about as large as the live data, so RSS follows the working set at any load the
-// collector carries, and the limiter refuses only when the live data really grows. V8 alone let
-// garbage reach about three times the live size (its heap growing factor for a small heap), and the
-// allocator keeps the pages of that peak: at 50k spans/s with an attributes processor, 150 MiB of
-// RssAnon for 55 MiB in use. (2) The hot path counts request bytes and runs a check as soon as half a
+// Deviation from upstream, because Node frees a Buffer's memory only when V8 collects the object that
+// owns it: the collector runs with external memory accounted in V8's global limit (../gc-tuning.ts), so
+// V8 lets garbage buffers pile up until that limit, which follows the live size and is not bounded by
+// limit_mib: driven flat out, a collector sat near the soft limit (about 1 GiB of RSS for limit_mib 1024)
+// instead of refusing, and under overload refused requests (hundreds of KB each, garbage at once) passed
+// the hard limit between two checks. So, in addition to upstream's rules: (1) a GC is also forced
+// whenever usage grew by the pacing step since the last forced GC (that growth is mostly garbage), rate
+// limited by min_gc_interval_when_hard_limited. The step is twice the live size measured after that GC,
+// at least 32 MiB and at most a quarter of the spike: garbage then stays within about twice the live
+// data, so RSS follows the working set at any load the collector carries, and the limiter refuses only
+// when the live data really grows. V8 alone let garbage reach about three times the live size (its heap
+// growing factor for a small heap), and the allocator keeps the pages of that peak: at 50k spans/s with
+// an attributes processor, 150 MiB of RssAnon for 55 MiB in use; paced, 80-90 MiB, for about the same
+// CPU. A step of once the live size (16 MiB floor) saved another 40 MiB at 1000 spans per request but
+// cost 15-25 % more CPU there. (2) The hot path counts request bytes and runs a check as soon as half a
 // step has arrived since the last one, so pacing and the spike allowance hold even when data arrives
-// faster than check_interval assumes. Usage is measured again right after each GC (force-gc.ts makes that measurement see the
-// freed buffers). In the overload test this keeps heap+external at 130-136 MiB for a 150 MiB limit;
-// the GCs cost about 5-15 ms each on this small heap.
+// faster than check_interval assumes. Usage is measured again right after each GC (force-gc.ts makes that
+// measurement see the freed buffers). In the overload test this keeps heap+external at 130-136 MiB for a
+// 150 MiB limit; the GCs cost about 5-15 ms each on this small heap.
 //
 // What we measure: V8 heap in use plus `external` memory (which includes every ArrayBuffer/Buffer,
 // where request bodies and encoded payloads live), i.e. process.memoryUsage() heapUsed + external.
@@ -55,11 +56,11 @@ export interface GcIntervals {
 }
 
 /** Smallest pacing step: below it, forced GCs would cost more than the garbage they free. */
-export const MIN_PACING_STEP = 16 * MIB;
+export const MIN_PACING_STEP = 32 * MIB;
 
 /** Usage growth since the last forced GC that forces the next one (rule 1 above). */
 export function pacingStep(liveAfterGc: number, spike: number): number {
-  return Math.min(Math.max(liveAfterGc, MIN_PACING_STEP), spike / 4);
+  return Math.min(Math.max(2 * liveAfterGc, MIN_PACING_STEP), spike / 4);
 }
 
 export function processUsage(): number {

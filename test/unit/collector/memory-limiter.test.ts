@@ -144,7 +144,7 @@ describe('MemoryMonitor (limit 100 MiB, spike 20 MiB)', () => {
     expect(probe.gcs).toBe(2);
   });
 
-  test('growth by the pacing step since the last forced GC forces one: the live size after it, at least 16 MiB, at most a quarter of the spike', () => {
+  test('growth by the pacing step since the last forced GC forces one: twice the live size after it, at least 32 MiB, at most a quarter of the spike', () => {
     const probe = new FakeProbe();
     const monitor = new MemoryMonitor({ limit: 1000 * MIB, spike: 200 * MIB }, { softMs: 10_000, hardMs: 0 }, probe, logger);
     const at = (usage: number, afterGc?: number) => {
@@ -154,18 +154,18 @@ describe('MemoryMonitor (limit 100 MiB, spike 20 MiB)', () => {
       monitor.check();
       return probe.gcs;
     };
-    expect(at(15)).toBe(0); // the step is 16 MiB while nothing was measured after a GC
-    expect(at(16, 12)).toBe(1);
-    expect(at(27)).toBe(1); // +15 since the GC: under the 16 MiB floor
-    expect(at(28, 40)).toBe(2);
-    expect(at(79)).toBe(2); // +39: the live size (40) is the step
-    expect(at(80, 70)).toBe(3);
-    expect(at(119)).toBe(3); // +49: a quarter of the spike (50) caps the step
-    expect(at(120)).toBe(4);
+    expect(at(31)).toBe(0); // the step is 32 MiB while nothing was measured after a GC
+    expect(at(32, 12)).toBe(1);
+    expect(at(43)).toBe(1); // +31 since the GC: under the 32 MiB floor
+    expect(at(44, 20)).toBe(2);
+    expect(at(59)).toBe(2); // +39: twice the live size (40) is the step
+    expect(at(60, 30)).toBe(3);
+    expect(at(79)).toBe(3); // +49: a quarter of the spike (50) caps the step
+    expect(at(80)).toBe(4);
     expect(monitor.refusing).toBe(false);
   });
 
-  test.each([[0, 16], [12, 16], [30, 30], [49, 49], [400, 50]])('pacing step after a GC that left %d MiB: %d MiB (spike 200)', (live, step) => {
+  test.each([[0, 32], [12, 32], [20, 40], [24.5, 49], [400, 50]])('pacing step after a GC that left %d MiB: %d MiB (spike 200)', (live, step) => {
     expect(pacingStep(live * MIB, 200 * MIB) / MIB).toBe(step);
   });
 
