@@ -85,7 +85,10 @@ function compileAction(action: ActionConfig): Operation {
       return byKeyAndPattern(key, action.pattern, (attributes, index) => attributes.remove(index));
     case 'hash': {
       const hashes = new HashCache();
-      return byKeyAndPattern(key, action.pattern, (attributes, index) => attributes.set(index, hashes.hash(attributes.value(index))));
+      return byKeyAndPattern(key, action.pattern, (attributes, index) => {
+        const source = attributes.valueSource(index);
+        attributes.set(index, hashes.hash(source, attributes.valueStart, attributes.valueEnd));
+      });
     }
     case 'extract':
       return extract(key!, compileRe2(action.pattern));

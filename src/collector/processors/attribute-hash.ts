@@ -5,7 +5,7 @@
 // hashed straight from its encoded bytes.
 import { hash } from 'node:crypto';
 import { decodeAnyValue, encodeAnyValue } from '../otlp/any-value.ts';
-import { bytesEqual } from '../otlp/attributes.ts';
+import { rangeEquals } from '../otlp/attributes.ts';
 
 const SLOTS = 512;
 /** Longer encoded values are hashed every time: caching them would keep large copies resident. */
@@ -64,16 +64,19 @@ export class HashCache {
   private readonly keys: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(SLOTS).fill(undefined);
   private readonly results: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(SLOTS).fill(undefined);
 
-  hash(encoded: Uint8Array): Uint8Array {
-    if (encoded.length > MAX_CACHED) return hashValue(encoded);
+  /** The hash of the encoded AnyValue at buf[start, end). */
+  hash(buf: Uint8Array, start = 0, end = buf.length): Uint8Array {
+    const length = end - start;
+    if (length > MAX_CACHED) return hashValue(buf.subarray(start, end));
     let h = 0x811c9dc5;
-    for (let i = 0; i < encoded.length; i++) h = Math.imul(h ^ encoded[i]!, 0x01000193);
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
     const slot = (h >>> 0) & (SLOTS - 1);
     const cached = this.keys[slot];
-    if (cached !== undefined && bytesEqual(cached, encoded)) return this.results[slot]!;
-    const result = hashValue(encoded);
-    // A copy: the value is a view of a receive buffer, which it would keep alive.
-    this.keys[slot] = new Uint8Array(encoded);
+    if (cached !== undefined && rangeEquals(buf, start, end, cached)) return this.results[slot]!;
+    // A copy (Buffer's own slice would be a view): the value is in a receive buffer, which a view would keep alive.
+    const key = Uint8Array.prototype.slice.call(buf, start, end);
+    const result = hashValue(key);
+    this.keys[slot] = key;
     this.results[slot] = result;
     return result;
   }
