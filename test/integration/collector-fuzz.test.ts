@@ -22,12 +22,14 @@ afterAll(async () => {
 });
 
 test('a fixed-seed campaign: every answer is the protocol\'s, the collector keeps serving, RSS stays under limit_mib', async () => {
-  const report = await runCampaign(target, { seed: 20261204, seconds: 15, maxCases: 1500, rssLimit: FUZZ_RSS_LIMIT_BYTES });
+  // Bounded by a count of cases, not by how many a busy machine gets through in a while (a CI run under load did
+  // 73 in 15 s); the time cap only keeps the test bounded.
+  const report = await runCampaign(target, { seed: 20261204, seconds: 75, maxCases: 200, rssLimit: FUZZ_RSS_LIMIT_BYTES });
   expect(report.failure).toBeUndefined();
-  expect(report.cases).toBeGreaterThan(100);
+  expect(report.cases).toBeGreaterThanOrEqual(100);
   // Both listeners answered with both accepted and refused outcomes.
   for (const outcome of ['http 200', 'http 400', 'grpc OK', 'grpc INVALID_ARGUMENT']) expect(report.outcomes[outcome]).toBeGreaterThan(0);
-}, 40_000);
+}, 100_000);
 
 /** A span whose one attribute holds a field of wire type 6, which no protobuf has: below the receiver's scan. */
 function requestWithBadAttribute(): Uint8Array {
