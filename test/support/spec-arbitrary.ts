@@ -13,7 +13,7 @@ const either = <T>(valid: readonly T[], invalid: readonly T[]) =>
 export const VALID_REGEXES = ['^a.*$', '(?<n>x)', '(?P<n>x)', '\\pL', '\\p{Greek}', 'a{2,1000}', '\\C', '(?i)abc', '\\Q.*\\E', '[[:alpha:]]', '\\b', 'a|', '\\z', '(?s).', '[\\d-z]', '\\x{10FFFF}', '(?U)a+', '[]a]', 'say "hi"\\d', '^GET /healthz$'];
 export const INVALID_REGEXES = ['[a', 'a{1001}', 'x**', '[[:foo:]]', '\\8', '(?=x)', '\\x{110000}', '(a', 'a)', '*', '\\', '(?i'];
 
-const GRPC = ['backend:4317', 'a.b.c:1', '[::1]:4317', '10.0.0.1:65535', 'x.:80'];
+const GRPC = ['backend:4317', 'a.b.c:1', '[::1]:4317', '198.19.250.1:65535', 'x.:80'];
 const BAD_GRPC = ['backend', 'backend:0', 'backend:65536', 'http://a:1', 'a b:1', '-a:1', 'a:04317', '::1:4317', 'a:4317/x'];
 const HTTP = ['http://a:4318', 'https://a.b/p/q', 'http://[::1]:1/', 'http://b/a%20b'];
 const BAD_HTTP = ['a:4318', 'ftp://a', 'http://u:p@a', 'http://a/?x', 'http://a/#f', 'http://a/%zz', 'HTTP://A', 'http://a:0'];

@@ -72,12 +72,12 @@ resolver:
 
 test('k8s resolver: backends of slices, by address or hostname, IPv6 joined as Go does, no port when none is set', () => {
   const slices = [
-    { metadata: { name: 'a' }, endpoints: [{ addresses: ['10.0.0.2'], hostname: 'sampler-1' }, { addresses: ['fd00::1'], hostname: 'sampler-0', conditions: { ready: true } }] },
-    { metadata: { name: 'b' }, endpoints: [{ addresses: ['10.0.0.3'], hostname: 'sampler-2', conditions: { ready: false } }, { addresses: ['10.0.0.4'] }] },
+    { metadata: { name: 'a' }, endpoints: [{ addresses: ['198.19.250.2'], hostname: 'sampler-1' }, { addresses: ['2001:db8::1'], hostname: 'sampler-0', conditions: { ready: true } }] },
+    { metadata: { name: 'b' }, endpoints: [{ addresses: ['198.19.250.3'], hostname: 'sampler-2', conditions: { ready: false } }, { addresses: ['198.19.250.4'] }] },
   ];
   const service = { name: 'samplers', namespace: 'ns' };
-  expect(backendsOf(slices, service, [4317], false)).toEqual(['10.0.0.2:4317', '10.0.0.4:4317', '[fd00::1]:4317']);
-  expect(backendsOf(slices, service, [], false)).toEqual(['10.0.0.2', '10.0.0.4', 'fd00::1']);
+  expect(backendsOf(slices, service, [4317], false)).toEqual(['198.19.250.2:4317', '198.19.250.4:4317', '[2001:db8::1]:4317']);
+  expect(backendsOf(slices, service, [], false)).toEqual(['198.19.250.2', '198.19.250.4', '2001:db8::1']);
   // An endpoint without a hostname is left out (upstream logs it and counts a failed resolution).
   expect(backendsOf(slices, service, [4317, 4318], true)).toEqual([
     'sampler-0.samplers.ns:4317', 'sampler-0.samplers.ns:4318', 'sampler-1.samplers.ns:4317', 'sampler-1.samplers.ns:4318',
@@ -141,14 +141,14 @@ test('routing refuses what upstream refuses: no backend yet, no service name', (
 
 test('dns resolver: sorted addresses with the port, IPv6 in brackets, changes only when the set changes, counted', async () => {
   const telemetry = new Telemetry();
-  const answers: string[][] = [['10.0.0.2', '10.0.0.1', '::1'], ['10.0.0.1', '::1', '10.0.0.2'], ['10.0.0.1']];
+  const answers: string[][] = [['198.19.250.2', '198.19.250.1', '::1'], ['198.19.250.1', '::1', '198.19.250.2'], ['198.19.250.1']];
   const seen: (readonly string[])[] = [];
   const resolver = new DnsResolver({ hostname: 'samplers', port: '4317', intervalMs: 60_000, timeoutMs: 1_000, lookup: async () => answers.shift()! }, loadBalancerMetrics(telemetry));
   await resolver.start((endpoints) => seen.push(endpoints));
   await resolver.resolve();
   await resolver.resolve();
   resolver.shutdown();
-  expect(seen).toEqual([['10.0.0.1:4317', '10.0.0.2:4317', '[::1]:4317'], ['10.0.0.1:4317']]);
+  expect(seen).toEqual([['198.19.250.1:4317', '198.19.250.2:4317', '[::1]:4317'], ['198.19.250.1:4317']]);
   const text = await telemetry.registry.metrics();
   expect(text).toContain('otelcol_loadbalancer_num_resolutions{success="true",resolver="dns"} 3');
   expect(text).toContain('otelcol_loadbalancer_num_backend_updates{resolver="dns"} 2');
@@ -162,7 +162,7 @@ test('dns resolver: a failed or slow lookup is counted and keeps the backends', 
   const lookup = async (_host: string, signal: AbortSignal) => {
     if (mode === 'fail') throw new Error('ENOTFOUND samplers');
     if (mode === 'slow') await new Promise((resolve) => signal.addEventListener('abort', resolve));
-    return ['10.0.0.1'];
+    return ['198.19.250.1'];
   };
   const errors: unknown[] = [];
   const resolver = new DnsResolver({ hostname: 'samplers', port: '', intervalMs: 60_000, timeoutMs: 20, lookup, onError: (e) => errors.push(e) }, loadBalancerMetrics(telemetry));
@@ -177,6 +177,6 @@ test('dns resolver: a failed or slow lookup is counted and keeps the backends', 
   mode = 'slow';
   await expect(resolver.resolve()).rejects.toThrow();
   resolver.shutdown();
-  expect(seen).toEqual([['10.0.0.1']]);
+  expect(seen).toEqual([['198.19.250.1']]);
   expect(await telemetry.registry.metrics()).toContain('otelcol_loadbalancer_num_resolutions{success="false",resolver="dns"} 3');
 });
