@@ -20,7 +20,10 @@ const commands: Record<string, Command> = {
   collector: {
     summary: 'run the embedded OTLP collector (`tpo collector validate` checks a config)',
     usage: async () => (await import('./collector/cli.ts')).USAGE,
-    run: async (args) => (await import('./collector/cli.ts')).runCollectorCommand(args),
+    run: async (args) => {
+      (await import('./collector/startup-tiering.ts')).deferTiering(); // before the collector's modules load
+      return (await import('./collector/cli.ts')).runCollectorCommand(args);
+    },
   },
   render: {
     summary: 'print the objects the operator applies for a TelemetryPipeline, without a cluster',

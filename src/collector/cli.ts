@@ -4,6 +4,7 @@
 import { DEFAULT_DRAIN_QUEUES_TIMEOUT_MS, drainPersistentQueues } from './drain.ts';
 import { tuneGarbageCollection } from './gc-tuning.ts';
 import { drainTimeoutFrom, loadCollectorConfig, printIssues, runCollector } from './main.ts';
+import { restoreTiering } from './startup-tiering.ts';
 
 export const USAGE = `usage:
   tpo collector --config FILE [--config FILE ...] [--drain-timeout DURATION]
@@ -60,6 +61,7 @@ export async function runCollectorCommand(argv: readonly string[]): Promise<numb
   }
   tuneGarbageCollection(); // before the first request buffer; see gc-tuning.ts
   if (args.drainQueues) {
+    restoreTiering(); // sends data from here on
     const timeoutText = args.drainTimeout ?? '10m';
     const timeoutMs = args.drainTimeout === undefined ? DEFAULT_DRAIN_QUEUES_TIMEOUT_MS : drainTimeoutFrom(args.drainTimeout);
     if (typeof timeoutMs === 'string') {

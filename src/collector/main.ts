@@ -12,6 +12,8 @@ import { ListenError } from './listen.ts';
 import { Collector } from './service/collector.ts';
 import { routeGrpcLogs } from './service/grpc-logs.ts';
 import { createLogger } from './service/logger.ts';
+import { releaseStartupMemory } from './processors/force-gc.ts';
+import { restoreTiering } from './startup-tiering.ts';
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
@@ -65,6 +67,9 @@ export async function runCollector(options: RunOptions): Promise<number> {
     else logger.error({ err: error }, `collector failed to start: ${(error as Error).message}`);
     return 1;
   }
+  // Started: the request path tiers up as V8 would, and what start-up alone used is given back.
+  restoreTiering();
+  releaseStartupMemory();
   const signal = await stopSignal(logger);
   logger.info({ signal, drain_timeout_ms: options.drainTimeoutMs }, 'Received signal from OS');
   await collector.shutdown(Date.now() + options.drainTimeoutMs);
