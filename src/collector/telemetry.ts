@@ -1,10 +1,10 @@
 // The collector's own metrics, named and labelled as the upstream collector exports them by default
 // (Prometheus names without the `_total` suffix), so dashboards and the autoscaler read either one.
-import { randomUUID } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
 import { Counter, Gauge, Histogram, Registry } from './prom-classes.ts';
 import type { Signal } from './component.ts';
 import { VERSION } from './version.ts';
+import { crypto } from './builtins.ts';
 
 export const ITEM_NAME: Record<Signal, string> = { traces: 'spans', metrics: 'metric_points', logs: 'log_records' };
 
@@ -211,7 +211,7 @@ function perSignal<T>(make: (signal: Signal) => T): PerSignal<T> {
 
 /** target_info (the collector's resource) and the scrape handler's error counters, as upstream's Prometheus endpoint has them. */
 function registerScrapeMetrics(registry: Registry, resource: Readonly<Record<string, string>>): void {
-  const labels = { service_instance_id: randomUUID(), service_name: 'tpo', service_version: VERSION, ...resource };
+  const labels = { service_instance_id: crypto.randomUUID(), service_name: 'tpo', service_version: VERSION, ...resource };
   new Gauge({ name: 'target_info', help: 'Target metadata', labelNames: Object.keys(labels), registers: [registry] }).set(labels, 1);
   const errors = new Counter({ name: 'promhttp_metric_handler_errors_total', help: 'Total number of internal errors encountered by the promhttp metric handler.', labelNames: ['cause'], registers: [registry] });
   for (const cause of ['encoding', 'gathering']) errors.inc({ cause }, 0);

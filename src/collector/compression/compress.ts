@@ -2,8 +2,8 @@
 // (the HTTP exporter pipes its encoded chunks through without joining them); snappy and LZ4 need the
 // whole body, so their stream gathers it and compresses at the end.
 import { Transform, type TransformCallback } from 'node:stream';
-import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
+import { util } from '../builtins.ts';
 
 /** What upstream's confighttp client sends, each under its own name as Content-Encoding. */
 export const HTTP_COMPRESSIONS = ['gzip', 'zlib', 'deflate', 'snappy', 'x-snappy-framed', 'zstd', 'lz4'] as const;
@@ -75,7 +75,7 @@ export function httpCompressor(compression: HttpCompression, level = 0): Transfo
   }
 }
 
-const zstdCompress = promisify(zlib.zstdCompress) as (input: Buffer, options: zlib.ZstdOptions) => Promise<Buffer>;
+const zstdCompress = util.promisify(zlib.zstdCompress) as (input: Buffer, options: zlib.ZstdOptions) => Promise<Buffer>;
 
 /** What upstream's gRPC client sends besides gzip (which grpc-js does itself), by grpc-encoding. */
 export const GRPC_EXTRA_COMPRESSIONS = ['zstd', 'snappy'] as const;

@@ -3,8 +3,8 @@
 // zstd stop inflating at the limit (maxOutputLength), snappy and LZ4 check declared sizes before they
 // allocate and stop at the limit while decoding. So a bomb costs at most `limit` bytes, never its
 // inflated size.
-import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
+import { util } from '../builtins.ts';
 import { DecompressError, malformed, tooLarge } from './errors.ts';
 
 /** The options every one of them takes: the output bound and the chunk size. */
@@ -12,10 +12,10 @@ type Inflate = (input: Uint8Array, options: { maxOutputLength: number; chunkSize
 type Decode = (input: Uint8Array, limit: number) => Buffer;
 
 const OUTPUT_CHUNK = 64 * 1024;
-const gunzip: Inflate = promisify(zlib.gunzip);
-const inflate: Inflate = promisify(zlib.inflate);
-const unbrotli: Inflate = promisify(zlib.brotliDecompress);
-const unzstd: Inflate = promisify(zlib.zstdDecompress);
+const gunzip: Inflate = util.promisify(zlib.gunzip);
+const inflate: Inflate = util.promisify(zlib.inflate);
+const unbrotli: Inflate = util.promisify(zlib.brotliDecompress);
+const unzstd: Inflate = util.promisify(zlib.zstdDecompress);
 
 const STREAMED: ReadonlyMap<string, Inflate> = new Map([
   ['gzip', gunzip],

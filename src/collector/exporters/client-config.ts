@@ -1,6 +1,5 @@
 // Client settings shared by the OTLP exporters, with upstream's field names: configtls' client
 // `tls` block and configopaque headers (a map, or upstream's newer list of {name, value}).
-import { rootCertificates } from 'node:tls';
 import type { SecureVersion } from 'node:tls';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -8,6 +7,7 @@ import { duration } from '../config/duration.ts';
 import { readAll, watchFiles, type FileWatch } from '../file-watch.ts';
 import { commonTlsFields, NODE_TLS_VERSION, tlsProblems, readPem } from '../tls/settings.ts';
 import { suiteOptions } from '../tls/suites.ts';
+import { tls as nodeTls } from '../builtins.ts';
 
 export const tlsClientSchema = z
   .strictObject({
@@ -53,7 +53,7 @@ export interface TlsMaterial {
 
 export async function loadTls(tls: TlsClientConfig): Promise<TlsMaterial> {
   const ownCa = await readPem(tls.ca_pem, tls.ca_file, 'tls.ca_file');
-  const ca = ownCa !== undefined && tls.include_system_ca_certs_pool ? [...rootCertificates, ownCa].join('\n') : ownCa;
+  const ca = ownCa !== undefined && tls.include_system_ca_certs_pool ? [...nodeTls.rootCertificates, ownCa].join('\n') : ownCa;
   const cert = await readPem(tls.cert_pem, tls.cert_file, 'tls.cert_file');
   const key = await readPem(tls.key_pem, tls.key_file, 'tls.key_file');
   return {

@@ -1,7 +1,6 @@
 // `otlp_grpc` exporter (alias `otlp`): OTLP over gRPC with @grpc/grpc-js and raw-buffer
 // serializers, so the encoded request goes on the wire without an object model in between.
 // Compression as upstream's gRPC client: gzip (grpc-js), zstd and snappy (grpc-compression.ts).
-import { createSecureContext } from 'node:tls';
 import { ChannelCredentials, Client, Metadata, setLogger, status as grpcStatus } from '@grpc/grpc-js';
 import type { ChannelOptions, ServiceError } from '@grpc/grpc-js';
 import { z } from 'zod';
@@ -19,6 +18,7 @@ import { decodeRpcStatus } from './rpc-status.ts';
 import { RequestBuffers } from './request-buffers.ts';
 import { queueConfigSchema } from './sending-queue.ts';
 import { grpcLoaded } from '../service/grpc-logs.ts';
+import { tls as nodeTls } from '../builtins.ts';
 
 grpcLoaded(setLogger);
 
@@ -121,7 +121,7 @@ async function credentialsFor(cfg: OtlpGrpcConfig, forceTls: boolean): Promise<C
 }
 
 function secureCredentials(tls: TlsMaterial): ChannelCredentials {
-  const context = createSecureContext({
+  const context = nodeTls.createSecureContext({
     ...(tls.ca !== undefined && { ca: tls.ca }),
     ...(tls.cert !== undefined && { cert: tls.cert, key: tls.key }),
     minVersion: tls.minVersion,

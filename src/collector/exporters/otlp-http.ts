@@ -1,12 +1,12 @@
 // `otlp_http` exporter (alias `otlphttp`): OTLP/HTTP POSTs to <endpoint>/v1/<signal>, protobuf
 // (streamed from the payload's entry views, no concatenation) or JSON, over keep-alive agents,
 // compressed with any of upstream's compressions (compression/compress.ts).
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import type { IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import { z } from 'zod';
 import type { ComponentContext, ExporterFactory, Payload, Signal } from '../component.ts';
 import { SIGNALS } from '../component.ts';
+import { http, https } from '../builtins.ts';
 import { HTTP_COMPRESSIONS, httpCompressor } from '../compression/compress.ts';
 import { duration } from '../config/duration.ts';
 import { encodeRequest, encodeRequestChunks, protobufToJson } from '../otlp/index.ts';
@@ -158,12 +158,12 @@ class HttpClient implements ExporterClient {
       ...(cfg.max_idle_conns_per_host ? { maxFreeSockets: cfg.max_idle_conns_per_host } : {}),
       ...(cfg.idle_conn_timeout > 0 ? { timeout: cfg.idle_conn_timeout } : {}),
     };
-    this.#http = new HttpAgent(pool);
+    this.#http = new http.Agent(pool);
     if (SIGNALS.some((signal) => signalUrl(cfg, signal)?.startsWith('https:'))) {
-      this.#https = new HttpsAgent({ ...pool, ...(await loadTls(cfg.tls)) });
+      this.#https = new https.Agent({ ...pool, ...(await loadTls(cfg.tls)) });
       this.#tlsWatch = await watchClientTls(cfg.tls, this.#ctx.logger, (material) => {
         const retired = this.#https;
-        this.#https = new HttpsAgent({ ...pool, ...material });
+        this.#https = new https.Agent({ ...pool, ...material });
         setTimeout(() => retired?.destroy(), retireAfterMs(cfg.timeout)).unref();
       });
     }
@@ -193,10 +193,10 @@ class HttpClient implements ExporterClient {
       headers[name] = value;
     }
     const signal = options.timeoutMs > 0 ? AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]) : options.signal;
-    const https = url.startsWith('https:');
-    const send = https ? httpsRequest : httpRequest;
+    const secure = url.startsWith('https:');
+    const send = secure ? https.request : http.request;
     return new Promise((resolve, reject) => {
-      const req = send(url, { method: 'POST', headers, agent: https ? this.#https : this.#http, signal });
+      const req = send(url, { method: 'POST', headers, agent: secure ? this.#https : this.#http, signal });
       req.on('response', (res) => readResponse(res).then(resolve, reject));
       req.on('error', (error) => reject(new ExportError(`failed to make an HTTP request to ${url}: ${signal.aborted ? String(signal.reason) : error.message}`, true, undefined, { cause: error })));
       const sink = compression ? httpCompressor(compression, cfg.compression_params.level) : req;

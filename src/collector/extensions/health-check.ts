@@ -1,10 +1,11 @@
 // health_check extension (contrib semantics): an HTTP endpoint answering 200 {"status":"Server
 // available",...} while every pipeline runs, 503 while starting or stopping. Kubernetes probes it.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { z } from 'zod';
 import type { ComponentContext, ExtensionFactory, Host, Lifecycle } from '../component.ts';
 import { endpointField, endpointOf, formatEndpoint } from '../config/endpoint.ts';
 import { close, listen } from '../listen.ts';
+import { http } from '../builtins.ts';
 import { formatGoDuration } from '../../contract/duration.ts';
 
 export const healthCheckConfigSchema = z.strictObject({
@@ -39,7 +40,7 @@ class HealthCheck implements Lifecycle {
   constructor(ctx: ComponentContext, config: HealthCheckConfig, host: Host) {
     this.#ctx = ctx;
     this.#config = config;
-    this.#server = createServer((req, res) => {
+    this.#server = http.createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       if (path !== config.path) {
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end('404 page not found\n');

@@ -1,8 +1,9 @@
 // Serves the collector's own metrics for Prometheus at /metrics (service.telemetry.metrics).
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { formatEndpoint, type Endpoint } from '../config/endpoint.ts';
 import { close, listen } from '../listen.ts';
+import { http } from '../builtins.ts';
 import type { Telemetry } from '../telemetry.ts';
 
 export class MetricsServer {
@@ -16,7 +17,7 @@ export class MetricsServer {
     this.#endpoint = endpoint;
     this.#setting = setting;
     this.#logger = logger;
-    this.#server = createServer((req, res) => {
+    this.#server = http.createServer((req, res) => {
       if ((req.url ?? '/').split('?')[0] !== '/metrics') {
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end('404 page not found\n');
         return;

@@ -1,11 +1,12 @@
 // A listener's TLS material kept current: read at start (errors name the setting), then, when the config asks for
 // reloading, re-read when the files change and swapped in with setSecureContext: new connections get the new
 // certificate, connections already open (and their calls in flight) go on with the one they began with.
-import { createSecureContext, type Server as TlsServer, type TlsOptions } from 'node:tls';
+import type { Server as TlsServer, TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import { readAll, watchFiles, type Contents, type FileWatch } from '../file-watch.ts';
 import { reloadEveryMs, serverTlsFiles, serverTlsOptions, type TlsServerConfig } from './server-config.ts';
 import { TlsFileError } from './settings.ts';
+import { tls as nodeTls } from '../builtins.ts';
 
 /** How often client_ca_file is checked when only `client_ca_file_reload` asks for reloading. */
 const CLIENT_CA_CHECK_MS = 5000;
@@ -13,7 +14,7 @@ const CLIENT_CA_CHECK_MS = 5000;
 function checked(cfg: TlsServerConfig, contents: Contents, setting: string): TlsOptions {
   const options = serverTlsOptions(cfg, contents);
   try {
-    createSecureContext(options);
+    nodeTls.createSecureContext(options);
   } catch (error) {
     throw new Error(`${setting}: invalid certificate, key or CA: ${(error as Error).message}`, { cause: error });
   }

@@ -4,8 +4,7 @@
 // 503 + Retry-After when the pipeline refuses (retryable). Error bodies are google.rpc.Status in the
 // request's format. With `tls` it serves HTTPS (certificates swapped on change, security.ts); with `auth` a request
 // the authenticator refuses gets 401 and the reason as text, as upstream's confighttp answers.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Signal, SignalConsumers } from '../../component.ts';
 import { endpointOf, formatEndpoint } from '../../config/endpoint.ts';
@@ -17,6 +16,7 @@ import type { HttpConfig } from './config.ts';
 import { Cors } from './cors.ts';
 import { Intake, type Failure } from './intake.ts';
 import { authSources } from '../../auth.ts';
+import { http, https } from '../../builtins.ts';
 import type { Security } from './security.ts';
 import { encodeStatusJson, encodeStatusProto, grpcCodeForHttp } from './status.ts';
 
@@ -56,7 +56,7 @@ export class OtlpHttpServer {
     };
     const handle = (req: IncomingMessage, res: ServerResponse) => this.#handle(req, res);
     // An https.Server is an http.Server over TLS; typed as the latter where both serve alike.
-    this.#server = security.tls ? (createHttpsServer({ ...timeouts, ...security.tls.options }, handle) as unknown as Server) : createServer(timeouts, handle);
+    this.#server = security.tls ? (https.createServer({ ...timeouts, ...security.tls.options }, handle) as unknown as Server) : http.createServer(timeouts, handle);
   }
 
   async start(): Promise<void> {
