@@ -20,7 +20,7 @@ export async function startFuzzCollector(): Promise<{ collector: CollectorProces
       exporters: { debug: { verbosity: 'basic' } },
       service: { telemetry: { logs: { level: 'warn' } }, pipelines: { traces: pipeline, metrics: pipeline, logs: pipeline } },
     }),
-    env: { NODE_OPTIONS: '--max-semi-space-size=4 --max-old-space-size=288' },
+    env: { NODE_OPTIONS: '--max-semi-space-size=2 --max-old-space-size=288' },
   });
   return { collector, target: { pid: collector.pid, grpcPort: collector.ports.grpc, httpPort: collector.ports.http, exited: collector.exited } };
 }

@@ -59,7 +59,7 @@ describe('renderFleet', () => {
     expect(container.command).toEqual(['tpo', 'collector', '--config', '/etc/otelcol/config.yaml']);
     expect(container.env).toEqual([
       { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-      { name: 'NODE_OPTIONS', value: '--max-old-space-size=1152 --max-semi-space-size=4' },
+      { name: 'NODE_OPTIONS', value: '--max-old-space-size=1152 --max-semi-space-size=2' },
     ]);
     expect(container.ports!.map((p) => [p.name, p.containerPort])).toEqual([
       ['otlp-grpc', 4317],
