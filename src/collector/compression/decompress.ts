@@ -10,8 +10,17 @@ import { DecompressError, malformed, tooLarge } from './errors.ts';
 /** The options every one of them takes: the output bound and the chunk size. */
 type Inflate = (input: Uint8Array, options: { maxOutputLength: number; chunkSize: number }) => Promise<Buffer>;
 type Decode = (input: Uint8Array, limit: number) => Buffer;
+type InflateSync = (input: Uint8Array, options: { maxOutputLength: number; chunkSize: number }) => Buffer;
 
 const OUTPUT_CHUNK = 64 * 1024;
+/**
+ * A request this small is inflated on the calling thread: a typical OTLP request (100 spans, 4-5 KB gzipped) takes
+ * about 40 us that way, against 130 us of CPU through the thread pool (its hand-offs and wake-ups cost more than
+ * the inflating), and the event loop waits at most SYNC_OUTPUT_MAX worth of inflating (about 2 ms). Larger output
+ * goes on through the pool.
+ */
+const SYNC_INPUT_MAX = 64 * 1024;
+const SYNC_OUTPUT_MAX = 1024 * 1024;
 const gunzip: Inflate = util.promisify(zlib.gunzip);
 const inflate: Inflate = util.promisify(zlib.inflate);
 const unbrotli: Inflate = util.promisify(zlib.brotliDecompress);
@@ -25,6 +34,14 @@ const STREAMED: ReadonlyMap<string, Inflate> = new Map([
   ['zlib', inflate],
   ['br', unbrotli],
   ['zstd', unzstd],
+]);
+const SYNC: ReadonlyMap<string, InflateSync> = new Map<string, InflateSync>([
+  ['gzip', zlib.gunzipSync],
+  ['x-gzip', zlib.gunzipSync],
+  ['deflate', zlib.inflateSync],
+  ['zlib', zlib.inflateSync],
+  ['br', zlib.brotliDecompressSync],
+  ['zstd', zlib.zstdDecompressSync],
 ]);
 
 // Loaded on first use: lz4 instantiates a WebAssembly module, which a collector never receiving LZ4 need not hold.
@@ -51,10 +68,20 @@ export async function decompress(encoding: string, input: Uint8Array, limit: num
   }
   const streamed = STREAMED.get(encoding);
   if (!streamed) throw new DecompressError(`unsupported encoding "${encoding}"`, false);
+  const tooLargeError = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+  if (input.byteLength <= SYNC_INPUT_MAX) {
+    const bound = Math.min(limit, SYNC_OUTPUT_MAX);
+    try {
+      return SYNC.get(encoding)!(input, { maxOutputLength: bound, chunkSize: OUTPUT_CHUNK });
+    } catch (error) {
+      if (!tooLargeError(error)) throw malformed(encoding, (error as Error).message);
+      if (bound === limit) throw tooLarge(limit);
+    }
+  }
   try {
     return await streamed(input, { maxOutputLength: limit, chunkSize: OUTPUT_CHUNK });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit);
+    if (tooLargeError(error)) throw tooLarge(limit);
     throw malformed(encoding, (error as Error).message);
   }
 }

@@ -157,6 +157,16 @@ describe('bombs stop at the limit', () => {
     expect(error.message).toBe('decompressed size exceeds the limit of 4194304 bytes');
   });
 
+  test.each(['gzip', 'deflate', 'br', 'zstd'] as const)('%s: a small input inflates whole up to the limit on either path', async (name) => {
+    // 2 KiB or so of input: inflated on the calling thread up to 1 MiB, through the thread pool beyond that.
+    const two = Buffer.alloc(2 * MIB, 7);
+    const packed = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync, zstd: zstdCompressSync }[name](two);
+    expect(packed.length).toBeLessThan(64 * 1024);
+    expect((await decompress(name, packed, 4 * MIB)).equals(two)).toBe(true);
+    expect((await decompress(name, packed, 2 * MIB)).equals(two)).toBe(true);
+    for (const limit of [2 * MIB - 1, 1.5 * MIB, MIB, 512 * 1024]) expect((await failure(decompress(name, packed, limit))).tooLarge).toBe(true);
+  });
+
   test('declared sizes are checked before anything is allocated', async () => {
     // A snappy block header claiming 4 GiB; an LZ4 frame header with a content size of 1 TiB.
     expect((await failure(decompress('snappy', Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0]), MIB))).tooLarge).toBe(true);
