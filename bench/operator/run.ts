@@ -6,7 +6,6 @@
 // Environment: BENCH_PIPELINES (1000), BENCH_CONCURRENCY (operator workers, 10), BENCH_RESYNC_S (15),
 // BENCH_CREATE_PARALLEL (creates in flight, 50), BENCH_TIMEOUT_S (300), BENCH_KEEP (keep the namespace),
 // BENCH_OPERATOR_CHECKOUT (run the operator of another checkout of the repository, to compare two versions).
-import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { Informer } from '../../src/operator/kube/informer.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
@@ -29,6 +28,7 @@ import {
 } from '../../test/integration/operator-helpers.ts';
 import { summarize } from '../collector/stats.ts';
 import { machine, positiveIntEnv, round, writeResult } from './common.ts';
+import { benchProcesses, cpuDelta, cpuSnapshot, processCpuSeconds } from './process-cpu.ts';
 
 const PIPELINES = positiveIntEnv('BENCH_PIPELINES', 1000);
 const CONCURRENCY = positiveIntEnv('BENCH_CONCURRENCY', 10);
@@ -88,14 +88,12 @@ function latencyDelta(before: Map<string, { sum: number; count: number }>, after
     .map((r) => ({ request: r.key, count: r.count, meanMs: round((r.seconds / r.count) * 1000, 1), totalSeconds: round(r.seconds, 1) }));
 }
 
+const withTotal = (cpu: Record<string, number>) => ({ ...cpu, total: round(Object.values(cpu).reduce((a, b) => a + b, 0)) });
 const total = (w: Record<string, number>) => Object.values(w).reduce((a, b) => a + b, 0);
 const perPipeline = (w: Record<string, number>) => Object.fromEntries(Object.entries(w).map(([k, v]) => [k, round(v / PIPELINES, 3)]));
 
-/** CPU seconds (user + system) of a process, from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+/** CPU seconds (user + system) of a live process, from /proc. */
+const cpuSeconds = (pid: number): number => processCpuSeconds(pid) ?? 0;
 
 type Pod = KubeObject & { status?: { phase?: string } };
 
@@ -133,12 +131,19 @@ async function main(): Promise<void> {
     watcher.start();
     podWatcher.start();
     await Promise.all([watcher.waitForSync(), podWatcher.waitForSync()]);
+    // CPU seconds per process (control plane, operator, this bench) from here on: the machine is CPU-bound.
+    const cpuPids = await benchProcesses({ operator: op.process.pid, bench: process.pid });
+    const cpuAtStart = cpuSnapshot(cpuPids);
+    let cpuLast = cpuAtStart;
     const t0 = performance.now();
-    const timeline: { s: number; writes: Record<string, number>; podsRunning: number; ready: number }[] = [];
+    const timeline: { s: number; writes: Record<string, number>; podsRunning: number; ready: number; cpuSeconds: Record<string, number> }[] = [];
     const sampler = setInterval(() => {
+      const cpuNow = cpuSnapshot(cpuPids);
+      const cpuSeconds = cpuDelta(cpuLast, cpuNow);
+      cpuLast = cpuNow;
       void writesByResource(op).then((writes) => {
         const podsRunning = [...podWatcher.store.values()].filter((p) => p.status?.phase === 'Running').length;
-        const sample = { s: round((performance.now() - t0) / 1000, 1), writes, podsRunning, ready: readyAt.size };
+        const sample = { s: round((performance.now() - t0) / 1000, 1), writes, podsRunning, ready: readyAt.size, cpuSeconds };
         timeline.push(sample);
         progress(`${sample.s}s: ${total(writes)} writes, ${podsRunning} pods Running, ${sample.ready} pipelines Ready`);
       });
@@ -161,6 +166,7 @@ async function main(): Promise<void> {
     progress(`created ${PIPELINES} pipelines in ${round(createdMs / 1000)}s; waiting for Ready`);
     await waitFor('all Ready', async () => readyAt.size === PIPELINES, TIMEOUT_MS, 100);
     const allReadyMs = Math.max(...readyAt.values()) - t0;
+    const cpuAtReady = cpuSnapshot(cpuPids);
     const latencies = names.map((n) => readyAt.get(n)! - createdAt.get(n)!);
     progress(`all Ready after ${round(allReadyMs / 1000)}s; waiting for writes to settle`);
 
@@ -173,6 +179,7 @@ async function main(): Promise<void> {
       converged = now;
     }
     const cpuConverge = cpuSeconds(op.process.pid!) - cpuBefore;
+    const cpuAtConverged = cpuSnapshot(cpuPids);
     const serverRequests = latencyDelta(serverBefore, await apiserverLatency(client));
     const latencyMs = await meanLatencyMs(op);
 
@@ -202,6 +209,9 @@ async function main(): Promise<void> {
       writesPerPipelineByResource: perPipeline(converged),
       writesPerPipelineWithoutEvents: round((total(converged) - (converged['events'] ?? 0)) / PIPELINES, 3),
       operatorCpuSecondsToConverge: round(cpuConverge),
+      // Per process, from the first create until all were Ready, and until converged (no write for 3 s).
+      cpuSecondsToReady: withTotal(cpuDelta(cpuAtStart, cpuAtReady)),
+      cpuSecondsToConverge: withTotal(cpuDelta(cpuAtStart, cpuAtConverged)),
       apiRequestMeanMs: latencyMs,
       resync: { periods: round(resyncs, 2), reconciles: resyncReconciles, writes: resyncWrites, writesPerResync: resyncs > 0 ? round(resyncWrites / resyncs, 3) : null },
       apiserverRequestsToConverge: serverRequests,
