@@ -59,3 +59,27 @@ export function cpuSnapshot(pids: Record<string, number>): Record<string, number
   }
   return out;
 }
+
+/**
+ * The whole machine's CPU seconds from the first line of /proc/stat: busy (user, nice, system, irq, softirq, steal)
+ * and steal alone (time the hypervisor gave to someone else). busy minus the processes above is everyone else's.
+ */
+export function parseProcStat(text: string, ticks = CLOCK_TICKS): { busy: number; steal: number } {
+  const line = text.split('\n', 1)[0]!;
+  if (!line.startsWith('cpu ')) throw new Error(`not /proc/stat: ${JSON.stringify(line.slice(0, 40))}`);
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
+  return { busy: (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) / ticks, steal: (steal ?? 0) / ticks };
+}
+
+/** cpuSnapshot plus `machine` (all busy CPU) and `steal`, when /proc/stat is readable. */
+export function cpuSnapshotWithMachine(pids: Record<string, number>): Record<string, number> {
+  const out = cpuSnapshot(pids);
+  try {
+    const m = parseProcStat(readFileSync('/proc/stat', 'utf8'));
+    out['machine'] = m.busy;
+    out['steal'] = m.steal;
+  } catch {
+    // Not Linux: processes only.
+  }
+  return out;
+}

@@ -28,7 +28,7 @@ import {
 } from '../../test/integration/operator-helpers.ts';
 import { summarize } from '../collector/stats.ts';
 import { machine, positiveIntEnv, round, writeResult } from './common.ts';
-import { benchProcesses, cpuDelta, cpuSnapshot, processCpuSeconds } from './process-cpu.ts';
+import { benchProcesses, cpuDelta, cpuSnapshotWithMachine as cpuSnapshot, processCpuSeconds } from './process-cpu.ts';
 
 const PIPELINES = positiveIntEnv('BENCH_PIPELINES', 1000);
 const CONCURRENCY = positiveIntEnv('BENCH_CONCURRENCY', 10);
@@ -88,7 +88,11 @@ function latencyDelta(before: Map<string, { sum: number; count: number }>, after
     .map((r) => ({ request: r.key, count: r.count, meanMs: round((r.seconds / r.count) * 1000, 1), totalSeconds: round(r.seconds, 1) }));
 }
 
-const withTotal = (cpu: Record<string, number>) => ({ ...cpu, total: round(Object.values(cpu).reduce((a, b) => a + b, 0)) });
+/** The processes' total, and what the rest of the machine used (`machine` is all busy CPU, steal included). */
+const withTotal = ({ machine, steal, ...procs }: Record<string, number>) => {
+  const total = round(Object.values(procs).reduce((a, b) => a + b, 0));
+  return { ...procs, total, ...(machine !== undefined ? { others: round(machine - total), machine, steal } : {}) };
+};
 const total = (w: Record<string, number>) => Object.values(w).reduce((a, b) => a + b, 0);
 const perPipeline = (w: Record<string, number>) => Object.fromEntries(Object.entries(w).map(([k, v]) => [k, round(v / PIPELINES, 3)]));
 
@@ -209,7 +213,8 @@ async function main(): Promise<void> {
       writesPerPipelineByResource: perPipeline(converged),
       writesPerPipelineWithoutEvents: round((total(converged) - (converged['events'] ?? 0)) / PIPELINES, 3),
       operatorCpuSecondsToConverge: round(cpuConverge),
-      // Per process, from the first create until all were Ready, and until converged (no write for 3 s).
+      // Per process, from the first create until all were Ready, and until converged (no write for 3 s); `others` is
+      // the rest of the machine (whoever else shares it), `steal` the hypervisor's share.
       cpuSecondsToReady: withTotal(cpuDelta(cpuAtStart, cpuAtReady)),
       cpuSecondsToConverge: withTotal(cpuDelta(cpuAtStart, cpuAtConverged)),
       apiRequestMeanMs: latencyMs,

@@ -1,4 +1,4 @@
-import { cpuDelta, parseStatCpuSeconds, processCpuSeconds } from '../../../bench/operator/process-cpu.ts';
+import { cpuDelta, parseProcStat, parseStatCpuSeconds, processCpuSeconds } from '../../../bench/operator/process-cpu.ts';
 
 test('utime + stime of a /proc/<pid>/stat line, counted after the last parenthesis of the command', () => {
   // Fields 14 and 15 (utime 2150, stime 347 ticks); the command holds a space and a parenthesis.
@@ -14,4 +14,10 @@ test('this process has used some CPU; a pid that cannot exist has none to read',
 
 test('cpuDelta: per name, only names in both snapshots, to 0.01 s', () => {
   expect(cpuDelta({ etcd: 1, operator: 2.004 }, { etcd: 3.5, operator: 4.01, bench: 9 })).toEqual({ etcd: 2.5, operator: 2.01 });
+});
+
+test('parseProcStat: busy includes steal, idle and iowait are left out', () => {
+  const text = 'cpu  1000 10 500 90000 300 20 30 140 0 0\ncpu0 500 5 250 45000 150 10 15 70 0 0\n';
+  expect(parseProcStat(text)).toEqual({ busy: 17, steal: 1.4 });
+  expect(() => parseProcStat('intr 1 2 3')).toThrow('not /proc/stat');
 });
