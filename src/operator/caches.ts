@@ -13,6 +13,7 @@ import type { OperatorOptions } from './options.ts';
 import { PipelineViews } from './pipelines.ts';
 import { OWNED_KINDS, type OwnedKind } from './reconcile.ts';
 import { LABEL_PIPELINE, MANAGED_BY } from './render/index.ts';
+import { workloadReady, type DeploymentView } from './status.ts';
 
 /**
  * The key of the TelemetryPipeline controlling `obj`, if any. A queue claim is the StatefulSet's (its retention
@@ -52,7 +53,17 @@ export function startCaches(client: KubeClient, opts: OperatorOptions, log: Logg
     const key = ownerKey(obj);
     if (key) queue.add(key);
   };
-  for (const inf of Object.values(owned)) inf.on({ add: enqueueOwner, update: enqueueOwner, delete: enqueueOwner });
+  // A workload whose rollout just completed finishes its pipeline (one status write away from Ready): its key goes
+  // before keys waiting for their first pass (see WorkQueue). Only then: a status saying "rolling out" is better
+  // left waiting, so that a quick rollout still costs one status write.
+  const enqueueOwnerOfWorkload = (obj: KubeObject) => {
+    const key = ownerKey(obj);
+    if (key) queue.add(key, workloadReady(obj as DeploymentView, (obj.spec as { replicas?: number } | undefined)?.replicas ?? 1));
+  };
+  for (const [kind, inf] of Object.entries(owned)) {
+    const update = kind === 'deployment' || kind === 'statefulSet' ? enqueueOwnerOfWorkload : enqueueOwner;
+    inf.on({ add: enqueueOwner, update, delete: enqueueOwner });
+  }
 
   const all = [pipelineInformer, ...Object.values(owned), pods];
   for (const inf of all) inf.start();

@@ -2,7 +2,11 @@
 // - `dirty` holds keys that need processing; adding a dirty key again is a no-op (deduplication);
 // - `processing` holds keys handed to a worker; a key added while processing waits in `dirty`
 //   and is queued again by `done()`, so one key never runs twice at once;
-// - delayed adds (`addAfter`, `addRateLimited`) keep the earliest deadline per key.
+// - delayed adds (`addAfter`, `addRateLimited`) keep the earliest deadline per key;
+// - an urgent add (`add(key, true)`) puts the key in a lane handed out before the ordinary one, or moves it there
+//   if it is already waiting (as controller-runtime's priority queue does): the operator uses it for a change of
+//   an object a pipeline already owns (its workload's status moved), which can finish that pipeline, so that it
+//   is not queued behind a thousand first-time creations.
 import { ItemBackoff } from './backoff.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 
@@ -19,8 +23,11 @@ interface Delayed {
 export class WorkQueue {
   readonly #clock: Clock;
   readonly #backoff: ItemBackoff;
-  #queue: string[] = [];
-  #head = 0;
+  /** The two lanes of waiting keys, in arrival order; a dirty key not processing is in exactly one. */
+  readonly #urgent = new Set<string>();
+  readonly #ordinary = new Set<string>();
+  /** Keys added urgently while processing: they go to the urgent lane when done. */
+  readonly #urgentWhenDone = new Set<string>();
   readonly #dirty = new Set<string>();
   readonly #processing = new Set<string>();
   readonly #delayed = new Map<string, Delayed>();
@@ -36,7 +43,7 @@ export class WorkQueue {
 
   /** Keys waiting to be handed out (the depth gauge). */
   get length(): number {
-    return this.#queue.length - this.#head;
+    return this.#urgent.size + this.#ordinary.size;
   }
 
   get processingCount(): number {
@@ -56,12 +63,20 @@ export class WorkQueue {
     return this.#shuttingDown;
   }
 
-  add(key: string): void {
-    if (this.#shuttingDown || this.#dirty.has(key)) return;
+  add(key: string, urgent = false): void {
+    if (this.#shuttingDown) return;
+    if (this.#dirty.has(key)) {
+      if (urgent && this.#ordinary.delete(key)) this.#urgent.add(key);
+      else if (urgent && this.#processing.has(key)) this.#urgentWhenDone.add(key);
+      return;
+    }
     this.#adds++;
     this.#dirty.add(key);
-    if (this.#processing.has(key)) return;
-    this.#push(key);
+    if (this.#processing.has(key)) {
+      if (urgent) this.#urgentWhenDone.add(key);
+      return;
+    }
+    this.#push(key, urgent);
   }
 
   addAfter(key: string, delayMs: number): void {
@@ -105,7 +120,8 @@ export class WorkQueue {
   /** Marks `key` as finished; if it was added meanwhile it goes back in the queue. */
   done(key: string): void {
     this.#processing.delete(key);
-    if (this.#dirty.has(key) && !this.#shuttingDown) this.#push(key);
+    const urgent = this.#urgentWhenDone.delete(key);
+    if (this.#dirty.has(key) && !this.#shuttingDown) this.#push(key, urgent);
     if (this.#processing.size === 0) for (const resolve of this.#idle.splice(0)) resolve();
   }
 
@@ -119,7 +135,7 @@ export class WorkQueue {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  #push(key: string): void {
+  #push(key: string, urgent: boolean): void {
     const getter = this.#getters.shift();
     if (getter) {
       this.#dirty.delete(key);
@@ -127,16 +143,14 @@ export class WorkQueue {
       getter(key);
       return;
     }
-    this.#queue.push(key);
+    (urgent ? this.#urgent : this.#ordinary).add(key);
   }
 
   #take(): string {
-    const key = this.#queue[this.#head++] as string;
-    // Compact the array once the consumed prefix dominates, keeping take() O(1) amortised.
-    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
+    // A Set iterates in insertion order: its first key is the oldest of its lane.
+    const lane = this.#urgent.size > 0 ? this.#urgent : this.#ordinary;
+    const key = lane.values().next().value as string;
+    lane.delete(key);
     this.#dirty.delete(key);
     this.#processing.add(key);
     return key;

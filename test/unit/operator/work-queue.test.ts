@@ -78,6 +78,38 @@ describe('WorkQueue', () => {
     expect(q.length).toBe(0);
   });
 
+  test('urgent keys are handed out first, in arrival order; an urgent add moves a waiting key up', async () => {
+    const q = new WorkQueue({ clock: new FakeClock() });
+    for (const k of ['ns/a', 'ns/b', 'ns/c', 'ns/d']) q.add(k);
+    q.add('ns/e', true);
+    q.add('ns/c', true);
+    q.add('ns/a');
+    expect(q.length).toBe(5);
+    const order = [];
+    for (let i = 0; i < 5; i++) order.push(await q.get());
+    expect(order).toEqual(['ns/e', 'ns/c', 'ns/a', 'ns/b', 'ns/d']);
+    expect(q.length).toBe(0);
+    expect(q.adds).toBe(5);
+  });
+
+  test('a key added urgently while processing goes to the urgent lane when done', async () => {
+    const q = new WorkQueue({ clock: new FakeClock() });
+    q.add('ns/a');
+    q.add('ns/b');
+    const a = await q.get();
+    q.add('ns/a');
+    q.add('ns/a', true);
+    q.done(a!);
+    expect(await q.get()).toBe('ns/a');
+    q.done('ns/a');
+    // Urgency is spent with the pass it asked for: an ordinary re-add while processing stays ordinary.
+    q.add('ns/c');
+    const b = await q.get();
+    q.add('ns/b');
+    q.done(b!);
+    expect([await q.get(), await q.get()]).toEqual(['ns/c', 'ns/b']);
+  });
+
   test('done without a re-add does not requeue', async () => {
     const q = new WorkQueue({ clock: new FakeClock() });
     q.add('k');
