@@ -71,7 +71,7 @@ export interface ReconcilerDeps {
   clock: Clock;
   /**
    * After the Deployment changed, a status that only says "rolling out" waits this long for the
-   * rollout to finish, so a quick rollout costs one status write instead of two (default 5s).
+   * rollout to finish, so a quick rollout costs one status write instead of two (default 10s).
    */
   statusSettleMs?: number;
 }
@@ -285,7 +285,7 @@ export class Reconciler {
     const input = { previous: pipeline.status, generation: pipeline.metadata.generation ?? 0, render: outcome, deployment, now };
     const next = withPersistenceStatus(withSamplerStatus(computeStatus(input), outcome, sampler, pipeline.status), outcome, pendingQueues, pipeline.status);
     if (!statusChanged(pipeline.status, next)) return;
-    const delay = statusWriteDelay(next, this.#rolloutStartedAt.get(key), now, this.#d.statusSettleMs ?? 5000);
+    const delay = statusWriteDelay(next, this.#rolloutStartedAt.get(key), now, this.#d.statusSettleMs ?? 10000);
     if (delay > 0) return { requeueAfterMs: delay };
     this.#rolloutStartedAt.delete(key);
     const { namespace, name, resourceVersion } = pipeline.metadata;
