@@ -4,7 +4,8 @@
 // Environment: BENCH_POINTS (ids, default all: plain-20k,plain-50k,plain-100k,gzip-50k,attributes-50k,batch1000-50k),
 // BENCH_TARGETS (ours,theirs), BENCH_REPEAT (1), BENCH_IDLE_S (5), BENCH_WARMUP_S (5), BENCH_MEASURE_S (20),
 // BENCH_PROBE_RPS (25 requests of 100 spans per second), BENCH_TG_PER_PROCESS (25000 spans/s),
-// BENCH_TG_PER_WORKER (100 spans/s), COLLECTOR_CMD (argv of ours; default the compiled build, ours.ts),
+// BENCH_TG_PER_WORKER (100 spans/s), BENCH_KEEP_WORK (keep each point's folder with its config and collector
+// log; a failed point's is always kept), COLLECTOR_CMD (argv of ours; default the compiled build, ours.ts),
 // OTELCOL_BIN (default: the pinned upstream build, built when missing), BENCH_VARIANTS (more collectors to run
 // beside them, `name=argv;name2=argv2`, e.g. ours with other flags: their rows are named as given).
 import { cpus, loadavg } from 'node:os';
@@ -46,6 +47,7 @@ const options: FixedRateOptions = {
   telemetrygen,
   perProcess: num('BENCH_TG_PER_PROCESS', 25_000),
   perWorker: num('BENCH_TG_PER_WORKER', 100),
+  keepWorkDir: Boolean(env['BENCH_KEEP_WORK']),
 };
 
 const results: Array<FixedRateResult & { repeat: number; loadavg: number[] }> = [];

@@ -1,7 +1,7 @@
 // One fixed-rate point against one collector: start it, let it idle (idle RSS), offer telemetrygen's load at
 // the point's rate plus a small latency probe, warm up, measure a window (CPU, RSS samples, spans accepted and
 // delivered, probe latencies), stop the load and check that everything accepted reached the sink.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector } from './collector-process.ts';
@@ -25,6 +25,8 @@ export interface FixedRateOptions {
   /** telemetrygen spans per second per process and per worker (telemetrygen.ts). */
   readonly perProcess: number;
   readonly perWorker: number;
+  /** Keep the work folder (config, collector log) of a measurement that succeeded; a failed one's is always kept. */
+  readonly keepWorkDir?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -47,6 +49,7 @@ export async function measureFixedRate(target: { name: string; command: readonly
   }).catch((err: unknown) => { sink.close(); throw err; });
   const probe = forkHelper(new URL('./loadgen.ts', import.meta.url));
   let load: ReturnType<typeof startTelemetrygen> | undefined;
+  let measured = false;
   try {
     await probe.ask({
       type: 'init', address: `127.0.0.1:${otlpGrpc}`, gzip: p.gzip, client: 'grpc-js', channels: 1,
@@ -105,6 +108,7 @@ export async function measureFixedRate(target: { name: string; command: readonly
     const windowSamples = rssSamples.filter((s) => s.t >= o.warmupMs && s.t <= loadMs);
     const window = windowSamples.map((s) => s.rss);
     const all = rssSamples.map((s) => s.rss);
+    measured = true;
     return {
       target: target.name, point: p.id, title: p.title,
       offeredSpansPerSec: p.spansPerSec,
@@ -142,7 +146,7 @@ export async function measureFixedRate(target: { name: string; command: readonly
         refusedTotal: refused,
         sinkErrors: final.errors,
       },
-      workDir: dir,
+      workDir: o.keepWorkDir ? dir : undefined,
     };
   } finally {
     await load?.stop();
@@ -150,6 +154,7 @@ export async function measureFixedRate(target: { name: string; command: readonly
     await probe.ask({ type: 'exit' }, 'never', 1000).catch(() => undefined);
     probe.close();
     sink.close();
+    if (measured && !o.keepWorkDir) rmSync(dir, { recursive: true, force: true });
   }
 }
 
