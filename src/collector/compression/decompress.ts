@@ -7,10 +7,14 @@ import * as zlib from 'node:zlib';
 import { util } from '../builtins.ts';
 import { DecompressError, malformed, tooLarge } from './errors.ts';
 
-/** The options every one of them takes: the output bound and the chunk size. */
-type Inflate = (input: Uint8Array, options: { maxOutputLength: number; chunkSize: number }) => Promise<Buffer>;
+/** The options every zlib-family call takes: the output bound and the chunk size. */
+type InflateOptions = { maxOutputLength: number; chunkSize: number };
 type Decode = (input: Uint8Array, limit: number) => Buffer;
-type InflateSync = (input: Uint8Array, options: { maxOutputLength: number; chunkSize: number }) => Buffer;
+/** One zlib-family format, inflated through the thread pool or on the calling thread. */
+interface Inflater {
+  readonly pool: (input: Uint8Array, options: InflateOptions) => Promise<Buffer>;
+  readonly sync: (input: Uint8Array, options: InflateOptions) => Buffer;
+}
 
 const OUTPUT_CHUNK = 64 * 1024;
 /**
@@ -21,28 +25,22 @@ const OUTPUT_CHUNK = 64 * 1024;
  */
 const SYNC_INPUT_MAX = 64 * 1024;
 const SYNC_OUTPUT_MAX = 1024 * 1024;
-const gunzip: Inflate = util.promisify(zlib.gunzip);
-const inflate: Inflate = util.promisify(zlib.inflate);
-const unbrotli: Inflate = util.promisify(zlib.brotliDecompress);
-const unzstd: Inflate = util.promisify(zlib.zstdDecompress);
+const inflater = (pool: (input: Uint8Array, options: InflateOptions, cb: (e: Error | null, r: Buffer) => void) => void, sync: Inflater['sync']): Inflater =>
+  ({ pool: util.promisify(pool) as Inflater['pool'], sync });
+const gunzip = inflater(zlib.gunzip, zlib.gunzipSync);
+const inflate = inflater(zlib.inflate, zlib.inflateSync);
 
-const STREAMED: ReadonlyMap<string, Inflate> = new Map([
+const STREAMED: ReadonlyMap<string, Inflater> = new Map([
   ['gzip', gunzip],
   ['x-gzip', gunzip],
   // "deflate" is the zlib format (RFC 1950) in HTTP, gRPC and upstream alike.
   ['deflate', inflate],
   ['zlib', inflate],
-  ['br', unbrotli],
-  ['zstd', unzstd],
+  ['br', inflater(zlib.brotliDecompress, zlib.brotliDecompressSync)],
+  ['zstd', inflater(zlib.zstdDecompress, zlib.zstdDecompressSync)],
 ]);
-const SYNC: ReadonlyMap<string, InflateSync> = new Map<string, InflateSync>([
-  ['gzip', zlib.gunzipSync],
-  ['x-gzip', zlib.gunzipSync],
-  ['deflate', zlib.inflateSync],
-  ['zlib', zlib.inflateSync],
-  ['br', zlib.brotliDecompressSync],
-  ['zstd', zlib.zstdDecompressSync],
-]);
+
+const outputTooLarge = (error: unknown): boolean => (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
 
 // Loaded on first use: lz4 instantiates a WebAssembly module, which a collector never receiving LZ4 need not hold.
 const BLOCK: ReadonlyMap<string, () => Promise<Decode>> = new Map([
@@ -68,20 +66,19 @@ export async function decompress(encoding: string, input: Uint8Array, limit: num
   }
   const streamed = STREAMED.get(encoding);
   if (!streamed) throw new DecompressError(`unsupported encoding "${encoding}"`, false);
-  const tooLargeError = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
   if (input.byteLength <= SYNC_INPUT_MAX) {
     const bound = Math.min(limit, SYNC_OUTPUT_MAX);
     try {
-      return SYNC.get(encoding)!(input, { maxOutputLength: bound, chunkSize: OUTPUT_CHUNK });
+      return streamed.sync(input, { maxOutputLength: bound, chunkSize: OUTPUT_CHUNK });
     } catch (error) {
-      if (!tooLargeError(error)) throw malformed(encoding, (error as Error).message);
+      if (!outputTooLarge(error)) throw malformed(encoding, (error as Error).message);
       if (bound === limit) throw tooLarge(limit);
     }
   }
   try {
-    return await streamed(input, { maxOutputLength: limit, chunkSize: OUTPUT_CHUNK });
+    return await streamed.pool(input, { maxOutputLength: limit, chunkSize: OUTPUT_CHUNK });
   } catch (error) {
-    if (tooLargeError(error)) throw tooLarge(limit);
+    if (outputTooLarge(error)) throw tooLarge(limit);
     throw malformed(encoding, (error as Error).message);
   }
 }

@@ -29,7 +29,7 @@ export function garbageCollector(): (() => void) | undefined {
 /**
  * Once the collector has started: a memory-reducing full collection (V8's "last resort": repeated mark-compacts
  * that also shrink the young generation to its minimum and release pooled pages). Startup (module loading, config
- * validation) grows the young generation to its 4 MiB semi-spaces and leaves garbage and free pages that an idle
+ * validation) grows the young generation to its full semi-spaces (STARTUP_FLAGS) and leaves garbage and free pages that an idle
  * process would otherwise keep: RssAnon of an idle collector fell from 35 to 27 MiB. Under load V8 grows the
  * young generation back as data survives scavenges, as it did at start. False when `gc` is not available.
  */
