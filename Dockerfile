@@ -36,7 +36,8 @@ LABEL org.opencontainers.image.title="telemetry-pipeline-operator" \
 # Nothing at run time needs a package manager.
 RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack /opt/yarn-* \
       /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg
-ENV NODE_ENV=production
+# glibc malloc settings that keep RSS near the live buffers (src/collector/gc-tuning.ts, ALLOCATOR_ENV).
+ENV NODE_ENV=production MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 # Files stay owned by root and world-readable: the process (any non-root uid) cannot change them, and the root
 # filesystem can be mounted read-only; nothing is written outside /tmp.

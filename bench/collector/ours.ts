@@ -1,11 +1,11 @@
 // The command that runs "ours" in the benchmarks: COLLECTOR_CMD when set, else the compiled JavaScript the npm
 // package and the image run (dist/cli.js), built from the working tree into a private folder
 // (bench/results/build, git-ignored) so a concurrent `npm run build` cannot pull dist/ from under a run, with the
-// V8 start-up flags the operator gives collector pods (src/collector/gc-tuning.ts).
+// V8 start-up flags the operator gives collector pods and the image's allocator settings (src/collector/gc-tuning.ts).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { STARTUP_FLAGS } from '../../src/collector/gc-tuning.ts';
+import { ALLOCATOR_ENV, STARTUP_FLAGS } from '../../src/collector/gc-tuning.ts';
 
 export function ourCollectorCommand(root: string, nodeFlags: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): string[] {
   const custom = env['COLLECTOR_CMD']?.trim();
@@ -22,5 +22,7 @@ export function ourCollectorCommand(root: string, nodeFlags: readonly string[] =
   // Type errors elsewhere in a shared working tree do not stop tsc from emitting; a missing cli.js does.
   if (!existsSync(cli)) throw new Error(`tsc emitted no ${cli}:\n${tsc.stdout}${tsc.stderr}`);
   if (tsc.status !== 0) console.error(`tsc reported errors (the build is used anyway):\n${tsc.stdout.split('\n').slice(0, 5).join('\n')}`);
-  return [process.execPath, ...STARTUP_FLAGS, ...nodeFlags, cli, 'collector'];
+  // Through env(1), so the command stays one argv that every bench spawns as is, with the image's allocator settings.
+  const allocator = Object.entries(ALLOCATOR_ENV).map(([name, value]) => `${name}=${value}`);
+  return ['/usr/bin/env', ...allocator, process.execPath, ...STARTUP_FLAGS, ...nodeFlags, cli, 'collector'];
 }
