@@ -73,3 +73,11 @@ test('a large message split anywhere is reassembled byte for byte while its buff
     expect(reader.message?.body.length).toBe(length);
   }), { numRuns: 40 });
 });
+
+test('take hands the message over once and the reader keeps nothing', () => {
+  const reader = new MessageReader(100, new ReceiveSlabs());
+  reader.push(framed(Buffer.from('abc')));
+  expect(reader.take()).toEqual({ body: Buffer.from('abc'), compressed: false });
+  expect(reader.take()).toBeUndefined();
+  expect(reader.message).toBeUndefined();
+});

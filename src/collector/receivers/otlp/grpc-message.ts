@@ -62,6 +62,13 @@ export class MessageReader {
     return body !== undefined && this.#filled === this.#prefix && body.length === this.#prefix ? { body, compressed: this.#compressed } : undefined;
   }
 
+  /** The complete message, handed over once: the reader lets go of it. */
+  take(): { readonly body: Buffer; readonly compressed: boolean } | undefined {
+    const message = this.message;
+    this.#message = undefined;
+    return message;
+  }
+
   push(chunk: Buffer): ReadResult {
     let pos = 0;
     while (pos < chunk.length) {

@@ -149,6 +149,9 @@ export class OtlpGrpcServer {
     }
     const encoding = String(headers['grpc-encoding'] ?? 'identity');
     const reader = new MessageReader(this.#limit, this.#slabs);
+    // A finished stream stays reachable until V8's next full collection, and with it these listeners: the reader must
+    // not keep the message (a view that holds a whole receive slab) past the call, or every slab survives scavenges.
+    stream.once('close', () => reader.take());
     const onData = (chunk: Buffer): void => {
       const result = reader.push(chunk);
       if (result.kind === 'tooLarge') {
@@ -159,8 +162,9 @@ export class OtlpGrpcServer {
     };
     stream.on('data', onData);
     stream.once('end', () => {
+      stream.removeAllListeners('data');
       if (stream.headersSent) return;
-      const message = reader.message;
+      const message = reader.take();
       if (!message) {
         sendStatus(stream, HEADERS, { code: GRPC_STATUS.UNIMPLEMENTED, details: `Received no request message for server streaming method ${path}` });
         return;
