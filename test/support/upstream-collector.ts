@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ensureOtelcolBinary } from '../../bench/collector/build-otelcol.ts';
+import { freePorts } from './free-port.ts';
 import { waitFor } from './wait.ts';
 
 export const UPSTREAM_COLLECTOR: string = (await ensureOtelcolBinary((logFile) => process.stderr.write(`building the upstream collector (log: ${logFile})\n`))).binary;
@@ -40,6 +41,23 @@ export async function startUpstream(config: object, readyPorts: number[]): Promi
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`upstream collector exited (${code}):\n${upstream.output}`))));
   await Promise.race([Promise.all(readyPorts.map((port) => waitForPort(port))), exited]);
   return upstream;
+}
+
+/**
+ * startUpstream on ports picked free just before: another process can take a port between the pick and upstream's
+ * bind, so a start that fails on "address already in use" is tried again on newly picked ports (at most 3 times).
+ * `build` gets the ports and returns the config and the ports to wait for.
+ */
+export async function startUpstreamOnFreePorts(count: number, build: (ports: number[]) => { config: object; ready: number[] }): Promise<{ upstream: Upstream; ports: number[] }> {
+  for (let attempt = 1; ; attempt++) {
+    const ports = await freePorts(count);
+    const { config, ready } = build(ports);
+    try {
+      return { upstream: await startUpstream(config, ready), ports };
+    } catch (error) {
+      if (attempt >= 3 || !/address already in use/.test((error as Error).message)) throw error;
+    }
+  }
 }
 
 export async function stopUpstream(upstream: Upstream | undefined): Promise<void> {

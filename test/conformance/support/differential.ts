@@ -8,7 +8,7 @@ import { freePorts } from '../../support/free-port.ts';
 import { RawOtlpGrpcClient } from '../../support/grpc-raw.ts';
 import { Capture, captureExporterFactory, startInProcessCollector, type InProcessCollector } from '../../support/in-process-collector.ts';
 import { OtlpSink } from '../../support/otlp-sink.ts';
-import { startUpstream, stopUpstream, type Upstream } from '../../support/upstream-collector.ts';
+import { startUpstreamOnFreePorts, stopUpstream, type Upstream } from '../../support/upstream-collector.ts';
 import { flatten, type FlatItem } from './flatten.ts';
 
 export interface Outputs {
@@ -38,7 +38,7 @@ export interface DifferentialOptions {
 const UPSTREAM_LOGS = { level: 'warn' };
 
 export async function startDifferential(options: DifferentialOptions): Promise<Differential> {
-  const [oursPort, upstreamPort, oursMetrics, upstreamMetrics] = (await freePorts(4)) as [number, number, number, number];
+  const [oursPort, oursMetrics] = (await freePorts(2)) as [number, number];
   const sink = await OtlpSink.start();
   const capture = new Capture();
   const telemetry = (port: number) => ({ metrics: { readers: [{ pull: { exporter: { prometheus: { host: '127.0.0.1', port } } } }] } });
@@ -47,17 +47,25 @@ export async function startDifferential(options: DifferentialOptions): Promise<D
   const receiver = (port: number) => ({ otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${port}` } } } });
   let ours: InProcessCollector | undefined;
   let upstream: Upstream | undefined;
+  let upstreamPort = 0;
+  let upstreamMetrics = 0;
   try {
     ours = await startInProcessCollector(
       { receivers: receiver(oursPort), processors: options.processors, exporters: { capture: {} }, service: { telemetry: telemetry(oursMetrics), pipelines: pipelines('capture') } },
       { exporters: [captureExporterFactory(capture)] },
     );
-    upstream = await startUpstream({
-      receivers: receiver(upstreamPort),
-      processors: options.processors,
-      exporters: { otlp: { endpoint: sink.grpcEndpoint, compression: 'none', tls: { insecure: true }, sending_queue: { enabled: false }, retry_on_failure: { enabled: false } } },
-      service: { telemetry: { ...telemetry(upstreamMetrics), logs: UPSTREAM_LOGS }, pipelines: pipelines('otlp') },
-    }, [upstreamPort, upstreamMetrics]);
+    const started = await startUpstreamOnFreePorts(2, ([grpc, metrics]) => ({
+      config: {
+        receivers: receiver(grpc!),
+        processors: options.processors,
+        exporters: { otlp: { endpoint: sink.grpcEndpoint, compression: 'none', tls: { insecure: true }, sending_queue: { enabled: false }, retry_on_failure: { enabled: false } } },
+        service: { telemetry: { ...telemetry(metrics!), logs: UPSTREAM_LOGS }, pipelines: pipelines('otlp') },
+      },
+      ready: [grpc!, metrics!],
+    }));
+    upstream = started.upstream;
+    upstreamPort = started.ports[0]!;
+    upstreamMetrics = started.ports[1]!;
   } catch (error) {
     await ours?.stop();
     await stopUpstream(upstream);
