@@ -41,8 +41,8 @@ export const STARTUP_FLAGS = ['--max-semi-space-size=2'] as const;
  * is freed, so 64 KiB-1 MiB buffers then come from its arenas, which keep freed memory instead of returning it, one
  * arena per thread that frees (V8 frees dead buffers on its background sweeper threads). A fixed threshold gives
  * every buffer from 128 KiB up its own mapping, returned when freed, and two arenas bound the rest. At fixed rates
- * (bench/collector, same run) steady RSS fell from 115 to 99-103 MiB at 20k spans/s and from 162 to 117-127 MiB
- * with an attributes processor at 50k, for the same CPU per span within the machine's noise.
+ * (bench/collector, same runs, request data dying young) steady RSS was 103-109 against 118-121 MiB at 50k spans/s
+ * and 120 against 143 MiB with an attributes processor, the same at 20k, for CPU per span within the noise.
  */
 export const ALLOCATOR_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
 

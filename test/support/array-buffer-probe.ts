@@ -1,11 +1,9 @@
 // Loaded into a collector under test (NODE_OPTIONS=--import): on SIGUSR2 it runs scavenges only, no full collection,
 // and writes the process's ArrayBuffer bytes to stderr as one JSON line. A test can then tell request buffers that
 // die young from buffers that something keeps reachable until V8's next mark-compact.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { exposedGc } from '../../src/collector/processors/force-gc.ts';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as (options: { type: 'minor' }) => void;
+const gc = exposedGc()!;
 
 process.on('SIGUSR2', () => {
   void (async () => {

@@ -6,7 +6,7 @@ import { runInNewContext } from 'node:vm';
 
 let cached: (() => void) | null | undefined;
 
-type Gc = (options?: { type?: 'major' | 'minor'; execution?: 'sync'; flavor?: 'regular' | 'last-resort' }) => void;
+export type Gc = (options?: { type?: 'major' | 'minor'; execution?: 'sync'; flavor?: 'regular' | 'last-resort' }) => void;
 
 /**
  * A full collection whose effect is visible in process.memoryUsage() on return, or undefined when this
@@ -17,7 +17,7 @@ type Gc = (options?: { type?: 'major' | 'minor'; execution?: 'sync'; flavor?: 'r
  */
 export function garbageCollector(): (() => void) | undefined {
   if (cached === undefined) {
-    const gc = resolve();
+    const gc = exposedGc();
     cached = gc && (() => {
       gc();
       gc({ type: 'minor' });
@@ -34,12 +34,13 @@ export function garbageCollector(): (() => void) | undefined {
  * young generation back as data survives scavenges, as it did at start. False when `gc` is not available.
  */
 export function releaseStartupMemory(): boolean {
-  const gc = resolve();
+  const gc = exposedGc();
   gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
   return gc !== null;
 }
 
-function resolve(): Gc | null {
+/** V8's `gc` function, exposed at run time; null when this runtime refuses it. */
+export function exposedGc(): Gc | null {
   const exposed = (globalThis as { gc?: unknown }).gc;
   if (typeof exposed === 'function') return exposed as Gc;
   try {

@@ -162,7 +162,6 @@ export class OtlpGrpcServer {
     };
     stream.on('data', onData);
     stream.once('end', () => {
-      stream.removeAllListeners('data');
       if (stream.headersSent) return;
       const message = reader.take();
       if (!message) {
