@@ -17,7 +17,7 @@ import { RawOtlpGrpcClient } from '../support/grpc-raw.ts';
 import { Capture, captureExporterFactory, startInProcessCollector, type InProcessCollector } from '../support/in-process-collector.ts';
 import { OtlpSink } from '../support/otlp-sink.ts';
 import { waitFor } from '../support/wait.ts';
-import { startUpstream, stopUpstream, type Upstream } from '../support/upstream-collector.ts';
+import { startUpstreamOnFreePorts, stopUpstream, type Upstream } from '../support/upstream-collector.ts';
 import { itemIds, labelledRequest, sentTally, Tally } from './support/labelled-items.ts';
 
 const ITEMS = 300;
@@ -123,8 +123,7 @@ describe('exporter/receiver matrix against the upstream collector', () => {
     const clients = new Map<string, RawOtlpGrpcClient>();
 
     beforeAll(async () => {
-      const [grpc, http, ...ports] = await freePorts(2 + ROUTES.length);
-      ROUTES.forEach((r, i) => inputs.set(r.name, ports[i]!));
+      const [grpc, http] = await freePorts(2);
       const toCapture = { receivers: ['otlp'], exporters: ['capture'] };
       ours = await startInProcessCollector(
         {
@@ -134,18 +133,22 @@ describe('exporter/receiver matrix against the upstream collector', () => {
         },
         { exporters: [captureExporterFactory(capture)] },
       );
-      const receivers: Record<string, object> = {};
-      const exporters: Record<string, object> = {};
-      const pipelines: Record<string, object> = {};
-      for (const r of ROUTES) {
-        const exporter = r.transport === 'grpc' ? `otlp_grpc/${r.name}` : `otlp_http/${r.name}`;
-        receivers[`otlp/${r.name}`] = { protocols: { grpc: { endpoint: `127.0.0.1:${inputs.get(r.name)}` } } };
-        exporters[exporter] = r.transport === 'grpc'
-          ? { endpoint: `127.0.0.1:${grpc}`, compression: r.compression, tls: { insecure: true } }
-          : { endpoint: `http://127.0.0.1:${http}`, compression: r.compression, encoding: r.transport === 'http-json' ? 'json' : 'proto' };
-        for (const signal of SIGNALS) pipelines[`${signal}/${r.name}`] = { receivers: [`otlp/${r.name}`], exporters: [exporter] };
-      }
-      upstream = await startUpstream({ receivers, exporters, service: { telemetry: UPSTREAM_TELEMETRY, pipelines } }, [...inputs.values()]);
+      const upstreamConfig = (ports: number[]) => {
+        ROUTES.forEach((r, i) => inputs.set(r.name, ports[i]!));
+        const receivers: Record<string, object> = {};
+        const exporters: Record<string, object> = {};
+        const pipelines: Record<string, object> = {};
+        for (const r of ROUTES) {
+          const exporter = r.transport === 'grpc' ? `otlp_grpc/${r.name}` : `otlp_http/${r.name}`;
+          receivers[`otlp/${r.name}`] = { protocols: { grpc: { endpoint: `127.0.0.1:${inputs.get(r.name)}` } } };
+          exporters[exporter] = r.transport === 'grpc'
+            ? { endpoint: `127.0.0.1:${grpc}`, compression: r.compression, tls: { insecure: true } }
+            : { endpoint: `http://127.0.0.1:${http}`, compression: r.compression, encoding: r.transport === 'http-json' ? 'json' : 'proto' };
+          for (const signal of SIGNALS) pipelines[`${signal}/${r.name}`] = { receivers: [`otlp/${r.name}`], exporters: [exporter] };
+        }
+        return { config: { receivers, exporters, service: { telemetry: UPSTREAM_TELEMETRY, pipelines } }, ready: ports };
+      };
+      upstream = (await startUpstreamOnFreePorts(ROUTES.length, upstreamConfig)).upstream;
     });
 
     afterAll(async () => {
@@ -185,14 +188,18 @@ describe('exporter/receiver matrix against the upstream collector', () => {
 
     beforeAll(async () => {
       sink = await OtlpSink.start();
-      [grpc, http] = (await freePorts(2)) as [number, number];
       const toSink = { receivers: ['otlp'], exporters: ['otlp_grpc'] };
-      upstream = await startUpstream({
-        receivers: { otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${grpc}` }, http: { endpoint: `127.0.0.1:${http}` } } } },
-        // No queue: upstream answers our exporter once the items are at the sink.
-        exporters: { otlp_grpc: { endpoint: sink.grpcEndpoint, compression: 'none', tls: { insecure: true }, sending_queue: { enabled: false }, retry_on_failure: { enabled: false } } },
-        service: { telemetry: UPSTREAM_TELEMETRY, pipelines: Object.fromEntries(SIGNALS.map((signal) => [signal, toSink])) },
-      }, [grpc, http]);
+      const started = await startUpstreamOnFreePorts(2, ([g, h]) => ({
+        config: {
+          receivers: { otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${g}` }, http: { endpoint: `127.0.0.1:${h}` } } } },
+          // No queue: upstream answers our exporter once the items are at the sink.
+          exporters: { otlp_grpc: { endpoint: sink.grpcEndpoint, compression: 'none', tls: { insecure: true }, sending_queue: { enabled: false }, retry_on_failure: { enabled: false } } },
+          service: { telemetry: UPSTREAM_TELEMETRY, pipelines: Object.fromEntries(SIGNALS.map((signal) => [signal, toSink])) },
+        },
+        ready: [g!, h!],
+      }));
+      upstream = started.upstream;
+      [grpc, http] = started.ports as [number, number];
     });
 
     afterAll(async () => {

@@ -6,7 +6,7 @@ import { freePorts } from '../support/free-port.ts';
 import { RawOtlpGrpcClient } from '../support/grpc-raw.ts';
 import { startInProcessCollector, type InProcessCollector } from '../support/in-process-collector.ts';
 import { OtlpSink } from '../support/otlp-sink.ts';
-import { startUpstream, stopUpstream, type Upstream } from '../support/upstream-collector.ts';
+import { startUpstreamOnFreePorts, stopUpstream, type Upstream } from '../support/upstream-collector.ts';
 import { waitFor } from '../support/wait.ts';
 import { REQUESTS } from './support/inputs.ts';
 
@@ -48,7 +48,7 @@ describe('self-metrics against upstream on the same traffic', () => {
 
   beforeAll(async () => {
     sink = await OtlpSink.start();
-    const [oursGrpc, oursMetrics, upGrpc, upMetrics] = (await freePorts(4)) as [number, number, number, number];
+    const [oursGrpc, oursMetrics] = (await freePorts(2)) as [number, number];
     const config = (grpc: number, metrics: number) => ({
       receivers: { otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${grpc}` } } } },
       processors: {
@@ -72,7 +72,9 @@ describe('self-metrics against upstream on the same traffic', () => {
       },
     });
     ours = await startInProcessCollector(config(oursGrpc, oursMetrics));
-    upstream = await startUpstream(config(upGrpc, upMetrics), [upGrpc, upMetrics]);
+    const started = await startUpstreamOnFreePorts(2, ([grpc, metrics]) => ({ config: config(grpc!, metrics!), ready: [grpc!, metrics!] }));
+    upstream = started.upstream;
+    const [upGrpc, upMetrics] = started.ports as [number, number];
     for (const port of [oursGrpc, upGrpc]) {
       const client = new RawOtlpGrpcClient(`127.0.0.1:${port}`);
       for (const signal of ['traces', 'metrics', 'logs'] as Signal[]) expect((await client.export(signal, jsonToProtobuf(signal, REQUESTS[signal]()))).code).toBe(0);

@@ -13,7 +13,7 @@ import { sendSpans } from '../support/sdk-clients.ts';
 import { exportSpans, failureCode } from '../support/sdk-secure-export.ts';
 import { makeTestPki, type TestPki } from '../support/tls-cert.ts';
 import { issue, secretDir, type Issued, type SecretDir } from '../support/tls-secrets.ts';
-import { startUpstream, stopUpstream, type Upstream } from '../support/upstream-collector.ts';
+import { startUpstreamOnFreePorts, stopUpstream, type Upstream } from '../support/upstream-collector.ts';
 
 const SPANS = 50;
 const TOKEN = 'peer-token';
@@ -34,8 +34,7 @@ beforeAll(async () => {
   files = secretDir(`${pki.dir}/peer-`, {
     'tls.crt': server.cert, 'tls.key': server.key, 'ca.crt': pki.ca, 'client.crt': client.cert, 'client.key': client.key, token: `${TOKEN}\n`,
   });
-  const [aGrpc, uGrpc, uHttp, bGrpc, bHttp] = (await freePorts(5)) as [number, number, number, number, number];
-  ports = { aGrpc, uGrpc, uHttp, bGrpc, bHttp };
+  const [aGrpc, bGrpc, bHttp] = (await freePorts(3)) as [number, number, number];
   const serverTls = { cert_file: files.path('tls.crt'), key_file: files.path('tls.key'), client_ca_file: files.path('ca.crt') };
   const clientTls = { ca_file: files.path('ca.crt'), cert_file: files.path('client.crt'), key_file: files.path('client.key') };
   const serverAuth = { authenticator: 'bearertokenauth/in' };
@@ -56,12 +55,18 @@ beforeAll(async () => {
     exporters: { capture: {} },
     service: { extensions: ['bearertokenauth/in'], telemetry: { metrics: { level: 'none' } }, pipelines: traces(['otlp'], ['capture']) },
   }, { exporters: [captureExporterFactory(capture)] });
-  upstream = await startUpstream({
-    extensions,
-    receivers: secureReceiver(uGrpc, uHttp),
-    exporters: secureExporters(bGrpc, bHttp),
-    service: { extensions: Object.keys(extensions), telemetry: { metrics: { level: 'none' }, logs: { level: 'warn' } }, pipelines: traces(['otlp'], ['otlp', 'otlphttp']) },
-  }, [uGrpc, uHttp]);
+  const started = await startUpstreamOnFreePorts(2, ([grpc, http]) => ({
+    config: {
+      extensions,
+      receivers: secureReceiver(grpc!, http!),
+      exporters: secureExporters(bGrpc, bHttp),
+      service: { extensions: Object.keys(extensions), telemetry: { metrics: { level: 'none' }, logs: { level: 'warn' } }, pipelines: traces(['otlp'], ['otlp', 'otlphttp']) },
+    },
+    ready: [grpc!, http!],
+  }));
+  upstream = started.upstream;
+  const [uGrpc, uHttp] = started.ports as [number, number];
+  ports = { aGrpc, uGrpc, uHttp, bGrpc, bHttp };
   a = await startInProcessCollector({
     extensions: { 'bearertokenauth/out': extensions['bearertokenauth/out'] },
     receivers: { otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${aGrpc}` } } } },

@@ -126,9 +126,10 @@ async function startSampler(build: SamplerBuild, sink: OtlpSink, decisionWaitMs:
     return { grpcPort: child.ports.grpc, stop: () => child.stop() };
   }
   // Loaded only here: importing it builds the upstream collector when missing.
-  const { startUpstream, stopUpstream } = await import('./upstream-collector.ts');
-  const [grpcPort, metricsPort] = await freePorts(2);
-  const upstream = await startUpstream(samplerConfig(grpcPort!, metricsPort!, sink, decisionWaitMs, policies), [grpcPort!]);
+  const { startUpstreamOnFreePorts, stopUpstream } = await import('./upstream-collector.ts');
+  const { upstream, ports: [grpcPort] } = await startUpstreamOnFreePorts(2, ([grpc, metrics]) => ({
+    config: samplerConfig(grpc!, metrics!, sink, decisionWaitMs, policies), ready: [grpc!],
+  }));
   return { grpcPort: grpcPort!, stop: () => stopUpstream(upstream) };
 }
 

@@ -32,7 +32,7 @@ export async function waitForPort(port: number, timeoutMs = 20_000): Promise<voi
 }
 
 /** Runs the upstream collector on `config`; resolves once every port of `readyPorts` accepts connections. */
-export async function startUpstream(config: object, readyPorts: number[]): Promise<Upstream> {
+async function startUpstream(config: object, readyPorts: number[]): Promise<Upstream> {
   const dir = mkdtempSync(join(tmpdir(), 'tpo-upstream-'));
   writeFileSync(join(dir, 'config.yaml'), stringify(config));
   const child = spawn(UPSTREAM_COLLECTOR, ['--config', join(dir, 'config.yaml')], { stdio: ['ignore', 'ignore', 'pipe'] });
