@@ -29,7 +29,7 @@ const wanted = (env['BENCH_TARGETS'] ?? 'ours,theirs').split(',');
 const repeats = num('BENCH_REPEAT', 1);
 const telemetrygen = await ensureTelemetrygenBinary((log) => console.error(`building telemetrygen v${TELEMETRYGEN_VERSION} (log: ${log})`));
 const targets: Array<{ name: string; command: string[] }> = [];
-if (wanted.includes('ours')) targets.push({ name: 'ours', command: ourCollectorCommand(root) });
+if (wanted.includes('ours')) targets.push({ name: 'ours', command: await ourCollectorCommand(root) });
 if (wanted.includes('theirs')) {
   const bin = env['OTELCOL_BIN'] ?? (await ensureOtelcolBinary((log) => console.error(`building the upstream collector (log: ${log})`))).binary;
   targets.push({ name: 'theirs', command: [bin] });

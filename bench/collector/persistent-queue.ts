@@ -117,7 +117,7 @@ async function measure(variant: string, command: readonly string[]): Promise<Res
 }
 
 const loadavgBefore = loadavg();
-const command = ourCollectorCommand(root);
+const command = await ourCollectorCommand(root);
 const results: Result[] = [];
 const failures: string[] = [];
 for (const variant of variants) {

@@ -38,7 +38,7 @@ const options: BenchOptions = {
 // BENCH_CPU_PROF=DIR profiles our collector (node --cpu-prof); the profile is written when it exits.
 const profDir = env['BENCH_CPU_PROF'];
 const nodeFlags = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
-const ours = ourCollectorCommand(root, nodeFlags);
+const ours = await ourCollectorCommand(root, nodeFlags);
 const targets = [{ name: 'ours', command: ours }];
 if (env['OTELCOL_BIN']) targets.push({ name: 'theirs', command: [env['OTELCOL_BIN']] });
 const wanted = (env['BENCH_TARGETS'] ?? 'ours,theirs').split(',');

@@ -120,7 +120,7 @@ async function measure(name: string, command: readonly string[]) {
   }
 }
 
-const ours = ourCollectorCommand(fileURLToPath(new URL('../..', import.meta.url)));
+const ours = await ourCollectorCommand(fileURLToPath(new URL('../..', import.meta.url)));
 const upstream = [process.env['OTELCOL_BIN'] ?? (await ensureOtelcolBinary()).binary];
 const rounds = [];
 for (let round_ = 0; round_ < ROUNDS; round_++) {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { parseAllDocuments } from 'yaml';
+import { ALLOCATOR_ENV } from '../../src/collector/gc-tuning.ts';
 import { REPO_ROOT } from '../cluster/layout.ts';
 import { buildah, inspectImage, openStore, type Store, withContainer, withMount } from '../cluster/image/buildah.ts';
 import { ensureImages, exportImage, importImage, IMAGES_TIMEOUT_MS, type Images } from '../cluster/image/index.ts';
@@ -105,6 +106,13 @@ suite(`container images${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => 
     writeFileSync(join(scratch, 'config.yaml'), config!, { mode: 0o644 });
     await runIn(images.project, '65532:65532', ['tpo', 'collector', 'validate', '--config', '/config/config.yaml'],
       [`${scratch}:/config:ro`], ['POD_IP=127.0.0.1']);
+  });
+
+  test('node in the project image runs on jemalloc with the settings of gc-tuning.ts', async () => {
+    const script = "process.stdout.write(JSON.stringify({ maps: require('fs').readFileSync('/proc/self/maps', 'utf8'), conf: process.env.MALLOC_CONF }))";
+    const { maps, conf } = JSON.parse(await runIn(images.project, '65532:65532', ['node', '-e', script])) as { maps: string; conf: string };
+    expect(maps).toContain('libjemalloc.so.2');
+    expect(conf).toBe(ALLOCATOR_ENV['MALLOC_CONF']);
   });
 
   test('the pause and upstream collector images: unprivileged users, the upstream binary runs', async () => {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CRD_FILE, crdYaml } from '../../../src/api/crd.ts';
-import { ALLOCATOR_ENV } from '../../../src/collector/gc-tuning.ts';
+import { ALLOCATOR_ENV, JEMALLOC } from '../../../src/collector/gc-tuning.ts';
 import { parsePipeline } from '../../../src/api/telemetry-pipeline.ts';
 import { DEFAULT_COLLECTOR_IMAGE, renderFleet } from '../../../src/operator/render/index.ts';
 import { CHART, REPO } from '../../support/helm-kubectl.ts';
@@ -33,6 +33,9 @@ test("the chart's default image is the collector image the operator renders by d
 test("the image sets the collector's allocator settings", () => {
   const env = [...dockerfile.matchAll(/^ENV (.+)$/gm)].flatMap((m) => m[1]!.trim().split(/\s+/));
   for (const [name, value] of Object.entries(ALLOCATOR_ENV)) expect(env).toContain(`${name}=${value}`);
+  // The preloaded library is installed and linked where LD_PRELOAD names it.
+  expect(dockerfile).toMatch(new RegExp(`apt-get install -y --no-install-recommends ${JEMALLOC.package}\\b`));
+  expect(dockerfile).toContain(`/libjemalloc.so.2" ${JEMALLOC.imagePath}\n`);
 });
 
 test('the Dockerfile runs the same Node major.minor.patch as the pinned node devDependency', () => {
