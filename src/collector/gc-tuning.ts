@@ -44,9 +44,10 @@ export const JEMALLOC = { package: 'libjemalloc2', imagePath: '/usr/local/lib/li
  * receive slabs, export buffers) comes from malloc, and under overload it reaches hundreds of MiB. glibc's malloc
  * took Node's 64 KiB socket-read buffers from its main heap, which it can only shrink from the top, so after a
  * burst the process kept its peak: at 100k spans/s after a saturation phase (bench/collector scenario a) RSS stayed
- * at 520-630 MiB for 25-50 MiB in use, against 184 MiB for upstream. A lower glibc mmap threshold (64 KiB) gave the
- * memory back but cost 35 % of the saturation throughput (a mapping and its page faults per read). jemalloc gives
- * dirty pages back after dirty_decay_ms: 186 MiB there, with 10-20 % less CPU per span at saturation than glibc.
+ * at 520-630 MiB for 25-50 MiB in use, against 181-184 MiB for upstream. A lower glibc mmap threshold (64 KiB) gave
+ * the memory back but cost 35 % of the saturation throughput (a mapping and its page faults per read). jemalloc
+ * gives dirty pages back after dirty_decay_ms: 186-191 MiB there, and 12-26 % less CPU per span at saturation than
+ * glibc (scenarios a and c; b within 4 %).
  * One arena and no thread caches keep an idle collector within 2-3 MiB of glibc's footprint (5-8 MiB more with
  * jemalloc's defaults).
  */
