@@ -1,9 +1,7 @@
-// Compression for the OTLP exporters, by upstream's `compression` names. zlib's formats and zstd stream
-// (the HTTP exporter pipes its encoded chunks through without joining them); snappy and LZ4 need the
-// whole body, so their stream gathers it and compresses at the end.
-import { Transform, type TransformCallback } from 'node:stream';
+// Compression for the OTLP exporters, by upstream's `compression` names: a whole body or message at a time.
 import * as zlib from 'node:zlib';
 import { util } from '../builtins.ts';
+import { compressChunkSize } from './pool-chunks.ts';
 
 /** What upstream's confighttp client sends, each under its own name as Content-Encoding. */
 export const HTTP_COMPRESSIONS = ['gzip', 'zlib', 'deflate', 'snappy', 'x-snappy-framed', 'zstd', 'lz4'] as const;
@@ -36,53 +34,45 @@ const snappyBlock = async (): Promise<Encode> => (await import('./snappy.ts')).e
 const snappyFramed = async (): Promise<Encode> => (await import('./snappy.ts')).encodeSnappyFramed;
 const lz4 = async (): Promise<Encode> => (await import('./lz4.ts')).encodeLz4;
 
-/** A stream that gathers its input and writes `encode(input)` when it ends. */
-class WholeBody extends Transform {
-  readonly #chunks: Buffer[] = [];
-  readonly #encoder: () => Promise<Encode>;
-  constructor(encoder: () => Promise<Encode>) {
-    super();
-    this.#encoder = encoder;
-  }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.#chunks.push(chunk);
-    callback();
-  }
-  override _flush(callback: TransformCallback): void {
-    this.#encoder().then((encode) => encode(Buffer.concat(this.#chunks))).then(
-      (body) => callback(null, body),
-      (error: unknown) => callback(error as Error),
-    );
-  }
-}
+const gzipPooled = util.promisify(zlib.gzip) as (input: Buffer, options: zlib.ZlibOptions) => Promise<Buffer>;
+const deflatePooled = util.promisify(zlib.deflate) as (input: Buffer, options: zlib.ZlibOptions) => Promise<Buffer>;
 
-/** A compressing stream for an HTTP body; `level` as upstream's compression_params.level (0 = default). */
-export function httpCompressor(compression: HttpCompression, level = 0): Transform {
+/**
+ * A body compressed whole, as upstream's confighttp client compresses into a buffer before it sends;
+ * `level` as upstream's compression_params.level (0 = default). zlib's formats and zstd run as one thread-pool job
+ * (pool-chunks.ts): piped through a stream, every written entry view had been a job and an event-loop turn.
+ */
+export async function compressBody(compression: HttpCompression, body: Buffer, level = 0): Promise<Buffer> {
+  const chunkSize = compressChunkSize(body.length);
   switch (compression) {
     case 'gzip':
-      return zlib.createGzip(zlibOptions(level));
+      return gzipPooled(body, { ...zlibOptions(level), chunkSize });
     case 'zlib':
     case 'deflate':
-      return zlib.createDeflate(zlibOptions(level));
+      return deflatePooled(body, { ...zlibOptions(level), chunkSize });
     case 'zstd':
-      return zlib.createZstdCompress(zstdOptions(level));
+      return zstdCompress(body, { ...zstdOptions(level), chunkSize });
     case 'snappy':
-      return new WholeBody(snappyBlock);
+      return (await snappyBlock())(body);
     case 'x-snappy-framed':
-      return new WholeBody(snappyFramed);
+      return (await snappyFramed())(body);
     case 'lz4':
-      return new WholeBody(lz4);
+      return (await lz4())(body);
   }
 }
 
 const zstdCompress = util.promisify(zlib.zstdCompress) as (input: Buffer, options: zlib.ZstdOptions) => Promise<Buffer>;
+
+/** One gRPC message body in gzip at zlib's default level, as grpc-js writes it, in one thread-pool job. */
+export function grpcGzip(message: Buffer): Promise<Buffer> {
+  return compressBody('gzip', message);
+}
 
 /** What upstream's gRPC client sends besides gzip (which grpc-js does itself), by grpc-encoding. */
 export const GRPC_EXTRA_COMPRESSIONS = ['zstd', 'snappy'] as const;
 export type GrpcExtraCompression = (typeof GRPC_EXTRA_COMPRESSIONS)[number];
 
 /** One gRPC message body: zstd frames, or snappy's framing format as upstream's gRPC codec writes it. */
-export async function grpcCompress(compression: GrpcExtraCompression, message: Buffer): Promise<Buffer> {
-  if (compression === 'zstd') return zstdCompress(message, zstdOptions(0));
-  return (await snappyFramed())(message);
+export function grpcCompress(compression: GrpcExtraCompression, message: Buffer): Promise<Buffer> {
+  return compressBody(compression === 'zstd' ? 'zstd' : 'x-snappy-framed', message);
 }

@@ -6,6 +6,7 @@
 import * as zlib from 'node:zlib';
 import { util } from '../builtins.ts';
 import { DecompressError, malformed, tooLarge } from './errors.ts';
+import { gzipStatedSize, inflateChunkSize, MIN_POOL_CHUNK } from './pool-chunks.ts';
 
 /** The options every zlib-family call takes: the output bound and the chunk size. */
 type InflateOptions = { maxOutputLength: number; chunkSize: number };
@@ -16,12 +17,13 @@ interface Inflater {
   readonly sync: (input: Uint8Array, options: InflateOptions) => Buffer;
 }
 
-const OUTPUT_CHUNK = 64 * 1024;
+/** Output chunk for the calling thread and for formats that state no size (pool-chunks.ts). */
+const OUTPUT_CHUNK = MIN_POOL_CHUNK;
 /**
  * A request this small is inflated on the calling thread: a typical OTLP request (100 spans, 4-5 KB gzipped) takes
  * about 40 us that way, against 130 us of CPU through the thread pool (its hand-offs and wake-ups cost more than
  * the inflating), and the event loop waits at most SYNC_OUTPUT_MAX worth of inflating (about 2 ms). Larger output
- * goes on through the pool.
+ * goes on through the pool, gzip in one chunk of its stated size (pool-chunks.ts).
  */
 const SYNC_INPUT_MAX = 64 * 1024;
 const SYNC_OUTPUT_MAX = 1024 * 1024;
@@ -76,7 +78,8 @@ export async function decompress(encoding: string, input: Uint8Array, limit: num
     }
   }
   try {
-    return await streamed.pool(input, { maxOutputLength: limit, chunkSize: OUTPUT_CHUNK });
+    const chunkSize = encoding === 'gzip' || encoding === 'x-gzip' ? inflateChunkSize(gzipStatedSize(input), limit) : OUTPUT_CHUNK;
+    return await streamed.pool(input, { maxOutputLength: limit, chunkSize });
   } catch (error) {
     if (outputTooLarge(error)) throw tooLarge(limit);
     throw malformed(encoding, (error as Error).message);

@@ -8,13 +8,15 @@
 // Channels without the option are untouched.
 // The wrapper checks grpc-js' internal shape when installed and throws if it changed, so an upgrade
 // fails the exporter's start instead of silently sending uncompressed.
+// gzip sends: grpc-js' gzip handler compresses in zlib's 16 KiB output chunks, one event-loop turn each;
+// installOneJobGzip makes it compress a message in one thread-pool job (../compression/pool-chunks.ts).
 // Uncompressed sends: grpc-js' identity handler copies every message into a new frame (5 + length bytes,
 // 5 % of the collector's CPU at 50k spans/s and as much garbage as the exports); installZeroCopyFraming makes
 // it write the prefix into the free bytes RequestBuffers keeps before each request and send that view.
 import { CompressionFilterFactory } from '@grpc/grpc-js/build/src/compression-filter.js';
 import { status } from '@grpc/grpc-js';
 import type { ChannelOptions, Metadata } from '@grpc/grpc-js';
-import { GRPC_EXTRA_COMPRESSIONS, grpcCompress, type GrpcExtraCompression } from '../compression/compress.ts';
+import { GRPC_EXTRA_COMPRESSIONS, grpcCompress, grpcGzip, type GrpcExtraCompression } from '../compression/compress.ts';
 import { decompress } from '../compression/decompress.ts';
 import { FRAME_HEADROOM, hasFrameHeadroom } from './request-buffers.ts';
 
@@ -139,4 +141,23 @@ export function installZeroCopyFraming(): void {
     framed.writeUInt32BE(message.length, 1);
     return Promise.resolve(framed);
   };
+}
+
+interface GzipInternals {
+  compressMessage(this: unknown, message: Buffer): Promise<Buffer>;
+}
+
+let gzipInstalled = false;
+
+/**
+ * gzip sends compress each message in one thread-pool job, with the same format and level as grpc-js' own handler.
+ * Idempotent; a grpc-js without the expected gzip handler keeps its own.
+ */
+export function installOneJobGzip(): void {
+  if (gzipInstalled) return;
+  gzipInstalled = true;
+  const gzip = (new CompressionFilterFactory(undefined as never, { 'grpc.default_compression_algorithm': 2 }).createFilter() as unknown as { sendCompression?: unknown }).sendCompression;
+  const prototype = gzip === undefined || gzip === null ? undefined : (Object.getPrototypeOf(gzip) as Partial<GzipInternals>);
+  if (prototype?.constructor?.name !== 'GzipHandler' || typeof prototype.compressMessage !== 'function') return;
+  prototype.compressMessage = (message: Buffer): Promise<Buffer> => grpcGzip(message);
 }

@@ -6,7 +6,7 @@ import type { ChannelOptions, ServiceError } from '@grpc/grpc-js';
 import { z } from 'zod';
 import type { ComponentContext, ExporterFactory, Payload, Signal } from '../component.ts';
 import { duration } from '../config/duration.ts';
-import { COMPRESSION_OPTION, installGrpcCompression, installZeroCopyFraming } from './grpc-compression.ts';
+import { COMPRESSION_OPTION, installGrpcCompression, installOneJobGzip, installZeroCopyFraming } from './grpc-compression.ts';
 import { clientAuthenticator, clientAuthSchema, type ClientAuthenticator } from '../auth.ts';
 import { hasCa, headersSchema, loadTls, retireAfterMs, tlsClientSchema, USER_AGENT, watchClientTls, type TlsMaterial } from './client-config.ts';
 import type { FileWatch } from '../file-watch.ts';
@@ -169,6 +169,7 @@ class GrpcClient implements ExporterClient {
     if (this.#cfg.auth) this.#auth = clientAuthenticator(this.#ctx.extensions, this.#cfg.auth.authenticator, `exporters.${this.#ctx.id}.auth.authenticator`);
     if (this.#cfg.compression === 'zstd' || this.#cfg.compression === 'snappy') installGrpcCompression();
     if (this.#cfg.compression === 'none' || this.#cfg.compression === '') installZeroCopyFraming();
+    if (this.#cfg.compression === 'gzip') installOneJobGzip();
     this.#client = new Client(target.target, await credentialsFor(this.#cfg, target.forceTls), channelOptions(this.#cfg));
     const secure = !(this.#cfg.tls.insecure && !hasCa(this.#cfg.tls) && !target.forceTls);
     if (secure) {

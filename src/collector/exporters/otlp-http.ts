@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ComponentContext, ExporterFactory, Payload, Signal } from '../component.ts';
 import { SIGNALS } from '../component.ts';
 import { http, https } from '../builtins.ts';
-import { HTTP_COMPRESSIONS, httpCompressor } from '../compression/compress.ts';
+import { compressBody, HTTP_COMPRESSIONS } from '../compression/compress.ts';
 import { duration } from '../config/duration.ts';
 import { encodeRequest, encodeRequestChunks, protobufToJson } from '../otlp/index.ts';
 import { clientAuthenticator, clientAuthSchema, type ClientAuthenticator } from '../auth.ts';
@@ -177,15 +177,19 @@ class HttpClient implements ExporterClient {
     throw httpExportError(url, res, Date.now());
   }
 
-  #post(url: string, payload: Payload, options: PushOptions): Promise<Response> {
+  async #post(url: string, payload: Payload, options: PushOptions): Promise<Response> {
     const cfg = this.#cfg;
     const json = cfg.encoding === 'json';
-    const chunks = json ? [Buffer.from(JSON.stringify(protobufToJson(payload.signal, encodeRequest(payload))))] : encodeRequestChunks(payload);
     const compression = cfg.compression === 'none' || cfg.compression === '' ? undefined : cfg.compression;
+    // Compressed whole (one thread-pool job, compression/pool-chunks.ts); uncompressed, the entry views go out as
+    // they are, in one writev.
+    const chunks = json ? [Buffer.from(JSON.stringify(protobufToJson(payload.signal, encodeRequest(payload))))] : encodeRequestChunks(payload);
+    const body = compression ? [await compressed(compression, Buffer.concat(chunks), cfg.compression_params.level)] : chunks;
     const headers: Record<string, string | number> = {
       'content-type': json ? JSON_TYPE : PROTOBUF,
       'user-agent': USER_AGENT,
-      ...(compression ? { 'content-encoding': compression } : { 'content-length': chunks.reduce((sum, c) => sum + c.byteLength, 0) }),
+      ...(compression && { 'content-encoding': compression }),
+      'content-length': body.reduce((sum, c) => sum + c.byteLength, 0),
     };
     for (const [name, value] of cfg.headers) headers[name] = value;
     if (this.#auth) {
@@ -199,15 +203,10 @@ class HttpClient implements ExporterClient {
       const req = send(url, { method: 'POST', headers, agent: secure ? this.#https : this.#http, signal });
       req.on('response', (res) => readResponse(res).then(resolve, reject));
       req.on('error', (error) => reject(new ExportError(`failed to make an HTTP request to ${url}: ${signal.aborted ? String(signal.reason) : error.message}`, true, undefined, { cause: error })));
-      const sink = compression ? httpCompressor(compression, cfg.compression_params.level) : req;
-      if (sink !== req) {
-        sink.on('error', (error) => req.destroy(error));
-        sink.pipe(req);
-      }
       // Corked so the small tag headers and the entry views leave in one writev; end() uncorks.
-      sink.cork();
-      for (const chunk of chunks) sink.write(chunk);
-      sink.end();
+      req.cork();
+      for (const chunk of body) req.write(chunk);
+      req.end();
     });
   }
 
@@ -215,6 +214,15 @@ class HttpClient implements ExporterClient {
     this.#tlsWatch?.stop();
     this.#http?.destroy();
     this.#https?.destroy();
+  }
+}
+
+/** A body that does not compress fails the same way every time: not retried. */
+async function compressed(compression: Exclude<OtlpHttpConfig['compression'], 'none' | ''>, body: Buffer, level: number): Promise<Buffer> {
+  try {
+    return await compressBody(compression, body, level);
+  } catch (error) {
+    throw new ExportError(`failed to compress the request with ${compression}: ${(error as Error).message}`, false, undefined, { cause: error });
   }
 }
 

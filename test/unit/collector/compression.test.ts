@@ -1,25 +1,15 @@
 // The compression codecs the OTLP receivers and exporters share: round trips for every encoding,
 // reference checksums, strict decoding of malformed input, and bombs refused at the limit.
 import { brotliCompressSync, deflateSync, gzipSync, zstdCompressSync } from 'node:zlib';
-import { pipeline } from 'node:stream/promises';
-import { Readable, Writable } from 'node:stream';
 import fc from 'fast-check';
 import { crc32c, xxh32 } from '../../../src/collector/compression/checksums.ts';
-import { GRPC_EXTRA_COMPRESSIONS, grpcCompress, HTTP_COMPRESSIONS, httpCompressor } from '../../../src/collector/compression/compress.ts';
+import { compressBody, GRPC_EXTRA_COMPRESSIONS, grpcCompress, grpcGzip, HTTP_COMPRESSIONS } from '../../../src/collector/compression/compress.ts';
 import { DECODABLE, decompress } from '../../../src/collector/compression/decompress.ts';
 import { DecompressError } from '../../../src/collector/compression/errors.ts';
 import { decodeLz4, encodeLz4 } from '../../../src/collector/compression/lz4.ts';
 import { decodeSnappyBlock, decodeSnappyFramed, encodeSnappyBlock, encodeSnappyFramed } from '../../../src/collector/compression/snappy.ts';
 
 const MIB = 1024 * 1024;
-
-async function compressHttp(name: (typeof HTTP_COMPRESSIONS)[number], input: Buffer, level = 0): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  // Several chunks, as the exporter writes a request's entry views.
-  const chunks = [input.subarray(0, input.length >> 1), input.subarray(input.length >> 1)];
-  await pipeline(Readable.from(chunks), httpCompressor(name, level), new Writable({ write: (chunk, _e, done) => (parts.push(chunk), done()) }));
-  return Buffer.concat(parts);
-}
 
 async function failure(promise: Promise<unknown>): Promise<DecompressError> {
   try {
@@ -47,7 +37,7 @@ describe('round trips', () => {
   test.each(HTTP_COMPRESSIONS)('HTTP %s: what the exporter writes, the receiver reads', async (name) => {
     for (const size of [0, 1, 100, 70_000, 5 * MIB]) {
       const input = text(size);
-      const compressed = await compressHttp(name, input);
+      const compressed = await compressBody(name, input);
       if (size >= 70_000) expect(compressed.length).toBeLessThan(size / 2);
       expect((await decompress(name, compressed, 8 * MIB)).equals(input)).toBe(true);
     }
@@ -58,18 +48,27 @@ describe('round trips', () => {
     expect((await decompress(name, await grpcCompress(name, input), MIB)).equals(input)).toBe(true);
   });
 
+  test('gRPC gzip: the bytes grpc-js would send (zlib default level), whatever the size', async () => {
+    for (const size of [0, 100, 300_000, 5 * MIB]) {
+      const input = text(size);
+      const compressed = await grpcGzip(input);
+      expect(compressed.equals(gzipSync(input))).toBe(true);
+      expect((await decompress('gzip', compressed, 8 * MIB)).equals(input)).toBe(true);
+    }
+  });
+
   test('compression levels as upstream: zlib levels, Huffman only, zstd clamped', async () => {
     const input = text(200_000);
-    const sizes = await Promise.all([1, 9, -2].map(async (level) => (await compressHttp('gzip', input, level)).length));
+    const sizes = await Promise.all([1, 9, -2].map(async (level) => (await compressBody('gzip', input, level)).length));
     expect(sizes[0]).toBeGreaterThan(sizes[1]!);
     expect(sizes[2]).toBeGreaterThan(sizes[0]!);
-    expect((await decompress('zstd', await compressHttp('zstd', input, 40), MIB)).equals(input)).toBe(true);
+    expect((await decompress('zstd', await compressBody('zstd', input, 40), MIB)).equals(input)).toBe(true);
   });
 
   test('property: random bytes survive every codec', async () => {
     await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 200_000 }), async (bytes) => {
       const input = Buffer.from(bytes);
-      for (const name of HTTP_COMPRESSIONS) expect((await decompress(name, await compressHttp(name, input), MIB)).equals(input)).toBe(true);
+      for (const name of HTTP_COMPRESSIONS) expect((await decompress(name, await compressBody(name, input), MIB)).equals(input)).toBe(true);
     }), { numRuns: 40 });
   });
 
@@ -89,7 +88,7 @@ describe('malformed input is a DecompressError, never a crash or a wrong result'
 
   test('property: truncated or corrupted frames of every codec are rejected or decode within the limit', async () => {
     const input = text(150_000);
-    const encoded = await Promise.all(HTTP_COMPRESSIONS.map(async (name) => [name, await compressHttp(name, input)] as const));
+    const encoded = await Promise.all(HTTP_COMPRESSIONS.map(async (name) => [name, await compressBody(name, input)] as const));
     await fc.assert(fc.asyncProperty(fc.nat(), fc.nat(), fc.integer({ min: 1, max: 255 }), async (which, at, flip) => {
       const [name, bytes] = encoded[which % encoded.length]!;
       const corrupt = Buffer.from(bytes);
