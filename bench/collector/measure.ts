@@ -19,6 +19,8 @@ export interface BenchOptions {
   channels: number;
   client: 'grpc-js' | 'http2' | 'auto';
   rssRate: number;
+  /** Spans/s of the latency phase; 0: half of this collector's own saturation rate. */
+  latencyRate: number;
   maxRequestsPerPhase: number;
 }
 
@@ -77,8 +79,8 @@ export async function measureScenario(target: { name: string; command: readonly 
     };
     await sleep(1000);
 
-    // Phase 2: latency, open loop at half of the saturation rate.
-    const halfRate = Math.max(1000, Math.round(saturation.sinkSpansPerSec / 2));
+    // Phase 2: latency, open loop at half of the saturation rate (or at a rate given for every collector alike).
+    const halfRate = o.latencyRate > 0 ? o.latencyRate : Math.max(1000, Math.round(saturation.sinkSpansPerSec / 2));
     const lat = await phase(loadgen, o, { mode: 'open', concurrency: 0, spansPerSec: halfRate, maxInFlight: 4 * o.concurrency }, snapshot);
     const latency = {
       spansPerSec: halfRate,

@@ -5,7 +5,8 @@
 // BENCH_TARGETS (ours,theirs), BENCH_SCENARIOS (a,b,c), BENCH_WARMUP_S (3), BENCH_MEASURE_S (10),
 // BENCH_CONCURRENCY (32 requests in flight), BENCH_CHANNELS (4 connections),
 // BENCH_CPU_PROF (a folder: profile our collector with node --cpu-prof),
-// BENCH_CLIENT (auto: grpc-js, or bare HTTP/2 with pre-gzipped messages for gzip), BENCH_RSS_RATE (100000).
+// BENCH_CLIENT (auto: grpc-js, or bare HTTP/2 with pre-gzipped messages for gzip), BENCH_RSS_RATE (100000),
+// BENCH_LATENCY_RATE (0: the latency phase runs at half of each collector's own saturation; a rate runs both at it).
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -32,6 +33,7 @@ const options: BenchOptions = {
   channels: num('BENCH_CHANNELS', 4),
   client: clientEnv,
   rssRate: num('BENCH_RSS_RATE', 100_000),
+  latencyRate: num('BENCH_LATENCY_RATE', 0),
   maxRequestsPerPhase: 500_000,
 };
 
