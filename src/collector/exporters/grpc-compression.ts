@@ -117,6 +117,14 @@ export function installGrpcCompression(): void {
   installed = true;
 }
 
+/** The prototype of the handler grpc-js sends with on a channel with `options`, when it is the class `name`. */
+function sendHandlerPrototype<T>(options: ChannelOptions, name: string): Partial<T> | undefined {
+  const handler = (new CompressionFilterFactory(undefined as never, options).createFilter() as unknown as { sendCompression?: unknown }).sendCompression;
+  if (handler === undefined || handler === null) return undefined;
+  const prototype = Object.getPrototypeOf(handler) as { constructor?: { name?: string } } | null;
+  return prototype?.constructor?.name === name ? (prototype as Partial<T>) : undefined;
+}
+
 interface IdentityInternals {
   writeMessage(this: unknown, message: Buffer, compress: boolean): Promise<Buffer>;
 }
@@ -130,9 +138,8 @@ let framingInstalled = false;
 export function installZeroCopyFraming(): void {
   if (framingInstalled) return;
   framingInstalled = true;
-  const identity = (new CompressionFilterFactory(undefined as never, {}).createFilter() as unknown as { sendCompression?: unknown }).sendCompression;
-  const prototype = identity === undefined || identity === null ? undefined : (Object.getPrototypeOf(identity) as Partial<IdentityInternals>);
-  if (prototype?.constructor?.name !== 'IdentityHandler' || typeof prototype.writeMessage !== 'function') return;
+  const prototype = sendHandlerPrototype<IdentityInternals>({}, 'IdentityHandler');
+  if (typeof prototype?.writeMessage !== 'function') return;
   const writeMessage = prototype.writeMessage;
   prototype.writeMessage = function (this: unknown, message: Buffer, compress: boolean): Promise<Buffer> {
     if (!hasFrameHeadroom(message)) return writeMessage.call(this, message, compress);
@@ -156,8 +163,7 @@ let gzipInstalled = false;
 export function installOneJobGzip(): void {
   if (gzipInstalled) return;
   gzipInstalled = true;
-  const gzip = (new CompressionFilterFactory(undefined as never, { 'grpc.default_compression_algorithm': 2 }).createFilter() as unknown as { sendCompression?: unknown }).sendCompression;
-  const prototype = gzip === undefined || gzip === null ? undefined : (Object.getPrototypeOf(gzip) as Partial<GzipInternals>);
-  if (prototype?.constructor?.name !== 'GzipHandler' || typeof prototype.compressMessage !== 'function') return;
+  const prototype = sendHandlerPrototype<GzipInternals>({ 'grpc.default_compression_algorithm': 2 }, 'GzipHandler');
+  if (typeof prototype?.compressMessage !== 'function') return;
   prototype.compressMessage = (message: Buffer): Promise<Buffer> => grpcGzip(message);
 }
