@@ -33,9 +33,7 @@ export function gzipStatedSize(input: Uint8Array): number | undefined {
  * fits within `limit`; else the minimum. A false statement only costs more chunks: output stays bounded by the limit.
  */
 export function inflateChunkSize(stated: number | undefined, limit: number): number {
-  if (stated === undefined) return MIN_POOL_CHUNK;
-  const size = stated + INFLATE_SLACK;
-  return size <= limit + INFLATE_SLACK ? clampChunk(size) : MIN_POOL_CHUNK;
+  return stated === undefined || stated > limit ? MIN_POOL_CHUNK : clampChunk(stated + INFLATE_SLACK);
 }
 
 /** Room past the stated size: zlib ends a stream within the job only while output space is left. */

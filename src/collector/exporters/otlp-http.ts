@@ -183,8 +183,9 @@ class HttpClient implements ExporterClient {
     const compression = cfg.compression === 'none' || cfg.compression === '' ? undefined : cfg.compression;
     // Compressed whole (one thread-pool job, compression/pool-chunks.ts); uncompressed, the entry views go out as
     // they are, in one writev.
-    const chunks = json ? [Buffer.from(JSON.stringify(protobufToJson(payload.signal, encodeRequest(payload))))] : encodeRequestChunks(payload);
-    const body = compression ? [await compressed(compression, Buffer.concat(chunks), cfg.compression_params.level)] : chunks;
+    const jsonBody = json ? Buffer.from(JSON.stringify(protobufToJson(payload.signal, encodeRequest(payload)))) : undefined;
+    const chunks = jsonBody ? [jsonBody] : encodeRequestChunks(payload);
+    const body = compression ? [await compressed(compression, jsonBody ?? Buffer.concat(chunks), cfg.compression_params.level)] : chunks;
     const headers: Record<string, string | number> = {
       'content-type': json ? JSON_TYPE : PROTOBUF,
       'user-agent': USER_AGENT,
