@@ -7,10 +7,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuHpaController, DEFAULT_CPU_MODEL } from './cpu-hpa-model.ts';
 import { capacityOf, simulate, type Controller, type SimConfig } from './fleet-sim.ts';
-import { checkTargets, resultsTable, type ModelResult, type TraceResult } from './report.ts';
+import { checkTargets, resultsTable, STANDING_PEAK, type ModelResult, type TraceResult } from './report.ts';
 import { score } from './score.ts';
+import { standingPeakController } from './standing-peak.ts';
 import { throughputController } from './throughput-model.ts';
-import { traces } from './traces.ts';
+import { traces, type Trace } from './traces.ts';
 
 const CONFIG: SimConfig = {
   // bench/collector (this collector, memory_limiter + batch over OTLP/gRPC, results/collector.json): 2.84
@@ -31,13 +32,15 @@ const CONFIG: SimConfig = {
 
 // The product as specified (learned capacity, 300 s scale-down window), the same with the guide's fixed capacity,
 // the CPU HPA (averageUtilization 70 % of the pods' request), and, for information only: an HPA on pods whose
-// request equals their limit (Guaranteed QoS), and the product with a shorter window.
-const MODELS: { name: string; make: () => Controller & { reasons?: string[] } }[] = [
+// request equals their limit (Guaranteed QoS), the product with a shorter window, and the cheapest fleet that is
+// never under capacity (standing-peak.ts), a bound that knows the trace's peak.
+const MODELS: { name: string; make: (trace: Trace) => Controller & { reasons?: string[] } }[] = [
   { name: 'learned', make: () => throughputController(CONFIG, 300, 'learned') },
   { name: 'guide', make: () => throughputController(CONFIG, 300, 'guide') },
   { name: 'cpu-hpa', make: () => cpuHpaController(CONFIG) },
   { name: 'cpu-hpa-guaranteed', make: () => cpuHpaController(CONFIG, DEFAULT_CPU_MODEL, CONFIG.limitCores) },
   { name: 'learned-60s', make: () => throughputController(CONFIG, 60, 'learned') },
+  { name: STANDING_PEAK, make: (trace) => standingPeakController(trace, CONFIG) },
 ];
 
 // The traces are drawn for replicas of 10,000 spans/s; scaled, the real capacity goes through the same replica counts.
@@ -46,7 +49,7 @@ const results: TraceResult[] = traces(capacityOf(CONFIG) / 10_000).map((trace) =
   durationSeconds: trace.durationSeconds,
   models: Object.fromEntries(
     MODELS.map(({ name, make }): [string, ModelResult] => {
-      const controller = make();
+      const controller = make(trace);
       const timeline = simulate(trace, controller, CONFIG);
       return [name, { ...score(trace, timeline, CONFIG), events: timeline.events, reasons: controller.reasons ?? [] }];
     }),
