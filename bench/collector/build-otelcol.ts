@@ -1,14 +1,13 @@
 // Builds the upstream collector used as the benchmark's reference (and in the upstream collector image of
 // test/cluster/image) with the OpenTelemetry Collector Builder. Idempotent: a stamp of the manifest next to the
 // binary means "already built from exactly this manifest".
-//   node bench/collector/build-otelcol.ts            (OTELCOL_BUILD_JOBS=1 by default:
-//   the machine's two cores are shared, so compile one package at a time)
+//   node bench/collector/build-otelcol.ts            (OTELCOL_BUILD_JOBS: packages compiled at once, default every core)
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { withLock } from '../../test/cluster/lock.ts';
 import { run } from '../../test/cluster/run.ts';
-import { goBuildEnv } from './go-env.ts';
+import { goBuildEnv, goBuildJobs } from './go-env.ts';
 import {
   BUILDER_MODULE, COMPONENTS, OTELCOL_BINARY_NAME, OTELCOL_VERSION, otelcolBinaryPath, otelcolCacheDir,
 } from './otelcol-pins.ts';
@@ -54,7 +53,7 @@ export async function ensureOtelcolBinary(onBuildStart: (logFile: string) => voi
     const logFile = join(dir, 'build.log');
     writeFileSync(logFile, '');
     onBuildStart(logFile);
-    const jobs = process.env['OTELCOL_BUILD_JOBS'] ?? '1';
+    const jobs = goBuildJobs();
     const env = goBuildEnv(dir);
     const started = Date.now();
     const builder = join(dir, 'bin', 'builder');
@@ -69,7 +68,7 @@ export async function ensureOtelcolBinary(onBuildStart: (logFile: string) => voi
 
 if (import.meta.main) {
   ensureOtelcolBinary().then(({ binary, built, seconds }) => {
-    console.log(built ? `built ${binary} in ${seconds}s (jobs=${process.env['OTELCOL_BUILD_JOBS'] ?? '1'})` : `up to date: ${binary}`);
+    console.log(built ? `built ${binary} in ${seconds}s (jobs=${goBuildJobs()})` : `up to date: ${binary}`);
   }).catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);

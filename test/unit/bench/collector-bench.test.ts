@@ -1,9 +1,11 @@
 // The collector benchmark's own arithmetic: its referee (span counting), percentiles,
 // metric scraping, /proc parsing and the configs it hands to both collectors.
+import { availableParallelism } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'yaml';
 import { grpcFrame } from '../../../bench/collector/clients.ts';
 import { countGrpcBody, countSpans } from '../../../bench/collector/count-spans.ts';
+import { goBuildEnv, goBuildJobs } from '../../../bench/collector/go-env.ts';
 import { parseStat, parseStatus } from '../../../bench/collector/proc-stats.ts';
 import { sumMetric } from '../../../bench/collector/prom.ts';
 import { collectorConfig, SCENARIOS } from '../../../bench/collector/scenarios.ts';
@@ -96,4 +98,13 @@ describe('bench collector configs', () => {
   it('(c) compresses the export', () => {
     expect(config('c').exporters['otlp_grpc/sink'].compression).toBe('gzip');
   });
+});
+
+test('Go builds compile on every core unless OTELCOL_BUILD_JOBS says otherwise', () => {
+  const cores = String(availableParallelism());
+  expect(goBuildJobs({})).toBe(cores);
+  expect(goBuildJobs({ OTELCOL_BUILD_JOBS: '' })).toBe(cores);
+  expect(goBuildJobs({ OTELCOL_BUILD_JOBS: '1' })).toBe('1');
+  const env = goBuildEnv('/x', { PATH: '/bin', OTELCOL_BUILD_JOBS: '3' });
+  expect([env['GOFLAGS'], env['GOMAXPROCS'], env['GOBIN']]).toEqual(['-buildvcs=false -p=3', '3', '/x/bin']);
 });
