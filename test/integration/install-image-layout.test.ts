@@ -18,6 +18,9 @@ const usrLocalBin = join(root, 'usr/local/bin');
 const scratch = mkdtempSync(join(tmpdir(), 'tpo-image-scratch-'));
 // PATH as in the image: /usr/local/bin holds both `node` (here: this machine's Node 24) and the `tpo` link.
 const env = { PATH: `${usrLocalBin}:${dirname(process.execPath)}:/usr/bin:/bin`, NODE_ENV: 'production', HOME: scratch, TMPDIR: scratch };
+// The build stages' RUN steps see no NODE_ENV (the Dockerfile sets it in the final stage only): with it, `npm ci`
+// would leave out the devDependencies the build stage compiles with.
+const { NODE_ENV: _finalStageOnly, ...buildEnv } = env;
 const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf8');
 /** The final stage's /app. */
 let app: string;
@@ -88,7 +91,7 @@ beforeAll(async () => {
           // `npm cache clean` would empty this machine's cache; the other steps touch only the image's system files.
           if (!step.startsWith('npm ') || step.startsWith('npm cache ')) continue;
           const args = [...step.split(/\s+/).slice(1), ...(step.startsWith('npm ci ') ? ['--prefer-offline'] : [])];
-          const done = await run('npm', args, { cwd: dir, env: { ...env, HOME: process.env['HOME'] ?? scratch } });
+          const done = await run('npm', args, { cwd: dir, env: { ...buildEnv, HOME: process.env['HOME'] ?? scratch } });
           if (done.code !== 0) throw new Error(`${stage.name}: ${step}: ${done.stderr}`);
         }
       }
