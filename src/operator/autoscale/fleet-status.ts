@@ -8,10 +8,20 @@ import { formatCpu } from './reason.ts';
 import type { ScrapeTarget } from './scrape.ts';
 
 interface PodFields {
-  status?: { phase?: string; podIP?: string; conditions?: { type?: string; status?: string }[] };
+  status?: {
+    phase?: string;
+    podIP?: string;
+    conditions?: { type?: string; status?: string }[];
+    containerStatuses?: { started?: boolean }[];
+  };
 }
 
-/** The fleet's pods that serve traffic: Running, Ready, not terminating, with an IP. */
+/**
+ * The fleet's pods to measure: Running, not terminating, with an IP, and Ready or past their startup probe. A
+ * collector that fails its readiness probe because it is overloaded still carries the load of the connections it
+ * holds: left out, its load would vanish from the fleet's demand (and the fleet scale down under load); scraped, it
+ * is measured, or counted unreachable, which never scales down. A pod still starting is left out until it answers.
+ */
 export function scrapeTargets(pods: Iterable<KubeObject>, namespace: string, pipeline: string, label = LABEL_PIPELINE): ScrapeTarget[] {
   const targets: ScrapeTarget[] = [];
   for (const pod of pods) {
@@ -19,7 +29,8 @@ export function scrapeTargets(pods: Iterable<KubeObject>, namespace: string, pip
     if (metadata.namespace !== namespace || metadata.labels?.[label] !== pipeline || metadata.deletionTimestamp) continue;
     const status = (pod as PodFields).status;
     const ready = status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-    if (status?.phase !== 'Running' || !ready || !status.podIP) continue;
+    const started = (status?.containerStatuses?.length ?? 0) > 0 && status!.containerStatuses!.every((c) => c.started === true);
+    if (status?.phase !== 'Running' || !(ready || started) || !status.podIP) continue;
     targets.push({ pod: metadata.uid ?? `${namespace}/${metadata.name}`, ip: status.podIP });
   }
   return targets;

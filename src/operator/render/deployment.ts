@@ -1,4 +1,4 @@
-import type { V1Container, V1Deployment, V1PodSpec, V1PodTemplateSpec, V1Probe, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { V1Container, V1Deployment, V1PodSpec, V1PodTemplateSpec, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { TelemetryPipeline } from '../../api/telemetry-pipeline.ts';
 import { collectorCommandLine, nodeOnlyEnv } from './collector-process.ts';
 import {
@@ -23,9 +23,23 @@ export interface DeploymentInputs {
   memory: MemorySizing;
 }
 
-function probe(failureThreshold: number): V1Probe {
-  return { httpGet: { path: '/', port: 'health' }, periodSeconds: 5, failureThreshold };
-}
+const healthCheck = { httpGet: { path: '/', port: 'health' } };
+
+/**
+ * The collector's probes, all on its health_check endpoint. A collector with a small CPU limit is throttled: on the
+ * real node a Node collector limited to 50m took about 20 s to start listening and, under load, answered a probe in
+ * more than the kubelet's default second. With the kubelet's defaults the liveness probe killed pods that were
+ * starting or busy, and the readiness probe took every replica out of the Service at once under load (the fleet
+ * then saw no traffic and scaled down). So:
+ * - startup: up to 5 min to start, probed every 2 s (each failure is an Event); the other probes wait for it;
+ * - readiness: 5 s to answer, out of the Service after 15 s without an answer;
+ * - liveness: 5 s to answer, restarted after a minute without one.
+ */
+export const COLLECTOR_PROBES: Pick<V1Container, 'startupProbe' | 'readinessProbe' | 'livenessProbe'> = {
+  startupProbe: { ...healthCheck, periodSeconds: 2, timeoutSeconds: 5, failureThreshold: 150 },
+  readinessProbe: { ...healthCheck, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
+  livenessProbe: { ...healthCheck, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+};
 
 /** The persistent queues' volume (spec.persistence): mounted in the collector; an emptyDir is also a pod volume. */
 export interface QueueVolume {
@@ -52,8 +66,7 @@ export function collectorContainer(pipeline: TelemetryPipeline, inputs: Deployme
       { name: 'health', containerPort: HEALTH_PORT, protocol: 'TCP' },
     ],
     lifecycle: { preStop: { sleep: { seconds: PRE_STOP_DELAY_SECONDS } } },
-    readinessProbe: probe(2),
-    livenessProbe: probe(6),
+    ...COLLECTOR_PROBES,
     resources: {
       requests: { cpu: String(spec.resources.requests.cpu), memory: String(spec.resources.requests.memory) },
       limits: { cpu: String(spec.resources.limits.cpu), memory: String(spec.resources.limits.memory) },

@@ -40,7 +40,7 @@ export function renderDrainJob(pipeline: TelemetryPipeline, inputs: DeploymentIn
   if (!runsNodeCollector(pipeline.spec)) return undefined;
   const name = pipeline.metadata.name;
   const mount = { name: QUEUE_VOLUME, mountPath: QUEUE_DIR };
-  const { args: _args, ports: _ports, lifecycle: _lifecycle, readinessProbe: _ready, livenessProbe: _live, ...container } = collectorContainer(pipeline, inputs, { mount });
+  const { args: _args, ports: _ports, lifecycle: _lifecycle, startupProbe: _start, readinessProbe: _ready, livenessProbe: _live, ...container } = collectorContainer(pipeline, inputs, { mount });
   const labels = drainLabels(name, ordinal);
   return {
     apiVersion: 'batch/v1',

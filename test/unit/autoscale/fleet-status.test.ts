@@ -4,7 +4,7 @@ import { autoscalingStatus, scrapeTargets } from '../../../src/operator/autoscal
 import type { KubeObject } from '../../../src/operator/kube/types.ts';
 import { fleet, SPEC } from './fixtures.ts';
 
-const pod = (name: string, over: { ns?: string; pipeline?: string; phase?: string; ready?: string; ip?: string; deleting?: boolean } = {}): KubeObject => ({
+const pod = (name: string, over: { ns?: string; pipeline?: string; phase?: string; ready?: string; started?: boolean; ip?: string; deleting?: boolean } = {}): KubeObject => ({
   metadata: {
     name,
     namespace: over.ns ?? 'shop',
@@ -16,22 +16,26 @@ const pod = (name: string, over: { ns?: string; pipeline?: string; phase?: strin
     phase: over.phase ?? 'Running',
     ...(over.ip !== '' && { podIP: over.ip ?? `127.1.0.${name.length}` }),
     conditions: [{ type: 'Ready', status: over.ready ?? 'True' }],
+    ...(over.started !== undefined && { containerStatuses: [{ started: over.started }] }),
   },
 });
 
-test('scrapeTargets: only the pipeline\'s Running, Ready, live pods with an IP', () => {
+test('scrapeTargets: the pipeline\'s Running, live pods with an IP that are Ready or past their startup probe', () => {
   const pods = [
     pod('a', { ip: '127.1.0.1' }),
     pod('other-ns', { ns: 'x' }),
     pod('other-pipeline', { pipeline: 'cart' }),
     pod('pending', { phase: 'Pending' }),
     pod('unready', { ready: 'False' }),
+    pod('starting', { ready: 'False', started: false }),
+    pod('overloaded', { ready: 'False', started: true, ip: '127.1.0.9' }),
     pod('no-ip', { ip: '' }),
-    pod('deleting', { deleting: true }),
+    pod('deleting', { deleting: true, started: true }),
     pod('b', { ip: '::1' }),
   ];
   expect(scrapeTargets(pods, 'shop', 'checkout')).toEqual([
     { pod: 'uid-a', ip: '127.1.0.1' },
+    { pod: 'uid-overloaded', ip: '127.1.0.9' },
     { pod: 'uid-b', ip: '::1' },
   ]);
 });

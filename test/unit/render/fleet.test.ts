@@ -67,11 +67,22 @@ describe('renderFleet', () => {
       ['metrics', 8888],
       ['health', 13133],
     ]);
-    expect(container.readinessProbe!.httpGet).toEqual({ path: '/', port: 'health' });
-    expect(container.livenessProbe!.httpGet).toEqual({ path: '/', port: 'health' });
+    for (const probe of [container.startupProbe, container.readinessProbe, container.livenessProbe]) expect(probe!.httpGet).toEqual({ path: '/', port: 'health' });
     expect(container.resources).toEqual({ requests: { cpu: '1', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' } });
     expect(container.volumeMounts).toEqual([{ name: 'config', mountPath: '/etc/otelcol', readOnly: true }]);
     expect(podSpec.volumes).toEqual([{ name: 'config', configMap: { name: 'checkout-collector' } }]);
+  });
+
+  // A throttled collector (a small CPU limit) starts slowly and answers late under load: it is neither killed nor
+  // taken out of the Service for that (windows in seconds: period x failureThreshold).
+  test.each([
+    ['startupProbe', 300, 5],
+    ['readinessProbe', 15, 5],
+    ['livenessProbe', 60, 5],
+  ] as const)('%s: %i s without an answer before it fails, %i s to answer', (kind, windowSeconds, timeoutSeconds) => {
+    const probe = container[kind]!;
+    expect(probe.periodSeconds! * probe.failureThreshold!).toBe(windowSeconds);
+    expect(probe.timeoutSeconds).toBe(timeoutSeconds);
   });
 
   test('non-root, read-only root filesystem, no privileges, no API token', () => {

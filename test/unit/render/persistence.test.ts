@@ -116,7 +116,7 @@ describe('drain Jobs', () => {
     expect(c.env).toEqual(sts.containers[0]!.env);
     expect(c.volumeMounts).toEqual(sts.containers[0]!.volumeMounts);
     expect(c.ports).toBeUndefined();
-    expect(c.readinessProbe).toBeUndefined();
+    expect([c.startupProbe, c.readinessProbe, c.livenessProbe]).toEqual([undefined, undefined, undefined]);
     expect(c.lifecycle).toBeUndefined();
     expect(pod.volumes).toEqual([...sts.volumes!, { name: 'queue', persistentVolumeClaim: { claimName: 'queue-checkout-collector-2' } }]);
     expect(pod.restartPolicy).toBe('Never');

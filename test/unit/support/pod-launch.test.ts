@@ -30,7 +30,7 @@ describe('launchPlan', () => {
     expect(result.plan.config).toEqual({ configMap: 'shop-collector', key: 'config.yaml' });
     expect(result.plan.env['POD_IP']).toBe('127.1.0.7');
     expect(result.plan.env['NODE_OPTIONS']).toMatch(/^--max-old-space-size=\d+ --max-semi-space-size=2$/);
-    expect(result.plan.readiness).toEqual({ port: 13133, path: '/', failureThreshold: 2 });
+    expect(result.plan.readiness).toEqual({ port: 13133, path: '/', failureThreshold: 3 });
     expect(result.plan.gracePeriodSeconds).toBe(TERMINATION_GRACE_PERIOD_SECONDS);
   });
 
