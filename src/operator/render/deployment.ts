@@ -28,9 +28,9 @@ const healthCheck = { httpGet: { path: '/', port: 'health' } };
 /**
  * The collector's probes, all on its health_check endpoint. A collector with a small CPU limit is throttled: on the
  * real node a Node collector limited to 50m took about 20 s to start listening and, under load, answered a probe in
- * more than the kubelet's default second. With the kubelet's defaults the liveness probe killed pods that were
- * starting or busy, and the readiness probe took every replica out of the Service at once under load (the fleet
- * then saw no traffic and scaled down). So:
+ * more than the kubelet's default second. With those defaults and no startup probe, on a busy node a starting
+ * collector failed liveness six times in its first 35 s (six in a row restart it), and under load readiness took
+ * replicas out of the Service (the autoscaler then saw 0 spans/s and scaled down with the load running). So:
  * - startup: up to 5 min to start, probed every 2 s (each failure is an Event); the other probes wait for it;
  * - readiness: 5 s to answer, out of the Service after 15 s without an answer;
  * - liveness: 5 s to answer, restarted after a minute without one.
